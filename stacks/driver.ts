@@ -1,0 +1,76 @@
+import type { TenantSpec } from "../tenant-template/index.ts";
+
+/** Where a driver reports progress; every line ends up in the operation's log. */
+export interface OperationContext {
+  /** Aborted when the operation times out or the control plane shuts down. */
+  signal: AbortSignal;
+  log(message: string, level?: "info" | "warn" | "error"): void;
+}
+
+/** What a tenant's stack exposes once it is up. */
+export interface StackOutputs {
+  /** Public URL of the tenant's runtime. */
+  url: string;
+  namespace: string;
+  databaseSchema: string;
+  databaseRole: string;
+  /** Replicas the stack runs now (0 when suspended). */
+  replicas: number;
+  /** Driver-specific details (local port and pid, Kubernetes object names, DNS record id…). */
+  details: Record<string, unknown>;
+}
+
+export interface StackPreview {
+  /** Count of resources per change kind: create, update, delete, same, replace. */
+  changes: Record<string, number>;
+  /** One human line per planned step. */
+  steps: string[];
+}
+
+export type StackErrorCode =
+  | "concurrent_update"
+  | "cli_missing"
+  | "config_missing"
+  | "timeout"
+  | "aborted"
+  | "not_found"
+  | "failed";
+
+/** A driver failure with a code the reconciler can act on and a sentence an operator can act on. */
+export class StackError extends Error {
+  readonly code: StackErrorCode;
+  /** Whether trying again later may succeed. */
+  readonly retryable: boolean;
+  constructor(code: StackErrorCode, message: string, options?: { retryable?: boolean; cause?: unknown }) {
+    super(message, { cause: options?.cause });
+    this.name = "StackError";
+    this.code = code;
+    this.retryable = options?.retryable ?? (code === "concurrent_update" || code === "timeout" || code === "failed");
+  }
+}
+
+/**
+ * How a TenantSpec becomes real. Every method is ensure-style: calling it twice is harmless,
+ * and a call after a crash picks up where the last one stopped.
+ */
+export interface StackDriver {
+  readonly kind: "local" | "pulumi";
+  /** Once at boot: install plugins, re-attach what is already running. */
+  start(): Promise<void>;
+  /** Create or update everything the spec describes (suspended = zero replicas, data and DNS kept). */
+  up(spec: TenantSpec, ctx: OperationContext): Promise<StackOutputs>;
+  /** Remove everything of the tenant (data included) and forget its stack. */
+  destroy(slug: string, ctx: OperationContext): Promise<void>;
+  /** Outputs of the last successful `up`, or null when the stack does not exist. */
+  outputs(slug: string): Promise<StackOutputs | null>;
+  /** What `up(spec)` would change, without changing anything. */
+  preview(spec: TenantSpec, ctx: OperationContext): Promise<StackPreview>;
+  /** Bring recorded state in line with what really exists. */
+  refresh(slug: string, ctx: OperationContext): Promise<void>;
+  /** Cancel an update in progress (and clear its lock). */
+  cancel(slug: string, ctx: OperationContext): Promise<void>;
+  /** The stack's state as a JSON document (Pulumi's deployment export, or the local equivalent). */
+  export(slug: string): Promise<unknown>;
+  /** Stop everything the driver runs in this process (runtimes, workspaces). */
+  stop(): Promise<void>;
+}

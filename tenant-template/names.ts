@@ -1,0 +1,44 @@
+/** Names of a tenant's resources (contract, DESIGN §2): pure functions of the slug. */
+
+export const SLUG_PATTERN = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
+
+export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
+  "www", "api", "admin", "app", "docs", "status", "mail", "static", "cdn", "assets", "dashboard",
+  "billing", "support", "help", "blog", "auth", "login", "signup", "websplat",
+  // Names that would collide with our own infrastructure or confuse customers.
+  "localhost", "ingress", "control", "control-plane", "grafana", "prometheus", "metrics", "smtp", "ftp",
+  "ns1", "ns2", "root", "system", "kube-system", "default", "postgres", "webhooks", "checkout", "stripe",
+]);
+
+export type SlugProblem = "malformed" | "double_hyphen" | "reserved";
+
+/** Why a slug cannot be used by anyone, or null when its shape is fine (availability is the registry's question). */
+export function slugProblem(slug: string): { code: SlugProblem; message: string } | null {
+  if (!SLUG_PATTERN.test(slug)) {
+    return {
+      code: "malformed",
+      message:
+        "Use 3 to 32 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen.",
+    };
+  }
+  if (slug.includes("--")) return { code: "double_hyphen", message: "A slug may not contain two hyphens in a row." };
+  if (RESERVED_SLUGS.has(slug)) return { code: "reserved", message: `"${slug}" is reserved. Please choose another name.` };
+  return null;
+}
+
+/** Kubernetes namespace of a tenant. */
+export function namespaceName(slug: string): string {
+  return `t-${slug}`;
+}
+
+/** Postgres schema and login role of a tenant (contract): `t_<slug with - replaced by _>`. */
+export function databaseName(slug: string): string {
+  return `t_${slug.replaceAll("-", "_")}`;
+}
+
+/** Pulumi stack of a tenant in project `websplat-tenant`. */
+export function stackName(slug: string): string {
+  return slug;
+}
+
+export const TENANT_PULUMI_PROJECT = "websplat-tenant";
