@@ -1,0 +1,76 @@
+import { z } from "zod";
+
+const tiers = ["starter", "pro", "studio"] as const;
+export type Tier = (typeof tiers)[number];
+
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z.url().refine((value) => /^postgres(ql)?:\/\//.test(value), "must be a postgres:// URL"),
+  WEBSPLAT_DB_SCHEMA: z.string().regex(/^t_[a-z0-9_]+$/, "must look like t_<slug>"),
+  WEBSPLAT_TENANT: z.string().regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, "must be a tenant slug"),
+  WEBSPLAT_TIER: z.enum(tiers),
+  WEBSPLAT_PUBLIC_URL: z.url(),
+  WEBSPLAT_OWNER_EMAIL: z.email(),
+  WEBSPLAT_OWNER_PUBLIC_KEY: z
+    .string()
+    .includes("BEGIN PUBLIC KEY", { message: "must be a PEM (SPKI) public key" }),
+  WEBSPLAT_LIMIT_SITES: positiveInt,
+  WEBSPLAT_LIMIT_TOKENS_PER_MONTH: positiveInt,
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_MODEL: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Milliseconds between streamed chunks of the offline model; makes progress visible, 0 in bulk tests. */
+  WEBSPLAT_OFFLINE_PACE_MS: z.coerce.number().int().min(0).max(1000).default(12),
+});
+
+export interface RuntimeConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  schema: string;
+  tenant: string;
+  tier: Tier;
+  publicUrl: string;
+  ownerEmail: string;
+  ownerPublicKey: string;
+  limits: { sites: number; tokensPerMonth: number };
+  model: { apiKey?: string; baseUrl?: string; name?: string };
+  logLevel: string;
+  offlinePaceMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly code = "invalid_config";
+}
+
+/** Reads the launch contract from the environment; the first bad variable is named in one line. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const blankAsUnset = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = envSchema.safeParse(blankAsUnset);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    const message = issue.code === "invalid_type" && env[name] === undefined ? "is required" : issue.message;
+    throw new ConfigError(`${name} ${message}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    schema: e.WEBSPLAT_DB_SCHEMA,
+    tenant: e.WEBSPLAT_TENANT,
+    tier: e.WEBSPLAT_TIER,
+    publicUrl: e.WEBSPLAT_PUBLIC_URL,
+    ownerEmail: e.WEBSPLAT_OWNER_EMAIL,
+    ownerPublicKey: e.WEBSPLAT_OWNER_PUBLIC_KEY,
+    limits: { sites: e.WEBSPLAT_LIMIT_SITES, tokensPerMonth: e.WEBSPLAT_LIMIT_TOKENS_PER_MONTH },
+    model: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, name: e.OPENAI_MODEL },
+    logLevel: e.LOG_LEVEL,
+    offlinePaceMs: e.WEBSPLAT_OFFLINE_PACE_MS,
+  };
+}

@@ -1,0 +1,34 @@
+import { Hono } from "hono";
+import type { Logger } from "pino";
+import { requireOwner, signInRoutes } from "../auth/routes.ts";
+import type { RuntimeConfig } from "../config.ts";
+import type { Database } from "../db/index.ts";
+import { errorResponse } from "./errors.ts";
+
+export interface AppDeps {
+  config: RuntimeConfig;
+  db: Database;
+  log: Logger;
+  /** True once migrations are applied; the control plane waits for it. */
+  isReady(): boolean;
+  /** The builder's routes (UI, API, preview), mounted behind the owner session. */
+  builder?: Hono;
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono();
+  app.get("/healthz", (c) =>
+    deps.isReady()
+      ? c.json({ status: "ok", tenant: deps.config.tenant })
+      : c.json({ status: "starting", tenant: deps.config.tenant }, 503),
+  );
+  app.route("/", signInRoutes({ ...deps.config, db: deps.db }));
+  app.use("*", requireOwner(deps.db, deps.config.tenant));
+  if (deps.builder) app.route("/", deps.builder);
+  app.onError((error, c) => {
+    if (!("code" in error)) deps.log.error({ err: error, path: c.req.path }, "request failed");
+    return errorResponse(c, error);
+  });
+  app.notFound((c) => c.json({ error: { code: "not_found", message: `Nothing at ${c.req.path}.` } }, 404));
+  return app;
+}

@@ -1,0 +1,38 @@
+import pino from "pino";
+import { ConfigError, loadConfig, type RuntimeConfig } from "./config.ts";
+import type { RunningRuntime } from "./runtime.ts";
+
+// Launch contract: `node agent-runtime/main.ts` with the tenant's environment (see config.ts).
+let config: RuntimeConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`websplat runtime: invalid configuration: ${error.message}\n`);
+  process.exit(1);
+}
+
+const log = pino({ level: config.logLevel, base: { tenant: config.tenant } });
+let runtime: RunningRuntime | undefined;
+let stopping = false;
+
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down");
+  // The platform gives a few seconds; never hang past them.
+  setTimeout(() => process.exit(1), 4500).unref();
+  await runtime?.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+
+try {
+  // Loaded after the configuration is valid, so a bad variable is reported at once.
+  const { startRuntime } = await import("./runtime.ts");
+  runtime = await startRuntime(config, log);
+} catch (error) {
+  log.fatal({ err: error }, "start failed; is DATABASE_URL the tenant's role with its own schema?");
+  process.exit(1);
+}
