@@ -1,0 +1,73 @@
+import type { MiddlewareHandler } from "hono";
+import { Hono } from "hono";
+import { isTierName, type TierName } from "../../tenant-template/index.ts";
+import { assetRoutes } from "./assets.ts";
+import { fallbackPrice, type PriceList, plans } from "./plans.ts";
+import { signupPage } from "./signup-page.ts";
+import { welcomePage } from "./welcome-page.ts";
+
+export { page } from "./layout.ts";
+export type { Price, PriceList } from "./plans.ts";
+
+export interface WebDeps {
+  /** Where customers reach the control plane, e.g. `http://localhost:8080`. */
+  publicUrl: string;
+  /** `localhost` locally, `websp.lat` in production. */
+  baseDomain: string;
+  /** Each tier's price: from Stripe by lookup key when a key is set, null to use the tier table. */
+  prices(): Promise<PriceList>;
+}
+
+/** The customer-facing pages, mounted at `/`: signup, then the live provisioning page. */
+export function webRoutes(deps: WebDeps): Hono {
+  const hostSuffix = tenantHostSuffix(deps);
+  const app = new Hono();
+  app.use("/", securityHeaders);
+  app.use("/welcome/*", securityHeaders);
+  app.route("/", assetRoutes());
+
+  app.get("/", async (c) => {
+    const requested = c.req.query("tier");
+    const selectedTier: TierName = isTierName(requested) ? requested : "starter";
+    return c.html(signupPage({ plans: plans(await pricesOrTable(deps)), hostSuffix, selectedTier }));
+  });
+
+  app.get("/welcome/:slug", (c) => {
+    const slug = c.req.param("slug");
+    // The slug is only displayed (escaped); whether it exists is the progress API's answer, behind the key.
+    return c.html(welcomePage({ slug, host: `${slug}${hostSuffix}` }));
+  });
+
+  return app;
+}
+
+/**
+ * A Stripe outage must not take the signup page down: show the tier table's prices and say why
+ * in the log. Checkout itself still charges the Stripe price.
+ */
+async function pricesOrTable(deps: WebDeps): Promise<PriceList> {
+  try {
+    return await deps.prices();
+  } catch (error) {
+    console.warn(`signup page: showing the tier table's prices, Stripe prices unavailable: ${String(error)}`);
+    return { starter: fallbackPrice("starter"), pro: fallbackPrice("pro"), studio: fallbackPrice("studio") };
+  }
+}
+
+/** `.websp.lat`, or `.localhost:8080` locally where tenants share the control plane's port. */
+export function tenantHostSuffix(deps: Pick<WebDeps, "publicUrl" | "baseDomain">): string {
+  const url = new URL(deps.publicUrl);
+  return url.hostname === deps.baseDomain ? `.${url.host}` : `.${deps.baseDomain}`;
+}
+
+/** Our pages load only our own files; fetches and the event stream go to our own origin. */
+const securityHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.header(
+    "content-security-policy",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+      "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  );
+  c.header("referrer-policy", "no-referrer");
+  c.header("x-content-type-options", "nosniff");
+};
