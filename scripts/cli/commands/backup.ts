@@ -1,0 +1,130 @@
+import { Command } from "commander";
+import type { AdminClient } from "../admin-client.ts";
+import type { Tenant } from "../api-types.ts";
+import {
+  type Context,
+  type JsonOption,
+  leaf,
+  tenantPath,
+  type WaitOption,
+  waitable,
+} from "../command-kit.ts";
+import { CliError } from "../errors.ts";
+import { followOperation, operationFailed } from "../operation-progress.ts";
+import { fields, print, printJson, table, when } from "../output.ts";
+
+type Backup = Record<string, unknown> & { id?: string };
+
+export function backupCommand(context: Context): Command {
+  const backup = new Command("backup").description("a tenant's backups: its database schema and site files");
+
+  leaf(
+    waitable(backup.command("create").description("take a backup now").argument("<slug>")),
+    "websplat backup create acme",
+  ).action((slug: string, options: WaitOption) =>
+    backupRoute(context, slug, options, `backing up ${slug}`, (client) =>
+      client.post(tenantPath(slug, "/backups")),
+    ),
+  );
+
+  leaf(
+    backup.command("list").description("the tenant's backups, newest first").argument("<slug>"),
+    "websplat backup list acme",
+  ).action(async (slug: string, options: JsonOption) => {
+    const client = await context.client();
+    const answer = await withBackupRoutes(client, slug, () =>
+      client.get<{ backups: Backup[] } | Backup[]>(tenantPath(slug, "/backups")),
+    );
+    const backups = Array.isArray(answer) ? answer : answer.backups;
+    if (options.json) return printJson({ backups });
+    if (backups.length === 0)
+      return print(`${slug} has no backups yet — take one with \`websplat backup create ${slug}\``);
+    print(
+      table(
+        ["ID", "CREATED", "SIZE", "STATUS"],
+        backups.map((each) => [
+          String(each.id ?? "-"),
+          when(String(each.createdAt ?? each.takenAt ?? "")),
+          size(each.sizeBytes ?? each.size),
+          String(each.status ?? "-"),
+        ]),
+      ),
+    );
+  });
+
+  leaf(
+    waitable(
+      backup
+        .command("restore")
+        .description("restore a backup into the tenant, or into another tenant with --target")
+        .argument("<slug>")
+        .requiredOption("--backup <id>", "the backup to restore (see `websplat backup list`)")
+        .option("--target <slug>", "restore into this tenant instead of the backup's own"),
+    ),
+    "websplat backup restore acme --backup 2025-03-01T12-00-00Z",
+  ).action((slug: string, options: WaitOption & { backup: string; target?: string }) =>
+    backupRoute(
+      context,
+      slug,
+      options,
+      `restoring ${options.backup} into ${options.target ?? slug}`,
+      (client) =>
+        client.post(tenantPath(slug, "/restore"), {
+          backupId: options.backup,
+          ...(options.target ? { target: options.target } : {}),
+        }),
+    ),
+  );
+
+  return backup;
+}
+
+/** Create and restore answer an operation to follow (and possibly the backup itself). */
+async function backupRoute(
+  context: Context,
+  slug: string,
+  options: WaitOption,
+  title: string,
+  request: (client: AdminClient) => Promise<{ operationId?: string; backup?: Backup }>,
+): Promise<void> {
+  const client = await context.client();
+  const answer = await withBackupRoutes(client, slug, () => request(client));
+  if (!answer.operationId || !options.wait) {
+    if (options.json) return printJson(answer);
+    return print(
+      answer.backup
+        ? fields(Object.entries(answer.backup).map(([k, v]) => [k, String(v)]))
+        : `${title}: started`,
+    );
+  }
+  const operation = await followOperation(client, answer.operationId, { title, json: options.json === true });
+  if (options.json) printJson({ ...answer, operation });
+  else if (answer.backup?.id) print(`backup ${answer.backup.id}`);
+  if (operation.status !== "succeeded") throw operationFailed(operation);
+}
+
+/**
+ * The backup routes come with a later control plane. A 404 for a tenant that exists means this
+ * control plane does not have them yet, which deserves its own sentence rather than "not found".
+ */
+async function withBackupRoutes<T>(client: AdminClient, slug: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof CliError) || error.status !== 404) throw error;
+    const tenant = await client.get<Tenant>(tenantPath(slug)).catch(() => null);
+    if (!tenant) throw error;
+    throw new CliError(
+      "backups_unsupported",
+      `the control plane at ${client.url} has no backup routes yet — update it to a version with backups, then try again`,
+    );
+  }
+}
+
+function size(bytes: unknown): string {
+  if (typeof bytes !== "number") return "-";
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+}

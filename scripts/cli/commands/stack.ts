@@ -1,0 +1,220 @@
+import { writeFile } from "node:fs/promises";
+import { Command } from "commander";
+import type { AdminClient } from "../admin-client.ts";
+import type { Operation, Tenant, TenantPage } from "../api-types.ts";
+import {
+  type Context,
+  type JsonOption,
+  leaf,
+  runOperation,
+  tenantPath,
+  type WaitOption,
+  waitable,
+} from "../command-kit.ts";
+import { CliError, reported, usageError } from "../errors.ts";
+import { followOperation } from "../operation-progress.ts";
+import { fields, paint, print, printJson, statusText, table } from "../output.ts";
+import { renderCommand } from "./render.ts";
+
+/** Tenants that have a stack to act on; the others have nothing deployed yet or any more. */
+const WITH_STACK = new Set(["provisioning", "active", "suspended", "failed"]);
+
+export function stackCommand(context: Context): Command {
+  const stack = new Command("stack").description(
+    "a tenant's infrastructure stack (Pulumi, or this machine locally)",
+  );
+
+  const kinds = [
+    ["preview", "show what an update would change, without changing anything", "previewing"],
+    ["refresh", "read the real state of the stack's resources back into its state", "refreshing"],
+  ] as const;
+  for (const [kind, description, doing] of kinds) {
+    leaf(
+      waitable(
+        stack
+          .command(kind)
+          .description(description)
+          .argument("[slug]")
+          .option("--all", "every tenant with a stack"),
+      ),
+      `websplat stack ${kind} acme`,
+    ).action((slug: string | undefined, options: WaitOption & { all?: boolean }) =>
+      forOneOrAll(context, slug, options, `${doing}`, (client, each) =>
+        client.post<{ operationId: string }>(tenantPath(each, `/stack/${kind}`)),
+      ),
+    );
+  }
+
+  leaf(
+    waitable(
+      stack
+        .command("up")
+        .description("bring the stack to the tenant's desired state (a reconcile)")
+        .argument("[slug]")
+        .option("--all", "every tenant with a stack"),
+    ),
+    "websplat stack up acme",
+  ).action((slug: string | undefined, options: WaitOption & { all?: boolean }) =>
+    forOneOrAll(context, slug, options, "updating", (client, each) =>
+      client.post<{ operationId: string }>(tenantPath(each, "/reconcile")),
+    ),
+  );
+
+  leaf(
+    waitable(
+      stack
+        .command("cancel")
+        .description("cancel the stack's update in progress (after a crash)")
+        .argument("<slug>"),
+    ),
+    "websplat stack cancel acme",
+  ).action((slug: string, options: WaitOption) =>
+    runOperation(
+      context,
+      options,
+      `cancelling ${slug}`,
+      (client) => client.post(tenantPath(slug, "/stack/cancel")),
+      () => `${slug}: update cancelled`,
+    ),
+  );
+
+  leaf(
+    stack
+      .command("outputs")
+      .description("what the stack made: address, namespace, database")
+      .argument("<slug>"),
+    "websplat stack outputs acme",
+  ).action(async (slug: string, options: JsonOption) => {
+    const client = await context.client();
+    const outputs = await client.get<Record<string, unknown>>(tenantPath(slug, "/stack/outputs"));
+    if (options.json) return printJson(outputs);
+    print(fields(Object.entries(outputs).map(([name, value]) => [name, display(value)])));
+  });
+
+  leaf(
+    stack
+      .command("export")
+      .description("the stack's state as the driver exports it (a Pulumi deployment)")
+      .argument("<slug>")
+      .option("-o, --output <file>", "write it to this file instead of printing it"),
+    "websplat stack export acme -o acme-stack.json",
+  ).action(async (slug: string, options: JsonOption & { output?: string }) => {
+    const client = await context.client();
+    const state = await client.get<unknown>(tenantPath(slug, "/stack/export"));
+    if (!options.output) return printJson(state);
+    await writeFile(options.output, `${JSON.stringify(state, null, 2)}\n`);
+    if (options.json) printJson({ slug, file: options.output });
+    else print(`wrote the stack state of ${slug} to ${options.output}`);
+  });
+
+  stack.addCommand(renderCommand());
+  return stack;
+}
+
+/** `stack preview acme`, or `stack preview --all`: one operation per tenant, followed one after another. */
+async function forOneOrAll(
+  context: Context,
+  slug: string | undefined,
+  options: WaitOption & { all?: boolean },
+  doing: string,
+  start: (client: AdminClient, slug: string) => Promise<{ operationId: string }>,
+): Promise<void> {
+  if (slug && options.all) throw usageError("give a slug or --all, not both");
+  if (slug) {
+    return runOperation(
+      context,
+      options,
+      `${doing} ${slug}`,
+      (client) => start(client, slug),
+      describeOperation,
+    );
+  }
+  if (!options.all) throw usageError("which tenant? give a slug, or --all for every tenant with a stack");
+
+  const client = await context.client();
+  const slugs = (await allTenants(client))
+    .filter((tenant) => WITH_STACK.has(tenant.status))
+    .map((tenant) => tenant.slug);
+  const started: Array<{ slug: string; operationId: string }> = [];
+  for (const each of slugs) started.push({ slug: each, ...(await start(client, each)) });
+  if (!options.wait) {
+    if (options.json) printJson({ operations: started });
+    else
+      print(
+        table(
+          ["TENANT", "OPERATION"],
+          started.map((each) => [each.slug, each.operationId]),
+        ),
+      );
+    return;
+  }
+  const finished: Array<{ slug: string; operation: Operation }> = [];
+  for (const each of started) {
+    const operation = await followOperation(client, each.operationId, {
+      title: `${doing} ${each.slug}`,
+      json: options.json === true,
+    });
+    finished.push({ slug: each.slug, operation });
+  }
+  if (options.json) printJson({ operations: finished.map((each) => each.operation) });
+  else {
+    print(
+      table(
+        ["TENANT", "STATUS", "RESULT"],
+        finished.map(({ slug: each, operation }) => [
+          each,
+          statusText(operation.status),
+          operation.error?.message ?? describeOperation(operation).split("\n")[0] ?? "",
+        ]),
+      ),
+    );
+  }
+  const failed = finished.filter((each) => each.operation.status !== "succeeded");
+  if (failed.length > 0) {
+    throw reported(
+      new CliError("operations_failed", `${failed.length} of ${finished.length} operations failed`),
+    );
+  }
+}
+
+async function allTenants(client: AdminClient): Promise<Tenant[]> {
+  const tenants: Tenant[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: TenantPage = await client.get<TenantPage>(
+      `/admin/tenants?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
+    tenants.push(...page.tenants);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return tenants;
+}
+
+/** A finished operation's result in a few lines: a preview's changes and steps, else the outcome. */
+export function describeOperation(operation: Operation): string {
+  const result = operation.result as { changes?: unknown; steps?: unknown } | null | undefined;
+  if (!result || typeof result !== "object")
+    return `${operation.slug}: ${operation.kind} ${operation.status}`;
+  const lines: string[] = [];
+  if (result.changes && typeof result.changes === "object") {
+    const counts = Object.entries(result.changes as Record<string, unknown>).map(
+      ([op, count]) => `${op} ${count}`,
+    );
+    lines.push(`${operation.slug}: ${counts.join(", ") || "no changes"}`);
+  }
+  if (Array.isArray(result.steps)) {
+    for (const step of result.steps as Array<Record<string, unknown>>) {
+      const op = String(step.op ?? step.action ?? "");
+      const what = [step.type, step.name ?? step.urn].filter(Boolean).join("  ");
+      lines.push(
+        `  ${paint(op === "delete" ? "red" : op === "create" ? "green" : "yellow", op.padEnd(8))} ${what}`,
+      );
+    }
+  }
+  return lines.length > 0 ? lines.join("\n") : `${operation.slug}: ${JSON.stringify(result)}`;
+}
+
+function display(value: unknown): string {
+  if (value === null || value === undefined) return "-";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}

@@ -1,0 +1,104 @@
+import { setTimeout as delay } from "node:timers/promises";
+import ora from "ora";
+import type { AdminClient } from "./admin-client.ts";
+import { FINISHED, type LogLine, type Operation } from "./api-types.ts";
+import { CliError, reported } from "./errors.ts";
+import { duration, logLineText, paint } from "./output.ts";
+
+const RECONNECTS = 5;
+
+/**
+ * Streams an operation's log until its `end` event, resuming with Last-Event-ID when the
+ * connection drops, and answers the finished operation.
+ */
+export async function streamOperation(
+  client: AdminClient,
+  operationId: string,
+  onLine: (line: LogLine) => void,
+): Promise<Operation> {
+  let lastEventId: string | undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const events = await client.events(`/admin/operations/${encodeURIComponent(operationId)}/events`, {
+        lastEventId,
+      });
+      for await (const event of events) {
+        if (event.id) lastEventId = event.id;
+        if (event.event === "log") onLine(JSON.parse(event.data) as LogLine);
+        else if (event.event === "end") return JSON.parse(event.data) as Operation;
+      }
+    } catch (error) {
+      if (!(error instanceof CliError) || error.code !== "unreachable" || attempt >= RECONNECTS) throw error;
+    }
+    // The stream closed without `end`: the operation may have finished meanwhile, or the server restarted.
+    const operation = await client
+      .get<Operation>(`/admin/operations/${encodeURIComponent(operationId)}`)
+      .catch((error: unknown) => {
+        if (error instanceof CliError && error.code === "unreachable" && attempt < RECONNECTS) return null;
+        throw error;
+      });
+    if (operation && FINISHED.has(operation.status)) return operation;
+    if (attempt >= RECONNECTS) {
+      throw new CliError(
+        "stream_lost",
+        `lost the event stream of operation ${operationId}; follow it again with \`websplat ops logs ${operationId} --follow\``,
+      );
+    }
+    await delay(250 * 2 ** attempt);
+  }
+}
+
+/**
+ * Follows a long operation with a spinner and its streamed log (on stderr, so stdout keeps only the
+ * result), then says how it ended. Throws an already-reported error when the operation did not succeed.
+ */
+export async function followOperation(
+  client: AdminClient,
+  operationId: string,
+  options: { title: string; json: boolean },
+): Promise<Operation> {
+  const spinner = ora({
+    text: options.title,
+    stream: process.stderr,
+    isSilent: options.json,
+    discardStdin: false,
+  });
+  const interrupt = () => {
+    spinner.stop();
+    process.stderr.write(
+      `stopped following; operation ${operationId} goes on — \`websplat ops logs ${operationId} --follow\`\n`,
+    );
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupt);
+  spinner.start();
+  try {
+    const operation = await streamOperation(client, operationId, (line) => {
+      if (!options.json) process.stderr.write(`${logLineText(line, process.stderr)}\n`);
+      spinner.text = `${options.title} ${paint("dim", `— ${line.step ?? line.message}`, process.stderr)}`;
+    });
+    const took = duration(operation.startedAt ?? operation.createdAt, operation.finishedAt);
+    if (operation.status === "succeeded") spinner.succeed(`${options.title}: done in ${took}`);
+    else
+      spinner.fail(
+        `${options.title}: ${operation.status}${operation.error ? ` — ${operation.error.message}` : ""}`,
+      );
+    return operation;
+  } catch (error) {
+    if (options.json) throw error;
+    spinner.fail(`${options.title}: ${(error as Error).message}`);
+    throw reported(error);
+  } finally {
+    process.off("SIGINT", interrupt);
+  }
+}
+
+/** The operation did not succeed; its error is already in the command's output. */
+export function operationFailed(operation: Operation): CliError {
+  return reported(
+    new CliError(
+      operation.error?.code ?? `operation_${operation.status}`,
+      operation.error?.message ?? `operation ${operation.id} ${operation.status}`,
+    ),
+  );
+}

@@ -1,0 +1,46 @@
+import { Command } from "commander";
+import { type Context, createContext } from "./command-kit.ts";
+import { backupCommand } from "./commands/backup.ts";
+import { opsCommand } from "./commands/ops.ts";
+import { platformCommand } from "./commands/platform.ts";
+import { stackCommand } from "./commands/stack.ts";
+import { tenantsCommand } from "./commands/tenants.ts";
+import { DEFAULT_URL } from "./connection.ts";
+
+/** The `websplat` command tree. Usage mistakes surface as CommanderErrors (exit 2), not process exits. */
+export function websplatProgram(context: Context = createContext()): Command {
+  const program = new Command("websplat")
+    .description(
+      "Administer a WebSplat control plane: tenants, their stacks, operations, backups and the platform.",
+    )
+    .addHelpText(
+      "after",
+      `
+Environment:
+  WEBSPLAT_URL          the control plane (default ${DEFAULT_URL})
+  WEBSPLAT_ADMIN_TOKEN  its admin token (default: the file <WEBSPLAT_DATA_DIR or .data>/admin-token)
+
+Exit codes: 0 ok, 1 failed, 2 usage.
+
+Example:
+  $ websplat tenants list --status active
+`,
+    );
+  for (const group of [
+    tenantsCommand(context),
+    stackCommand(context),
+    opsCommand(context),
+    backupCommand(context),
+    platformCommand(),
+  ]) {
+    program.addCommand(group);
+  }
+  everyCommand(program, (command) => command.exitOverride().showHelpAfterError("(add --help for usage)"));
+  return program;
+}
+
+/** `addCommand` does not pass settings down, so apply them to the whole tree once it is built. */
+function everyCommand(command: Command, apply: (command: Command) => void): void {
+  apply(command);
+  for (const child of command.commands) everyCommand(child, apply);
+}
