@@ -6,6 +6,9 @@ import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { setupStripe, WEBHOOK_EVENTS } from "../../scripts/stripe-setup.ts";
 
+// biome-ignore lint/suspicious/noExplicitAny: decoded form fields are whatever the request sent
+type Form = Record<string, any>;
+
 /**
  * A Stripe double at the HTTP boundary: just the products, prices and webhook endpoints the
  * setup script touches, with Stripe's form encoding, list envelopes and 404 errors.
@@ -31,13 +34,13 @@ class FakeStripe {
     return `${prefix}_${String(this.#ids).padStart(6, "0")}`;
   }
 
-  handle(method: string, path: string, params: Record<string, any>): [number, unknown] {
+  handle(method: string, path: string, params: Form): [number, unknown] {
     if (method === "POST") this.writes += 1;
     const productMatch = /^\/v1\/products(?:\/([^/]+))?$/.exec(path);
     if (productMatch) {
       const id = productMatch[1] && decodeURIComponent(productMatch[1]);
       if (method === "POST" && !id) {
-        const product = { object: "product", active: true, description: null, metadata: {}, ...params };
+        const product: Form = { object: "product", active: true, description: null, metadata: {}, ...params };
         this.products.set(product.id, product);
         return [200, product];
       }
@@ -119,8 +122,8 @@ function list(url: string, data: unknown[]) {
 }
 
 /** Stripe's form encoding: `a[b]=1`, `a[0]=x` → nested objects and arrays. */
-function parseForm(form: URLSearchParams): Record<string, any> {
-  const result: Record<string, any> = {};
+function parseForm(form: URLSearchParams): Form {
+  const result: Form = {};
   for (const [key, value] of form) {
     const path = key.split(/\[|\]\[|\]/).filter(Boolean);
     let target = result;
