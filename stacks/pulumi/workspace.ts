@@ -1,0 +1,91 @@
+import type { ConfigMap, EngineEvent, OutputMap, PulumiFn } from "@pulumi/pulumi/automation/index.js";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation/index.js";
+
+/**
+ * The seam between the driver and Pulumi's Automation API: the driver decides what to run and
+ * when; a `StackWorkspaces` runs it. Production uses `automationWorkspaces()`; tests pass a fake.
+ */
+
+/** Streams and limits of one engine operation. */
+export interface RunOptions {
+  onOutput: (text: string) => void;
+  onEvent: (event: EngineEvent) => void;
+  signal: AbortSignal;
+}
+
+/** The part of an Automation API `Stack` the driver uses (a real `Stack` satisfies it as is). */
+export interface WorkspaceStack {
+  setAllConfig(config: ConfigMap): Promise<void>;
+  up(options: RunOptions): Promise<{ outputs: OutputMap }>;
+  preview(options: RunOptions): Promise<{ changeSummary: Record<string, number | undefined> }>;
+  refresh(options: RunOptions & { clearPendingCreates?: boolean }): Promise<unknown>;
+  destroy(options: RunOptions & { remove?: boolean }): Promise<unknown>;
+  cancel(): Promise<void>;
+  outputs(): Promise<OutputMap>;
+  exportStack(): Promise<unknown>;
+}
+
+/** Where and how to open one stack for one operation. */
+export interface StackRequest {
+  project: string;
+  stackName: string;
+  /** Fresh for this operation; the driver removes it afterwards. */
+  workDir: string;
+  program: PulumiFn;
+  /** Environment of the Pulumi CLI (backend URL, passphrase). */
+  envVars: Record<string, string>;
+  /** KMS secrets provider for new stacks; the passphrase provider when absent. */
+  secretsProvider?: string;
+}
+
+export interface StackWorkspaces {
+  /** The CLI's version; throws when it cannot be run. */
+  cliVersion(): Promise<string>;
+  installPlugins(plugins: { name: string; version: string }[], workDir: string): Promise<void>;
+  /** Throws an error named `StackAlreadyExistsError` when the stack exists. */
+  createStack(request: StackRequest): Promise<WorkspaceStack>;
+  /** Throws an error named `StackNotFoundError` when the stack does not exist. */
+  selectStack(request: StackRequest): Promise<WorkspaceStack>;
+}
+
+/** The real thing: Pulumi's LocalWorkspace with an inline program, one work dir per operation. */
+export function automationWorkspaces(): StackWorkspaces {
+  let command: Promise<PulumiCommand> | undefined;
+  const pulumiCommand = () => {
+    command ??= PulumiCommand.get();
+    // A failed lookup is not cached: installing the CLI fixes the next operation without a restart.
+    command.catch(() => {
+      command = undefined;
+    });
+    return command;
+  };
+  const open = async (request: StackRequest) => {
+    return LocalWorkspace.create({
+      workDir: request.workDir,
+      program: request.program,
+      pulumiCommand: await pulumiCommand(),
+      envVars: { PULUMI_SKIP_UPDATE_CHECK: "true", ...request.envVars },
+      secretsProvider: request.secretsProvider,
+      projectSettings: {
+        name: request.project,
+        runtime: "nodejs",
+        backend: request.envVars.PULUMI_BACKEND_URL ? { url: request.envVars.PULUMI_BACKEND_URL } : undefined,
+      },
+    });
+  };
+  return {
+    async cliVersion() {
+      return String((await pulumiCommand()).version ?? "unknown");
+    },
+    async installPlugins(plugins, workDir) {
+      const workspace = await LocalWorkspace.create({ workDir, pulumiCommand: await pulumiCommand() });
+      for (const plugin of plugins) await workspace.installPlugin(plugin.name, `v${plugin.version}`);
+    },
+    async createStack(request) {
+      return Stack.create(request.stackName, await open(request));
+    },
+    async selectStack(request) {
+      return Stack.select(request.stackName, await open(request));
+    },
+  };
+}

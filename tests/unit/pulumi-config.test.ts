@@ -1,0 +1,80 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { pulumiConfigProblems, pulumiDriverOptionsFromEnv } from "../../stacks/pulumi.ts";
+
+const READY = {
+  PULUMI_BACKEND_URL: "s3://websplat-pulumi-state/tenants?region=eu-central-1",
+  PULUMI_CONFIG_PASSPHRASE: "correct horse battery staple",
+  KUBECONFIG: "apiVersion: v1\nkind: Config\n",
+  CLOUDFLARE_API_TOKEN: "cf-token",
+  CLOUDFLARE_ZONE_ID: "0123456789abcdef0123456789abcdef",
+  WEBSPLAT_RUNTIME_IMAGE: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/websplat/agent-runtime:1.0.0",
+  WEBSPLAT_INGRESS_HOSTNAME: "k8s-ingress-1234.elb.eu-central-1.amazonaws.com",
+  WEBSPLAT_TENANT_DB_HOST: "websplat.abc.eu-central-1.rds.amazonaws.com",
+  DATABASE_URL: "postgres://websplat_admin:secret@websplat.abc.eu-central-1.rds.amazonaws.com:5432/websplat",
+};
+
+test("a complete production environment has no problems", () => {
+  expect(pulumiConfigProblems(READY)).toEqual([]);
+});
+
+test("an empty environment names every missing variable in its own sentence", () => {
+  const problems = pulumiConfigProblems({});
+  for (const name of [
+    "PULUMI_BACKEND_URL",
+    "PULUMI_CONFIG_PASSPHRASE",
+    "KUBECONFIG",
+    "CLOUDFLARE_API_TOKEN",
+    "CLOUDFLARE_ZONE_ID",
+    "WEBSPLAT_RUNTIME_IMAGE",
+    "WEBSPLAT_INGRESS_HOSTNAME",
+    "WEBSPLAT_TENANT_DB_HOST",
+    "DATABASE_URL",
+  ]) {
+    expect(
+      problems.filter((problem) => problem.includes(name)),
+      name,
+    ).toHaveLength(1);
+  }
+  expect(problems.every((problem) => problem.endsWith("."))).toBe(true);
+});
+
+test("a KMS secrets provider replaces the passphrase; invalid values are named", () => {
+  const kms = {
+    ...READY,
+    PULUMI_CONFIG_PASSPHRASE: undefined,
+    PULUMI_SECRETS_PROVIDER: "awskms://alias/websplat",
+  };
+  expect(pulumiConfigProblems(kms)).toEqual([]);
+  const wrong = pulumiConfigProblems({
+    ...READY,
+    PULUMI_BACKEND_URL: "ftp://state",
+    CLOUDFLARE_ZONE_ID: "websp.lat",
+    WEBSPLAT_RUNTIME_IMAGE: "websplat/agent-runtime:latest",
+    DATABASE_URL: "mysql://x",
+  });
+  expect(wrong).toHaveLength(4);
+  expect(wrong.join(" ")).toMatch(/not pinned/);
+});
+
+test("driver options come from the environment, reading KUBECONFIG as a path", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "websplat-kubeconfig-"));
+  try {
+    const path = join(dir, "config");
+    await writeFile(path, "apiVersion: v1\nclusters: []\n");
+    const options = pulumiDriverOptionsFromEnv({ ...READY, KUBECONFIG: path, OPENAI_API_KEY: "sk-1" });
+    expect(options).toMatchObject({
+      backendUrl: READY.PULUMI_BACKEND_URL,
+      passphrase: READY.PULUMI_CONFIG_PASSPHRASE,
+      kubeconfig: "apiVersion: v1\nclusters: []\n",
+      adminDatabaseUrl: READY.DATABASE_URL,
+      cloudflare: { apiToken: "cf-token", zoneId: READY.CLOUDFLARE_ZONE_ID },
+      modelApiKey: "sk-1",
+    });
+    expect(() => pulumiDriverOptionsFromEnv({})).toThrow(expect.objectContaining({ code: "config_missing" }));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
