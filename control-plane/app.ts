@@ -1,0 +1,153 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { html, raw } from "hono/html";
+import { routePath } from "hono/route";
+import { adminRoutes } from "./api/admin.ts";
+import { healthRoutes } from "./api/health.ts";
+import { progressRoutes } from "./api/progress.ts";
+import { localCheckoutRoutes } from "./billing/local-checkout.ts";
+import { priceBook, signupRoutes } from "./billing/signup.ts";
+import type { StripeClient } from "./billing/stripe-client.ts";
+import { type WebhookDeps, webhookRoutes } from "./billing/webhook.ts";
+import { gateway } from "./gateway/index.ts";
+import { adminAuth } from "./http/admin-auth.ts";
+import { ApiError, errorBody, sendError } from "./http/errors.ts";
+import { audit, type Services } from "./services.ts";
+import { webRoutes } from "./web/index.ts";
+import { page } from "./web/layout.ts";
+
+export interface AppOptions {
+  services: Services;
+  adminToken: string;
+  webhookSecret: string;
+  /** Signs and verifies webhooks; works without an account. */
+  verifier: StripeClient;
+  /** The Stripe API (null in local mode). */
+  stripe: StripeClient | null;
+  /** Where our own webhook listens, for the local payment page. */
+  webhookUrl: () => string;
+}
+
+/** The control plane's HTTP surface (DESIGN §7), one concern per module, mounted here. */
+export function createApp(options: AppOptions) {
+  const { services } = options;
+  const app = new OpenAPIHono();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath && c.req.routePath !== "/*" ? routePath(c) : "other";
+    services.metrics.httpDuration.observe(
+      { method: c.req.method, route, status: String(c.res.status) },
+      (performance.now() - started) / 1000,
+    );
+  });
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return sendError(c, error);
+    services.logger.error({ err: error, path: c.req.path }, "request failed");
+    return c.json(errorBody("internal", "Something went wrong on our side; it has been logged."), 500);
+  });
+  app.notFound((c) =>
+    c.req.path.startsWith("/api/") || c.req.path.startsWith("/admin/")
+      ? c.json(errorBody("not_found", `No route ${c.req.method} ${c.req.path}. See /docs.`), 404)
+      : c.html(
+          page({ title: "Not found", body: html`<h1>Not found</h1><p><a href="/">Back to WebSplat</a></p>` }),
+          404,
+        ),
+  );
+
+  // Tenant hosts first: nothing below sees their traffic.
+  app.use(gateway(services));
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: (c) => c.json(errorBody("payload_too_large", "The request body is larger than 1 MiB."), 413),
+    }),
+  );
+
+  healthRoutes(app, services);
+  const billing: WebhookDeps = {
+    db: services.db,
+    stripe: options.stripe,
+    verifier: options.verifier,
+    webhookSecret: options.webhookSecret,
+    retentionDays: services.config.WEBSPLAT_RETENTION_DAYS,
+    reconcile: (slug, reason) => services.reconciler.request(slug, reason),
+    audit: (action, slug, details) => audit(services, "stripe", action, slug, details),
+    logger: services.logger,
+    observe: (type, outcome) => services.metrics.webhookEvents.inc({ type, outcome }),
+  };
+  webhookRoutes(app, billing, services.events);
+  signupRoutes(app, {
+    db: services.db,
+    publicUrl: services.config.publicUrl,
+    stripe: options.stripe,
+    audit: (action, slug, details) => audit(services, "customer", action, slug, details),
+  });
+  progressRoutes(app, services);
+  if (!options.stripe) {
+    localCheckoutRoutes(app as never, {
+      db: services.db,
+      verifier: options.verifier,
+      webhookSecret: options.webhookSecret,
+      webhookUrl: options.webhookUrl,
+    });
+  }
+
+  app.use("/admin/*", adminAuth(options.adminToken));
+  adminRoutes(app, services);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer" });
+  app.doc("/openapi.json", {
+    openapi: "3.0.3",
+    info: {
+      title: "WebSplat control plane",
+      version: "1",
+      description: "Signup, billing webhooks, tenant administration.",
+    },
+  });
+  app.get("/docs", (c) => c.html(docsPage()));
+
+  const prices = priceBook(options.stripe);
+  app.route(
+    "/",
+    webRoutes({
+      publicUrl: services.config.publicUrl,
+      baseDomain: services.config.WEBSPLAT_BASE_DOMAIN,
+      prices,
+    }),
+  );
+  return app;
+}
+
+/** Reads /openapi.json in the browser and lists every route; no external scripts. */
+function docsPage() {
+  return page({
+    title: "API",
+    body: html`<h1>WebSplat control plane API</h1>
+<p>The OpenAPI document is at <a href="/openapi.json">/openapi.json</a>. Admin routes need <code>Authorization: Bearer &lt;admin token&gt;</code>.</p>
+<div id="routes" aria-live="polite">Loading…</div>`,
+    script: raw(`
+const doc = await (await fetch('/openapi.json')).json();
+const root = document.getElementById('routes');
+root.textContent = '';
+for (const [path, item] of Object.entries(doc.paths)) {
+  for (const [method, op] of Object.entries(item)) {
+    const section = document.createElement('section');
+    section.className = 'card';
+    section.style.marginBottom = '1rem';
+    const title = document.createElement('h2');
+    title.style.fontSize = '1rem';
+    title.textContent = method.toUpperCase() + ' ' + path;
+    const summary = document.createElement('p');
+    summary.textContent = (op.summary || '') + (op.security ? ' (admin)' : '');
+    const codes = document.createElement('p');
+    codes.className = 'muted';
+    codes.textContent = 'Responses: ' + Object.entries(op.responses).map(([s, r]) => s + ' ' + r.description).join('; ');
+    section.append(title, summary, codes);
+    root.append(section);
+  }
+}`) as unknown as string,
+  });
+}

@@ -1,0 +1,54 @@
+import client from "prom-client";
+
+/** The control plane's Prometheus metrics (one registry per process). */
+export function createMetrics() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const httpDuration = new client.Histogram({
+    name: "websplat_http_request_duration_seconds",
+    help: "HTTP request latency by route",
+    labelNames: ["method", "route", "status"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const webhookEvents = new client.Counter({
+    name: "websplat_webhook_events_total",
+    help: "Stripe webhook deliveries by event type and outcome",
+    labelNames: ["type", "outcome"],
+    registers: [registry],
+  });
+  const reconcileDuration = new client.Histogram({
+    name: "websplat_reconcile_duration_seconds",
+    help: "Reconcile duration by driver and outcome",
+    labelNames: ["driver", "outcome"],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  const runtimeRestarts = new client.Counter({
+    name: "websplat_runtime_restarts_total",
+    help: "Agent runtime restarts after an unexpected exit",
+    labelNames: ["tenant"],
+    registers: [registry],
+  });
+  return { registry, httpDuration, webhookEvents, reconcileDuration, runtimeRestarts };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function gauge(
+  metrics: Metrics,
+  name: string,
+  help: string,
+  labelNames: string[],
+  collect: (g: client.Gauge) => Promise<void>,
+) {
+  return new client.Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [metrics.registry],
+    async collect() {
+      await collect(this);
+    },
+  });
+}

@@ -1,0 +1,239 @@
+import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { sql as dsql } from "drizzle-orm";
+import { pino } from "pino";
+import { LocalDriver, type StackDriver } from "../stacks/index.ts";
+import type { PlatformInput } from "../tenant-template/index.ts";
+import { createApp } from "./app.ts";
+import { stripeClient } from "./billing/stripe-client.ts";
+import { StripeEventProcessor } from "./billing/webhook.ts";
+import type { Config } from "./config.ts";
+import { connect, ensureDatabase, migrateDatabase } from "./db/client.ts";
+import { startEmbeddedPostgres } from "./db/embedded.ts";
+import { tenants } from "./db/schema.ts";
+import { createMetrics, gauge } from "./metrics.ts";
+import { Reconciler } from "./reconciler/index.ts";
+import { OperationLog } from "./registry/operations.ts";
+import { loadSecrets } from "./secrets.ts";
+import type { Services } from "./services.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export interface RunningPlatform {
+  url: string;
+  port: number;
+  adminToken: string;
+  adminTokenGenerated: boolean;
+  webhookSecret: string;
+  webhookSecretGenerated: boolean;
+  databaseUrl: string;
+  embeddedDatabase: boolean;
+  stop(): Promise<void>;
+}
+
+/** Starts everything in order: secrets, Postgres, migrations, driver, HTTP, queue; `stop` undoes it in reverse. */
+export async function startPlatform(config: Config): Promise<RunningPlatform> {
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: "control-plane" } });
+  const dataDir = resolve(config.WEBSPLAT_DATA_DIR);
+  const secrets = await loadSecrets(dataDir, {
+    adminToken: config.WEBSPLAT_ADMIN_TOKEN,
+    webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+  });
+  const cleanup: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const step of cleanup.reverse())
+      await step().catch((error) => logger.error({ err: error }, "shutdown step failed"));
+  };
+
+  try {
+    let adminUrl = config.DATABASE_URL;
+    if (!adminUrl) {
+      const embedded = await startEmbeddedPostgres({
+        dir: resolve(dataDir, "postgres"),
+        password: secrets.postgresPassword,
+        onLog: (line) => logger.debug({ postgres: line.trim() }, "postgres"),
+      });
+      cleanup.push(() => embedded.stop());
+      adminUrl = await ensureDatabase(embedded.url, "websplat");
+    }
+    const database = connect(adminUrl, { max: 30 });
+    cleanup.push(() => database.close());
+    await migrateDatabase(database);
+
+    const metrics = createMetrics();
+    const driver = await createDriver(config, {
+      sql: database.sql,
+      databaseName: database.name,
+      databaseHost: database.url.hostname,
+      databasePort: Number(database.url.port || 5432),
+      dataDir,
+      secret: secrets.platformSecret,
+      onRuntimeEvent: (slug, event, detail) => {
+        if (event === "crashed") metrics.runtimeRestarts.inc({ tenant: slug });
+        logger[event === "crashed" ? "warn" : "info"](
+          { tenant: slug, runtime: event, detail },
+          `runtime ${event}`,
+        );
+      },
+    });
+    cleanup.push(() => driver.stop());
+
+    const stripe = config.STRIPE_SECRET_KEY ? stripeClient(config.STRIPE_SECRET_KEY) : null;
+    const verifier = stripe ?? stripeClient(undefined);
+    const operations = new OperationLog(database.db);
+    const shutdown = new AbortController();
+    const platform: PlatformInput = {
+      baseDomain: config.WEBSPLAT_BASE_DOMAIN,
+      scheme: config.publicUrl.startsWith("https:") ? "https" : "http",
+      publicPort: undefined,
+      runtimeImage: process.env.WEBSPLAT_RUNTIME_IMAGE ?? "websplat/agent-runtime:local",
+      ingressNamespace: "ingress-nginx",
+      ingressClassName: "nginx",
+      ingressHostname: process.env.WEBSPLAT_INGRESS_HOSTNAME ?? "localhost",
+      postgres: {
+        host: process.env.WEBSPLAT_TENANT_DB_HOST ?? database.url.hostname,
+        port: Number(database.url.port || 5432),
+        database: database.name,
+      },
+      ownerPublicKey: secrets.ownerPublicKey,
+      model: { baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL },
+    };
+    const reconciler = new Reconciler({
+      db: database.db,
+      sql: database.sql,
+      driver,
+      operations,
+      platform,
+      shutdown: shutdown.signal,
+      databaseUrl: adminUrl,
+      workers: config.WEBSPLAT_WORKERS,
+      retryLimit: config.WEBSPLAT_RECONCILE_RETRIES,
+      logger,
+      observe: (outcome, seconds) =>
+        metrics.reconcileDuration.observe({ driver: driver.kind, outcome }, seconds),
+    });
+    let queueStarted = false;
+    let port = config.PORT;
+    const events = new StripeEventProcessor({
+      db: database.db,
+      stripe,
+      verifier,
+      webhookSecret: secrets.webhookSecret,
+      retentionDays: config.WEBSPLAT_RETENTION_DAYS,
+      reconcile: (slug, reason) => reconciler.request(slug, reason),
+      logger,
+    });
+    const services: Services = {
+      config,
+      db: database.db,
+      sql: database.sql,
+      logger,
+      metrics,
+      driver,
+      operations,
+      reconciler,
+      events,
+      platform,
+      ownerPrivateKey: secrets.ownerPrivateKey,
+      ready: async () => {
+        const databaseUp = await database.sql`select 1`.then(() => true).catch(() => false);
+        return { database: databaseUp, queue: queueStarted && databaseUp };
+      },
+    };
+    gauge(metrics, "websplat_tenants", "Tenants by status and tier", ["status", "tier"], async (g) => {
+      g.reset();
+      const rows = await database.db
+        .select({ status: tenants.status, tier: tenants.tier, n: dsql<number>`count(*)::int` })
+        .from(tenants)
+        .groupBy(tenants.status, tenants.tier);
+      for (const row of rows) g.set({ status: row.status, tier: row.tier }, row.n);
+    });
+    gauge(metrics, "websplat_queue_depth", "Reconcile jobs waiting", [], async (g) => {
+      g.set(queueStarted ? await reconciler.queue.depth() : 0);
+    });
+
+    const app = createApp({
+      services,
+      adminToken: secrets.adminToken,
+      webhookSecret: secrets.webhookSecret,
+      verifier,
+      stripe,
+      webhookUrl: () => `http://127.0.0.1:${port}/webhooks/stripe`,
+    });
+    const server = await new Promise<ReturnType<typeof serve>>((resolveServer, reject) => {
+      const instance = serve({ fetch: app.fetch, port: config.PORT, hostname: config.host }, () =>
+        resolveServer(instance),
+      );
+      instance.once("error", reject);
+    });
+    port = (server.address() as AddressInfo).port;
+    // With PORT=0 the public URL is known only now; tenant URLs carry the same port.
+    const publicUrl = config.WEBSPLAT_PUBLIC_URL ? config.publicUrl : `http://localhost:${port}`;
+    config.publicUrl = publicUrl;
+    const publicPort = new URL(publicUrl).port;
+    platform.publicPort = publicPort ? Number(publicPort) : undefined;
+    cleanup.push(
+      () =>
+        new Promise<void>((resolveClose) => {
+          server.close(() => resolveClose());
+          // Open streams (SSE, proxied runtimes) would hold the close forever.
+          setTimeout(
+            () => (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.(),
+            2000,
+          ).unref();
+        }),
+    );
+
+    await driver.start();
+    cleanup.push(async () => {
+      shutdown.abort();
+      await events.drain();
+    });
+    await reconciler.start();
+    queueStarted = true;
+    cleanup.push(() => reconciler.stop());
+    await events.sweep(0);
+    const sweeper = setInterval(() => void events.sweep().catch(() => {}), 10_000);
+    sweeper.unref();
+    cleanup.push(async () => clearInterval(sweeper));
+    logger.info({ url: publicUrl, driver: driver.kind }, "control plane ready");
+
+    return {
+      url: publicUrl,
+      port,
+      adminToken: secrets.adminToken,
+      adminTokenGenerated: secrets.adminTokenGenerated,
+      webhookSecret: secrets.webhookSecret,
+      webhookSecretGenerated: secrets.webhookSecretGenerated,
+      databaseUrl: adminUrl,
+      embeddedDatabase: !config.DATABASE_URL,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function createDriver(
+  config: Config,
+  local: Omit<ConstructorParameters<typeof LocalDriver>[0], "nodePath" | "runtimeEntry" | "modelApiKey">,
+): Promise<StackDriver> {
+  if (config.WEBSPLAT_DRIVER === "local") {
+    return new LocalDriver({
+      ...local,
+      nodePath: process.execPath,
+      runtimeEntry: config.WEBSPLAT_RUNTIME_ENTRY
+        ? resolve(config.WEBSPLAT_RUNTIME_ENTRY)
+        : resolve(ROOT, "agent-runtime/main.ts"),
+      modelApiKey: config.OPENAI_API_KEY,
+    });
+  }
+  const pulumi = await import("../stacks/pulumi.ts");
+  const problems = pulumi.pulumiConfigProblems(process.env);
+  if (problems.length > 0)
+    throw new Error(`WEBSPLAT_DRIVER=pulumi needs more configuration: ${problems.join(" ")}`);
+  return pulumi.createPulumiDriver(pulumi.pulumiDriverOptionsFromEnv(process.env));
+}

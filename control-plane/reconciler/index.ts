@@ -1,0 +1,174 @@
+import { and, eq, inArray, lt, ne, or, sql } from "drizzle-orm";
+import type { Logger } from "pino";
+import { LocalDriver } from "../../stacks/index.ts";
+import type { Sql } from "../db/client.ts";
+import { operations, tenants } from "../db/schema.ts";
+import { ReconcileQueue } from "./queue.ts";
+import { ReconcileBusyError, type ReconcilerDeps, reconcileTenant } from "./reconcile.ts";
+
+export interface ReconcilerOptions extends Omit<ReconcilerDeps, "requeue" | "instanceKey"> {
+  databaseUrl: string;
+  workers: number;
+  retryLimit: number;
+  logger: Logger;
+  /** How often lagging tenants are looked for. */
+  resyncIntervalMs?: number;
+}
+
+/** Lock namespace of "this control-plane instance is alive". */
+const INSTANCE_LOCK = 7_246_172;
+const SLOW_RESYNC_MS = 5 * 60_000;
+
+/**
+ * Turns "this tenant changed" into reconciles: the durable queue, the per-instance liveness lock,
+ * recovery of operations a crashed instance left running, and a periodic resync of lagging tenants.
+ */
+export class Reconciler {
+  readonly queue: ReconcileQueue;
+  readonly #options: ReconcilerOptions;
+  readonly #deps: ReconcilerDeps;
+  readonly instanceKey = Math.floor(Math.random() * 2 ** 31);
+  #instanceLock: Awaited<ReturnType<Sql["reserve"]>> | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #lastSlowResync = 0;
+  #stopped = false;
+
+  constructor(options: ReconcilerOptions) {
+    this.#options = options;
+    this.queue = new ReconcileQueue({
+      url: options.databaseUrl,
+      workers: options.workers,
+      retryLimit: options.retryLimit,
+      expireInSeconds: options.driver.kind === "local" ? 300 : 3 * 3600,
+      onError: (error) => options.logger.warn({ err: error }, "queue error"),
+    });
+    this.#deps = {
+      ...options,
+      instanceKey: this.instanceKey,
+      requeue: async (slug, at) => {
+        await this.request(slug, "retention deadline", { at });
+      },
+    };
+  }
+
+  async start(): Promise<void> {
+    this.#instanceLock = await this.#options.sql.reserve();
+    await this.#instanceLock`select pg_advisory_lock(${INSTANCE_LOCK}, ${this.instanceKey})`;
+    await this.queue.start((job, meta) => this.#run(job, meta));
+    await this.resync({ startup: true });
+    this.#timer = setInterval(() => {
+      this.resync().catch((error) => this.#options.logger.warn({ err: error }, "resync failed"));
+    }, this.#options.resyncIntervalMs ?? 5000);
+    this.#timer.unref();
+  }
+
+  /** Asks for a reconcile of `slug`; an operation already waiting to start is reused (it will read the latest state). */
+  async request(slug: string, reason: string, options: { at?: Date } = {}): Promise<string> {
+    const { operations: log } = this.#options;
+    if (!options.at) {
+      const waiting = (await log.open(slug)).find((op) => op.kind === "reconcile" && op.status === "queued");
+      if (waiting) return waiting.id;
+    }
+    const operation = await log.create({ slug, kind: "reconcile", reason });
+    const jobId = await this.queue.enqueue({ slug, operationId: operation.id }, { startAfter: options.at });
+    await log.update(operation.id, { jobId });
+    return operation.id;
+  }
+
+  async #run(job: { slug: string; operationId: string }, meta: { attempt: number; finalAttempt: boolean }) {
+    try {
+      await reconcileTenant(this.#deps, job, meta);
+    } catch (error) {
+      if (!(error instanceof ReconcileBusyError)) throw error;
+      // Not a failure: run again shortly, without using up a retry.
+      await this.queue.enqueue(job, { startAfter: new Date(Date.now() + 500) });
+    }
+  }
+
+  /**
+   * Level-triggered safety net: operations of dead instances are marked interrupted, and every tenant whose
+   * observed state lags its desired state (or whose runtime is missing after a restart) gets a reconcile.
+   */
+  async resync(options: { startup?: boolean } = {}): Promise<void> {
+    if (this.#stopped) return;
+    const { db } = this.#options;
+    await this.#recoverInterrupted();
+    const slow = options.startup || Date.now() - this.#lastSlowResync > SLOW_RESYNC_MS;
+    if (slow) this.#lastSlowResync = Date.now();
+    const lagging = await db
+      .select({ slug: tenants.slug })
+      .from(tenants)
+      .where(
+        and(
+          ne(tenants.status, "awaiting_payment"),
+          or(
+            and(
+              lt(tenants.observedGeneration, tenants.generation),
+              slow ? undefined : ne(tenants.status, "failed"),
+            ),
+            and(sql`${tenants.deleteAfter} <= now()`, ne(tenants.desired, "deleted")),
+          ),
+        ),
+      );
+    const slugs = new Set(lagging.map((row) => row.slug));
+    const driver = this.#options.driver;
+    if (options.startup && driver instanceof LocalDriver) {
+      const active = await db
+        .select({ slug: tenants.slug })
+        .from(tenants)
+        .where(and(eq(tenants.desired, "active"), inArray(tenants.status, ["active", "provisioning"])));
+      for (const { slug } of active) if (driver.route(slug) === null) slugs.add(slug);
+    }
+    for (const slug of slugs) {
+      const open = await this.#options.operations.open(slug);
+      if (open.length === 0) await this.request(slug, options.startup ? "control plane started" : "resync");
+    }
+  }
+
+  async #recoverInterrupted(): Promise<void> {
+    const { db, sql: client, operations: log } = this.#options;
+    const running = await db
+      .select({
+        id: operations.id,
+        slug: operations.slug,
+        instanceKey: operations.instanceKey,
+        jobId: operations.jobId,
+      })
+      .from(operations)
+      .where(and(eq(operations.status, "running"), ne(operations.instanceKey, this.instanceKey)));
+    const dead = new Map<number, boolean>();
+    for (const op of running) {
+      if (op.instanceKey === null) continue;
+      if (!dead.has(op.instanceKey)) {
+        const [row] = await client`select pg_try_advisory_lock(${INSTANCE_LOCK}, ${op.instanceKey}) as free`;
+        if (row?.free) await client`select pg_advisory_unlock(${INSTANCE_LOCK}, ${op.instanceKey})`;
+        dead.set(op.instanceKey, Boolean(row?.free));
+      }
+      if (!dead.get(op.instanceKey)) continue;
+      await log.append(
+        op.id,
+        "The control plane stopped during this operation; a new reconcile takes over",
+        "warn",
+      );
+      await log.update(op.id, {
+        status: "interrupted",
+        error: { code: "interrupted", message: "The control plane stopped during this operation." },
+        finished: true,
+      });
+      if (op.jobId) await this.queue.cancel(op.jobId);
+      await this.request(op.slug, "resume after interruption");
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    await this.queue.stop();
+    if (this.#instanceLock) {
+      await this.#instanceLock`select pg_advisory_unlock(${INSTANCE_LOCK}, ${this.instanceKey})`.catch(
+        () => {},
+      );
+      this.#instanceLock.release();
+    }
+  }
+}

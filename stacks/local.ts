@@ -1,0 +1,276 @@
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type postgres from "postgres";
+import { databaseName, namespaceName, type TenantSpec } from "../tenant-template/index.ts";
+import {
+  type OperationContext,
+  type StackDriver,
+  StackError,
+  type StackOutputs,
+  type StackPreview,
+} from "./driver.ts";
+import {
+  dropTenantDatabase,
+  ensureTenantDatabase,
+  tenantDatabaseExists,
+  tenantPassword,
+} from "./local/database.ts";
+import { type RuntimeStatus, RuntimeSupervisor } from "./local/supervisor.ts";
+
+export interface LocalDriverOptions {
+  /** Superuser (or CREATEROLE) connection to the database tenants live in. */
+  sql: postgres.Sql;
+  databaseName: string;
+  /** Host and port tenants' runtimes connect to. */
+  databaseHost: string;
+  databasePort: number;
+  /** Root of the driver's files: `stacks/` (last outputs) and `runtimes/` (state files and logs). */
+  dataDir: string;
+  /** Derives each tenant's database password. */
+  secret: string;
+  nodePath: string;
+  runtimeEntry: string;
+  /** Model key handed to runtimes (a secret: not part of the spec). */
+  modelApiKey?: string;
+  readyTimeoutMs?: number;
+  onRuntimeEvent?: (slug: string, event: string, detail?: string) => void;
+}
+
+interface StackRecord {
+  spec: TenantSpec;
+  outputs: StackOutputs;
+  updatedAt: string;
+}
+
+/** DESIGN §5 "Locally": the TenantSpec made real on this machine. */
+export class LocalDriver implements StackDriver {
+  readonly kind = "local" as const;
+  readonly supervisor: RuntimeSupervisor;
+  readonly #options: LocalDriverOptions;
+  readonly #inFlight = new Map<string, AbortController>();
+
+  constructor(options: LocalDriverOptions) {
+    this.#options = options;
+    this.supervisor = new RuntimeSupervisor({
+      dir: join(options.dataDir, "runtimes"),
+      nodePath: options.nodePath,
+      entry: options.runtimeEntry,
+      readyTimeoutMs: options.readyTimeoutMs,
+      onEvent: options.onRuntimeEvent,
+    });
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.#stacksDir, { recursive: true });
+    await this.supervisor.adopt(async (slug) => {
+      const record = await this.#read(slug);
+      return record && !record.spec.suspended ? this.#runtimeEnv(record.spec) : null;
+    });
+  }
+
+  async up(spec: TenantSpec, ctx: OperationContext): Promise<StackOutputs> {
+    return await this.#track(spec.slug, ctx, async (signal) => {
+      ctx.log(`Ensuring database role and schema ${spec.database.schema}`);
+      const { created } = await ensureTenantDatabase(this.#options.sql, spec, {
+        password: this.#password(spec.slug),
+        databaseName: this.#options.databaseName,
+      });
+      ctx.log(created ? "Database role and schema created" : "Database role and schema verified");
+      signal.throwIfAborted();
+      let runtime: RuntimeStatus | null = null;
+      if (spec.suspended) {
+        ctx.log("Suspended: stopping the agent runtime (data kept)");
+        await this.supervisor.stop(spec.slug);
+      } else {
+        runtime = await this.supervisor.ensureRunning(spec.slug, this.#runtimeEnv(spec), (line) =>
+          ctx.log(line),
+        );
+        ctx.log(`Agent runtime serving on 127.0.0.1:${runtime.port}`);
+        ctx.log(`Route ${spec.hostname} → 127.0.0.1:${runtime.port}`);
+      }
+      const outputs = this.#outputs(spec, runtime);
+      await this.#write(spec.slug, { spec, outputs, updatedAt: new Date().toISOString() });
+      return outputs;
+    });
+  }
+
+  async destroy(slug: string, ctx: OperationContext): Promise<void> {
+    await this.#track(slug, ctx, async () => {
+      ctx.log("Stopping the agent runtime");
+      await this.supervisor.stop(slug);
+      ctx.log("Dropping database schema and role");
+      const name = databaseName(slug);
+      await dropTenantDatabase(
+        this.#options.sql,
+        { slug, role: name, schema: name },
+        this.#options.databaseName,
+      );
+      await this.supervisor.removeLogs(slug);
+      await rm(this.#stackFile(slug), { force: true });
+      ctx.log("Removed the route and the stack record");
+    });
+  }
+
+  async outputs(slug: string): Promise<StackOutputs | null> {
+    const record = await this.#read(slug);
+    if (!record) return null;
+    return this.#outputs(record.spec, this.supervisor.status(slug));
+  }
+
+  async preview(spec: TenantSpec, ctx: OperationContext): Promise<StackPreview> {
+    const name = spec.database.schema;
+    const exists = await tenantDatabaseExists(this.#options.sql, { role: name, schema: name });
+    const record = await this.#read(spec.slug);
+    const running = this.supervisor.route(spec.slug) !== null;
+    const steps: string[] = [];
+    const changes: Record<string, number> = { create: 0, update: 0, delete: 0, same: 0 };
+    const plan = (kind: "create" | "update" | "delete" | "same", line: string) => {
+      changes[kind] = (changes[kind] ?? 0) + 1;
+      steps.push(`${kind} ${line}`);
+    };
+    plan(exists.role ? "same" : "create", `postgres role ${name}`);
+    plan(exists.schema ? "same" : "create", `postgres schema ${name}`);
+    if (spec.suspended) plan(running ? "delete" : "same", "agent runtime process (suspended)");
+    else if (!running) plan("create", "agent runtime process");
+    else if (
+      record &&
+      JSON.stringify(this.#runtimeEnv(record.spec)) !== JSON.stringify(this.#runtimeEnv(spec))
+    )
+      plan("update", "agent runtime process (restart with new configuration)");
+    else plan("same", "agent runtime process");
+    plan(
+      spec.suspended ? (running ? "delete" : "same") : running ? "same" : "create",
+      `route ${spec.hostname}`,
+    );
+    for (const step of steps) ctx.log(step);
+    return { changes, steps };
+  }
+
+  async refresh(slug: string, ctx: OperationContext): Promise<void> {
+    const record = await this.#read(slug);
+    const name = databaseName(slug);
+    const exists = await tenantDatabaseExists(this.#options.sql, { role: name, schema: name });
+    ctx.log(
+      `role ${name}: ${exists.role ? "present" : "missing"}; schema ${name}: ${exists.schema ? "present" : "missing"}`,
+    );
+    const runtime = this.supervisor.status(slug);
+    ctx.log(
+      `agent runtime: ${runtime ? `${runtime.state}${runtime.port ? ` on port ${runtime.port}` : ""}` : "not running"}`,
+    );
+    if (record) {
+      await this.#write(slug, {
+        ...record,
+        outputs: this.#outputs(record.spec, runtime),
+        updatedAt: new Date().toISOString(),
+      });
+    }
+  }
+
+  async cancel(slug: string, ctx: OperationContext): Promise<void> {
+    const controller = this.#inFlight.get(slug);
+    if (!controller) {
+      ctx.log("No operation in progress for this tenant");
+      return;
+    }
+    controller.abort(new StackError("aborted", "Cancelled by an operator."));
+    ctx.log("Cancelled the operation in progress");
+  }
+
+  async export(slug: string): Promise<unknown> {
+    const record = await this.#read(slug);
+    if (!record)
+      throw new StackError("not_found", `No stack for tenant "${slug}": it was never provisioned.`);
+    const name = databaseName(slug);
+    return {
+      driver: "local",
+      stack: record.spec.stack,
+      updatedAt: record.updatedAt,
+      spec: record.spec,
+      outputs: record.outputs,
+      database: await tenantDatabaseExists(this.#options.sql, { role: name, schema: name }),
+      runtime: this.supervisor.status(slug),
+    };
+  }
+
+  async stop(): Promise<void> {
+    for (const controller of this.#inFlight.values())
+      controller.abort(new StackError("aborted", "Shutting down."));
+    await this.supervisor.stopAll();
+  }
+
+  /** Loopback port serving the tenant's host, for the gateway. */
+  route(slug: string): number | null {
+    return this.supervisor.route(slug);
+  }
+
+  get #stacksDir(): string {
+    return join(this.#options.dataDir, "stacks");
+  }
+
+  #stackFile(slug: string): string {
+    return join(this.#stacksDir, `${slug}.json`);
+  }
+
+  async #read(slug: string): Promise<StackRecord | null> {
+    try {
+      return JSON.parse(await readFile(this.#stackFile(slug), "utf8")) as StackRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  async #write(slug: string, record: StackRecord): Promise<void> {
+    await mkdir(this.#stacksDir, { recursive: true });
+    const file = this.#stackFile(slug);
+    await writeFile(`${file}.tmp`, JSON.stringify(record, null, 2));
+    await rename(`${file}.tmp`, file);
+  }
+
+  #password(slug: string): string {
+    return tenantPassword(this.#options.secret, slug);
+  }
+
+  #runtimeEnv(spec: TenantSpec): Record<string, string> {
+    const url = new URL(`postgres://${this.#options.databaseHost}:${this.#options.databasePort}`);
+    url.username = spec.database.role;
+    url.password = this.#password(spec.slug);
+    url.pathname = `/${this.#options.databaseName}`;
+    const env: Record<string, string> = { ...spec.runtime.env, DATABASE_URL: url.toString() };
+    if (this.#options.modelApiKey) env.OPENAI_API_KEY = this.#options.modelApiKey;
+    return env;
+  }
+
+  #outputs(spec: TenantSpec, runtime: RuntimeStatus | null): StackOutputs {
+    return {
+      url: spec.url,
+      namespace: namespaceName(spec.slug),
+      databaseSchema: spec.database.schema,
+      databaseRole: spec.database.role,
+      replicas: runtime?.state === "running" ? 1 : 0,
+      details: {
+        driver: "local",
+        port: runtime?.port ?? null,
+        pid: runtime?.pid ?? null,
+        runtime: runtime ?? { state: "stopped" },
+        logFile: `runtimes/${spec.slug}.log`,
+      },
+    };
+  }
+
+  /** One operation per tenant at a time, abortable by `cancel` and by the caller's signal. */
+  async #track<T>(
+    slug: string,
+    ctx: OperationContext,
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const signal = AbortSignal.any([controller.signal, ctx.signal]);
+    this.#inFlight.set(slug, controller);
+    try {
+      signal.throwIfAborted();
+      return await work(signal);
+    } finally {
+      if (this.#inFlight.get(slug) === controller) this.#inFlight.delete(slug);
+    }
+  }
+}

@@ -1,0 +1,417 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { closeSync, openSync } from "node:fs";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { freePort } from "./ports.ts";
+
+export type RuntimeStateName = "starting" | "running" | "backoff" | "stopped";
+
+export interface RuntimeStatus {
+  state: RuntimeStateName;
+  pid: number | null;
+  port: number | null;
+  /** Restarts after unexpected exits since the runtime was last started on purpose. */
+  restarts: number;
+  /** Consecutive crashes: grows while the runtime crash-loops, reset once it stays up. */
+  crashLoop: number;
+  lastExit: { code: number | null; signal: string | null; at: string } | null;
+  nextRestartAt: string | null;
+  adopted: boolean;
+}
+
+interface Runtime {
+  slug: string;
+  env: Record<string, string>;
+  envHash: string;
+  status: RuntimeStatus;
+  child: ChildProcess | null;
+  /** Set while the runtime should be running; cleared by stop(). */
+  wanted: boolean;
+  ready: Promise<void> | null;
+  restartTimer: NodeJS.Timeout | null;
+  watchTimer: NodeJS.Timeout | null;
+  startedAt: number;
+}
+
+interface StateFile {
+  pid: number;
+  port: number;
+  envHash: string;
+  startedAt: number;
+}
+
+export interface SupervisorOptions {
+  /** Folder for state files and logs. */
+  dir: string;
+  /** The Node binary and script of the agent runtime. */
+  nodePath: string;
+  entry: string;
+  /** How long a runtime may take to answer /healthz. */
+  readyTimeoutMs?: number;
+  onEvent?: (
+    slug: string,
+    event: "started" | "ready" | "crashed" | "restarted" | "stopped",
+    detail?: string,
+  ) => void;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+const HEALTHY_RESET_MS = 60_000;
+
+/** Environment a runtime inherits from the machine; nothing of the control plane's own secrets. */
+const INHERITED_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "NODE_ENV", "NODE_OPTIONS"];
+
+export class RuntimeSupervisor {
+  readonly #options: SupervisorOptions;
+  readonly #runtimes = new Map<string, Runtime>();
+  #stopping = false;
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+  }
+
+  logFile(slug: string): string {
+    return join(this.#options.dir, `${slug}.log`);
+  }
+
+  status(slug: string): RuntimeStatus | null {
+    return this.#runtimes.get(slug)?.status ?? null;
+  }
+
+  /** The loopback port serving `slug`, when its runtime is up. */
+  route(slug: string): number | null {
+    const runtime = this.#runtimes.get(slug);
+    return runtime?.status.state === "running" ? runtime.status.port : null;
+  }
+
+  /** Resolves when `slug` is running (waiting through a start or restart); false when it is not wanted. */
+  async whenReady(slug: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const runtime = this.#runtimes.get(slug);
+      if (!runtime?.wanted) return false;
+      if (runtime.status.state === "running") return true;
+      if (runtime.ready)
+        await Promise.race([runtime.ready.catch(() => {}), delay(Math.max(0, deadline - Date.now()))]);
+      else await delay(50);
+    }
+    return this.#runtimes.get(slug)?.status.state === "running";
+  }
+
+  /** Starts the runtime unless it already runs with this environment; resolves once it answers /healthz. */
+  async ensureRunning(
+    slug: string,
+    env: Record<string, string>,
+    log: (line: string) => void,
+  ): Promise<RuntimeStatus> {
+    const envHash = hashEnv(env);
+    let runtime = this.#runtimes.get(slug);
+    if (runtime && runtime.envHash !== envHash && runtime.wanted) {
+      log("Runtime configuration changed: restarting it");
+      await this.stop(slug);
+      runtime = undefined;
+    }
+    if (!runtime) {
+      runtime = newRuntime(slug, env, envHash);
+      this.#runtimes.set(slug, runtime);
+    }
+    runtime.wanted = true;
+    runtime.env = env;
+    if (runtime.status.state === "running") return runtime.status;
+    if (!runtime.ready) {
+      if (runtime.restartTimer) clearTimeout(runtime.restartTimer);
+      runtime.restartTimer = null;
+      log("Starting the agent runtime");
+      runtime.ready = this.#start(runtime);
+    }
+    await runtime.ready;
+    return runtime.status;
+  }
+
+  /** Stops the runtime and forgets it (its log is kept). */
+  async stop(slug: string): Promise<void> {
+    const runtime = this.#runtimes.get(slug);
+    if (!runtime) {
+      await this.#killFromStateFile(slug);
+      return;
+    }
+    runtime.wanted = false;
+    if (runtime.restartTimer) clearTimeout(runtime.restartTimer);
+    if (runtime.watchTimer) clearInterval(runtime.watchTimer);
+    const pid = runtime.status.pid;
+    if (pid) await terminate(pid);
+    runtime.status = { ...runtime.status, state: "stopped", pid: null, port: null, nextRestartAt: null };
+    this.#runtimes.delete(slug);
+    await rm(this.#stateFile(slug), { force: true });
+    this.#options.onEvent?.(slug, "stopped");
+  }
+
+  async removeLogs(slug: string): Promise<void> {
+    await rm(this.logFile(slug), { force: true });
+  }
+
+  /** Re-attaches runtimes left running by a previous control plane; stale state files are removed. */
+  async adopt(isWanted: (slug: string) => Promise<Record<string, string> | null>): Promise<string[]> {
+    await mkdir(this.#options.dir, { recursive: true });
+    const adopted: string[] = [];
+    for (const file of await readdir(this.#options.dir)) {
+      if (!file.endsWith(".json")) continue;
+      const slug = file.slice(0, -5);
+      const state = await this.#readState(slug);
+      const env = await isWanted(slug);
+      if (!state || !env || !isAlive(state.pid) || !(await healthy(state.port, slug))) {
+        if (state && isAlive(state.pid)) await terminate(state.pid);
+        await rm(this.#stateFile(slug), { force: true });
+        continue;
+      }
+      const runtime = newRuntime(slug, env, state.envHash);
+      runtime.wanted = true;
+      runtime.startedAt = state.startedAt;
+      runtime.status = {
+        ...runtime.status,
+        state: "running",
+        pid: state.pid,
+        port: state.port,
+        adopted: true,
+      };
+      this.#runtimes.set(slug, runtime);
+      this.#watchAdopted(runtime);
+      adopted.push(slug);
+    }
+    return adopted;
+  }
+
+  /** Stops every runtime (shutdown). */
+  async stopAll(): Promise<void> {
+    this.#stopping = true;
+    await Promise.all([...this.#runtimes.keys()].map((slug) => this.stop(slug)));
+  }
+
+  running(): string[] {
+    return [...this.#runtimes.values()].filter((r) => r.status.state === "running").map((r) => r.slug);
+  }
+
+  async #start(runtime: Runtime): Promise<void> {
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.#spawn(runtime);
+          return;
+        } catch (error) {
+          // A port taken between choosing and binding is the one failure worth an immediate second try.
+          if (attempt >= 2 || !String(error).includes("EADDRINUSE")) throw error;
+        }
+      }
+    } finally {
+      runtime.ready = null;
+    }
+  }
+
+  async #spawn(runtime: Runtime): Promise<void> {
+    await mkdir(this.#options.dir, { recursive: true });
+    const port = await freePort();
+    const logFd = openSync(this.logFile(runtime.slug), "a");
+    const env: Record<string, string> = {};
+    for (const name of INHERITED_ENV) if (process.env[name]) env[name] = process.env[name]!;
+    Object.assign(env, runtime.env, { PORT: String(port), HOST: "127.0.0.1" });
+    const child = spawn(this.#options.nodePath, [this.#options.entry], {
+      env,
+      stdio: ["ignore", logFd, logFd],
+      // Own process group: a terminal's Ctrl-C reaches the control plane, which then stops runtimes in order.
+      detached: true,
+    });
+    closeSync(logFd);
+    runtime.child = child;
+    runtime.startedAt = Date.now();
+    runtime.status = { ...runtime.status, state: "starting", pid: child.pid ?? null, port, adopted: false };
+    this.#options.onEvent?.(runtime.slug, "started", `pid ${child.pid}, port ${port}`);
+
+    const exited = new Promise<never>((_, reject) => {
+      child.once("exit", (code, signal) => {
+        reject(new Error(`the runtime exited (${signal ?? `code ${code}`}) before it was ready`));
+      });
+      child.once("error", reject);
+    });
+    exited.catch(() => {});
+    try {
+      await Promise.race([waitHealthy(port, runtime.slug, this.#options.readyTimeoutMs ?? 30_000), exited]);
+    } catch (error) {
+      if (child.exitCode === null && child.signalCode === null) await terminate(child.pid!);
+      runtime.child = null;
+      runtime.status = { ...runtime.status, state: "stopped", pid: null, port: null };
+      const tail = await logTail(this.logFile(runtime.slug));
+      throw new Error(`${(error as Error).message}${tail ? `; last log lines:\n${tail}` : ""}`);
+    }
+    child.on("exit", (code, signal) => this.#exited(runtime, child, code, signal));
+    runtime.status = { ...runtime.status, state: "running" };
+    await writeFile(
+      this.#stateFile(runtime.slug),
+      JSON.stringify({
+        pid: child.pid!,
+        port,
+        envHash: runtime.envHash,
+        startedAt: runtime.startedAt,
+      } satisfies StateFile),
+    );
+    this.#options.onEvent?.(runtime.slug, "ready", `port ${port}`);
+  }
+
+  #exited(runtime: Runtime, child: ChildProcess, code: number | null, signal: string | null): void {
+    if (runtime.child !== child) return;
+    runtime.child = null;
+    this.#crashed(runtime, code, signal);
+  }
+
+  #crashed(runtime: Runtime, code: number | null, signal: string | null): void {
+    if (!runtime.wanted || this.#stopping || this.#runtimes.get(runtime.slug) !== runtime) return;
+    const ranFor = Date.now() - runtime.startedAt;
+    const crashLoop = ranFor > HEALTHY_RESET_MS ? 1 : runtime.status.crashLoop + 1;
+    const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** (crashLoop - 1));
+    runtime.status = {
+      ...runtime.status,
+      state: "backoff",
+      pid: null,
+      port: null,
+      crashLoop,
+      lastExit: { code, signal, at: new Date().toISOString() },
+      nextRestartAt: new Date(Date.now() + backoff).toISOString(),
+    };
+    this.#options.onEvent?.(
+      runtime.slug,
+      "crashed",
+      `exit ${signal ?? code}; restart ${crashLoop} in ${Math.round(backoff / 100) / 10} s`,
+    );
+    runtime.restartTimer = setTimeout(() => {
+      runtime.restartTimer = null;
+      if (!runtime.wanted || this.#stopping) return;
+      runtime.status.restarts += 1;
+      runtime.ready = this.#start(runtime);
+      runtime.ready.then(
+        () => this.#options.onEvent?.(runtime.slug, "restarted"),
+        (error: Error) => {
+          this.#options.onEvent?.(runtime.slug, "crashed", error.message.split("\n")[0]);
+          this.#crashed(runtime, null, null);
+        },
+      );
+    }, backoff);
+    runtime.restartTimer.unref();
+  }
+
+  /** An adopted runtime is not our child: watch its pid instead of waiting for an exit event. */
+  #watchAdopted(runtime: Runtime): void {
+    runtime.watchTimer = setInterval(() => {
+      const pid = runtime.status.pid;
+      if (runtime.status.state !== "running" || !pid || isAlive(pid)) return;
+      if (runtime.watchTimer) clearInterval(runtime.watchTimer);
+      runtime.watchTimer = null;
+      this.#crashed(runtime, null, null);
+    }, 1000);
+    runtime.watchTimer.unref();
+  }
+
+  #stateFile(slug: string): string {
+    return join(this.#options.dir, `${slug}.json`);
+  }
+
+  async #readState(slug: string): Promise<StateFile | null> {
+    try {
+      return JSON.parse(await readFile(this.#stateFile(slug), "utf8")) as StateFile;
+    } catch {
+      return null;
+    }
+  }
+
+  async #killFromStateFile(slug: string): Promise<void> {
+    const state = await this.#readState(slug);
+    if (state && isAlive(state.pid) && (await healthy(state.port, slug))) await terminate(state.pid);
+    await rm(this.#stateFile(slug), { force: true });
+  }
+}
+
+function newRuntime(slug: string, env: Record<string, string>, envHash: string): Runtime {
+  return {
+    slug,
+    env,
+    envHash,
+    wanted: false,
+    child: null,
+    ready: null,
+    restartTimer: null,
+    watchTimer: null,
+    startedAt: Date.now(),
+    status: {
+      state: "stopped",
+      pid: null,
+      port: null,
+      restarts: 0,
+      crashLoop: 0,
+      lastExit: null,
+      nextRestartAt: null,
+      adopted: false,
+    },
+  };
+}
+
+function hashEnv(env: Record<string, string>): string {
+  const sorted = Object.keys(env)
+    .sort()
+    .map((key) => [key, env[key]]);
+  return createHash("sha256").update(JSON.stringify(sorted)).digest("hex").slice(0, 16);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** SIGTERM, then SIGKILL after a grace period. */
+async function terminate(pid: number, graceMs = 5000): Promise<void> {
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return;
+    await delay(25);
+  }
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {}
+}
+
+async function healthy(port: number, slug: string): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) });
+    if (!response.ok) return false;
+    const body = (await response.json()) as { tenant?: string };
+    return body.tenant === slug;
+  } catch {
+    return false;
+  }
+}
+
+async function waitHealthy(port: number, slug: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await healthy(port, slug)) return;
+    await delay(20);
+  }
+  throw new Error(`the runtime did not answer /healthz within ${Math.round(timeoutMs / 1000)} s`);
+}
+
+async function logTail(file: string, lines = 8): Promise<string> {
+  try {
+    const text = await readFile(file, "utf8");
+    return text.trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}
