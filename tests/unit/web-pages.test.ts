@@ -82,10 +82,10 @@ describe("signup page", () => {
       ["/assets/web/signup.js", "text/javascript"],
       ["/assets/web/welcome.js", "text/javascript"],
       ["/assets/web/web.css", "text/css"],
-    ]) {
+    ] as const) {
       const response = await app.request(path);
       expect(response.status).toBe(200);
-      expect(response.headers.get("content-type")).toContain(type!);
+      expect(response.headers.get("content-type")).toContain(type);
     }
     expect((await app.request("/assets/web/nothing.js")).status).toBe(404);
   });
