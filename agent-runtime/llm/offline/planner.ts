@@ -1,0 +1,46 @@
+import type { Plan } from "../../agents/schemas.ts";
+import { type Spec, sectionVocabulary } from "../../agents/spec.ts";
+import { kindOf } from "./subjects.ts";
+
+export interface PlannerContext {
+  spec: Spec;
+  previousPlan?: Plan;
+  answers: { question: string; answer: string }[];
+  creativity: number;
+}
+
+const titleCase = (text: string) => text.replace(/\b\w/g, (c) => c.toUpperCase());
+
+/** Reads the owner's request (through the spec) and proposes the sections, ideas and questions. */
+export function offlinePlan(context: PlannerContext): Plan {
+  const { spec } = context;
+  const text = spec.prompts.join(" ");
+  const kind = kindOf(`${spec.subject ?? ""} ${text}`);
+  const subject = spec.subject ?? (kind.kind === "general" ? "small business" : kind.words[0]!);
+  const own = kind.typical.filter((id) => !spec.sections.includes(id));
+  const describe = (id: string) => ({
+    id,
+    title: sectionVocabulary[id]?.title ?? titleCase(id.replace(/-/g, " ")),
+    purpose: `${sectionVocabulary[id]?.title ?? id} for ${kind.audience}`,
+  });
+  const asked = new Set(context.answers.map((a) => a.question));
+  const questions: string[] = [];
+  const q1 = "What is the website for: a business, a person, an event? Tell me its name too.";
+  const q2 = "Which sections should the page have (for example about, services, menu, contact)?";
+  if (!spec.subject && kind.kind === "general" && !asked.has(q1)) questions.push(q1);
+  if (spec.sections.length === 0 && !asked.has(q2)) questions.push(q2);
+  return {
+    siteName: spec.siteName ?? titleCase(subject),
+    subject,
+    audience: kind.audience,
+    sections: [
+      ...spec.sections.map((id) => ({ ...describe(id), requested: true })),
+      ...own.map((id) => ({ ...describe(id), requested: false })),
+    ],
+    ideas: ["newsletter", "faq", "gallery"]
+      .filter((id) => !spec.sections.includes(id) && !own.includes(id))
+      .map(describe),
+    questions,
+    facts: spec.facts,
+  };
+}

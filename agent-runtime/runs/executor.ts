@@ -1,0 +1,411 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Logger } from "pino";
+import { updateSpec } from "../agents/spec.ts";
+import type { Workflow } from "../agents/workflow.ts";
+import type { RuntimeConfig } from "../config.ts";
+import type { Database, Transaction } from "../db/index.ts";
+import { interrupts, messages, runs, steering, steps, usageLedger } from "../db/schema.ts";
+import { RuntimeError } from "../http/errors.ts";
+import type { LlmClient } from "../llm/index.ts";
+import type { RunPolicy } from "../policy/index.ts";
+import { headCheckpoint, writeCheckpoint } from "../store/checkpoints.ts";
+import { loadTree } from "../store/files.ts";
+import { runAgentStep } from "./agent-steps.ts";
+import type { RunEventLog } from "./events.ts";
+import { checkGates, currentMonth, type Gate, tokensUsedThisMonth } from "./gates.ts";
+
+export type Run = typeof runs.$inferSelect;
+
+const LEASE_MS = 30_000;
+const HEARTBEAT_MS = 5_000;
+
+/** Why a run's signal was aborted. */
+class StopRequested extends Error {}
+class ShutdownRequested extends Error {}
+class LeaseLost extends Error {}
+
+export interface ExecutorDeps {
+  db: Database;
+  llm: LlmClient;
+  config: RuntimeConfig;
+  log: Logger;
+  events: RunEventLog;
+}
+
+/**
+ * Drives runs step by step: planner → approval gate → designer → builder → reviewer. After each step
+ * the files, the workflow state, the usage and the events are committed in one transaction.
+ */
+export class RunExecutor {
+  /** `host:pid:random`: a restarted process on the same host knows the runs it held are orphaned. */
+  readonly instance = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly #deps: ExecutorDeps;
+  readonly #active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+
+  constructor(deps: ExecutorDeps) {
+    this.#deps = deps;
+  }
+
+  isActive(runId: string): boolean {
+    return this.#active.has(runId);
+  }
+
+  /** Starts driving a queued run in this process (no-op when already driven here). */
+  start(runId: string): void {
+    if (this.#active.has(runId)) return;
+    const controller = new AbortController();
+    const done = this.#drive(runId, controller.signal)
+      .catch((error) => this.#deps.log.error({ err: error, runId }, "run driver failed"))
+      .finally(() => this.#active.delete(runId));
+    this.#active.set(runId, { controller, done });
+  }
+
+  /** Aborts the in-flight call and waits until the run is checkpointed and `stopped`. */
+  async stop(runId: string): Promise<boolean> {
+    const entry = this.#active.get(runId);
+    if (!entry) return false;
+    entry.controller.abort(new StopRequested("stopped by the owner"));
+    await entry.done;
+    return true;
+  }
+
+  /** SIGTERM: every run here is checkpointed as `interrupted`, to be resumed later. */
+  async shutdown(): Promise<void> {
+    const all = [...this.#active.values()];
+    for (const entry of all) entry.controller.abort(new ShutdownRequested("runtime shutting down"));
+    await Promise.allSettled(all.map((e) => e.done));
+  }
+
+  async #drive(runId: string, signal: AbortSignal): Promise<void> {
+    const { db, events } = this.#deps;
+    const [leased] = await db
+      .update(runs)
+      .set({
+        status: "running",
+        leaseOwner: this.instance,
+        leaseExpiresAt: sql`now() + interval '${sql.raw(String(LEASE_MS))} milliseconds'`,
+        heartbeatAt: sql`now()`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(runs.id, runId), eq(runs.status, "queued")))
+      .returning();
+    if (!leased) return;
+    await events.append(db, runId, "run_status", { status: "running" });
+    events.wake(runId);
+    const heartbeat = setInterval(() => {
+      void db
+        .update(runs)
+        .set({
+          leaseExpiresAt: sql`now() + interval '${sql.raw(String(LEASE_MS))} milliseconds'`,
+          heartbeatAt: sql`now()`,
+        })
+        .where(and(eq(runs.id, runId), eq(runs.leaseOwner, this.instance)))
+        .catch(() => {});
+    }, HEARTBEAT_MS);
+    let stage = (leased.workflow as Workflow).stage;
+    try {
+      await this.#loop(leased, signal, (s) => {
+        stage = s;
+      });
+    } catch (error) {
+      const reason = signal.aborted ? signal.reason : error;
+      if (reason instanceof StopRequested) await this.#finishStopped(runId, stage);
+      else if (reason instanceof ShutdownRequested) await this.#finishInterrupted(runId);
+      else if (!(reason instanceof LeaseLost)) await this.#finishFailed(runId, error);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async #loop(run: Run, signal: AbortSignal, onStage: (stage: Workflow["stage"]) => void): Promise<void> {
+    const { db, llm, config, events } = this.#deps;
+    const policy = run.policy as RunPolicy;
+    let wf = run.workflow as Workflow;
+    let runTokens = run.promptTokens + run.completionTokens;
+    while (wf.stage !== "done") {
+      signal.throwIfAborted();
+      wf = await this.#takeSteering(run, wf);
+      onStage(wf.stage);
+      const gate = checkGates({
+        workflow: wf,
+        runTokens,
+        monthTokens: await tokensUsedThisMonth(db),
+        monthLimit: config.limits.tokensPerMonth,
+        tier: config.tier,
+        loopThreshold: policy.loopThreshold,
+      });
+      if (gate)
+        return this.#pause(run.id, wf, gate.kind, {
+          reason: gate.reason,
+          message: gate.message,
+        } satisfies Omit<Gate, "kind">);
+      if (wf.stage === "approve") {
+        if (policy.requirePlanApproval) return this.#pause(run.id, wf, "plan_approval", { plan: wf.plan });
+        wf = { ...wf, stage: "design" };
+        continue;
+      }
+      const head = await headCheckpoint(db, run.projectId);
+      const stepKey = `${wf.stage}:${wf.stepsTaken}`;
+      await db
+        .insert(steps)
+        .values({ runId: run.id, key: stepKey, agent: wf.stage, status: "running" })
+        .onConflictDoUpdate({
+          target: [steps.runId, steps.key],
+          set: { status: "running", startedAt: sql`now()` },
+        });
+      await events.append(db, run.id, "step_started", { stage: wf.stage, key: stepKey });
+      events.wake(run.id);
+      const outcome = await runAgentStep({
+        workflow: wf,
+        policy,
+        seed: run.seed,
+        files: await loadTree(db, head.treeHash),
+        llm,
+        signal,
+        onDelta: (agent, text) => events.live(run.id, { type: "delta", data: { agent, text } }),
+      });
+      signal.throwIfAborted();
+      const next: Workflow = {
+        ...outcome.workflow,
+        stepsTaken: wf.stepsTaken + 1,
+        recentActions: [...wf.recentActions, outcome.fingerprint].slice(-8),
+      };
+      const spent = outcome.usage.promptTokens + outcome.usage.completionTokens;
+      await db.transaction(async (tx) => {
+        const [owned] = await tx
+          .update(runs)
+          .set({
+            workflow: next,
+            promptTokens: sql`${runs.promptTokens} + ${outcome.usage.promptTokens}`,
+            completionTokens: sql`${runs.completionTokens} + ${outcome.usage.completionTokens}`,
+            updatedAt: sql`now()`,
+          })
+          .where(and(eq(runs.id, run.id), eq(runs.leaseOwner, this.instance)))
+          .returning({ id: runs.id });
+        if (!owned) throw new LeaseLost();
+        await tx.insert(usageLedger).values({
+          runId: run.id,
+          stepKey,
+          model: outcome.model,
+          month: currentMonth(),
+          promptTokens: outcome.usage.promptTokens,
+          completionTokens: outcome.usage.completionTokens,
+        });
+        const [message] = await tx
+          .insert(messages)
+          .values({ projectId: run.projectId, runId: run.id, role: "assistant", content: outcome.summary })
+          .returning();
+        const checkpoint = await writeCheckpoint(tx, {
+          projectId: run.projectId,
+          runId: run.id,
+          kind:
+            outcome.agent === "planner"
+              ? "plan"
+              : outcome.agent === "designer"
+                ? "design"
+                : outcome.agent === "builder"
+                  ? "build"
+                  : "review",
+          label: outcome.summary,
+          files: outcome.files ?? { treeHash: head.treeHash },
+          workflow: next,
+        });
+        await tx
+          .update(steps)
+          .set({
+            status: "completed",
+            fingerprint: outcome.fingerprint,
+            checkpointId: checkpoint.id,
+            finishedAt: sql`now()`,
+          })
+          .where(and(eq(steps.runId, run.id), eq(steps.key, stepKey)));
+        for (const idea of outcome.suggestions) {
+          const [row] = await tx
+            .insert(interrupts)
+            .values({ runId: run.id, kind: "suggestion", payload: idea })
+            .returning();
+          await events.append(tx, run.id, "suggestion", { interruptId: row!.id, ...idea });
+        }
+        if (next.superseded.length > wf.superseded.length) {
+          await events.append(tx, run.id, "plan_superseded", {
+            items: next.superseded.slice(wf.superseded.length),
+          });
+        }
+        await events.append(tx, run.id, "message", {
+          id: message!.id,
+          role: "assistant",
+          content: outcome.summary,
+        });
+        await events.append(tx, run.id, "checkpoint", {
+          id: checkpoint.id,
+          kind: checkpoint.kind,
+          label: checkpoint.label,
+          files: Boolean(outcome.files),
+        });
+        await events.append(tx, run.id, "usage", {
+          promptTokens: outcome.usage.promptTokens,
+          completionTokens: outcome.usage.completionTokens,
+          runTokens: runTokens + spent,
+        });
+      });
+      events.wake(run.id);
+      runTokens += spent;
+      wf = next;
+      if (outcome.questions.length) {
+        return this.#pause(run.id, { ...wf, stage: "plan" }, "question", { questions: outcome.questions });
+      }
+    }
+    await this.#finish(run.id, "completed", { message: "Done: your site is ready in the preview." });
+  }
+
+  /** Prompts sent while the run was busy: folded into the spec, and the plan is redone. */
+  async #takeSteering(run: Run, wf: Workflow): Promise<Workflow> {
+    const { db, events } = this.#deps;
+    const pending = await db
+      .update(steering)
+      .set({ consumedAt: sql`now()` })
+      .where(and(eq(steering.runId, run.id), isNull(steering.consumedAt)))
+      .returning();
+    if (pending.length === 0) return wf;
+    let spec = wf.spec;
+    for (const p of pending.sort((a, b) => a.id - b.id)) spec = updateSpec(spec, p.text);
+    await events.append(db, run.id, "steered", { prompts: pending.map((p) => p.text) });
+    events.wake(run.id);
+    return {
+      ...wf,
+      spec,
+      previousPlan: wf.plan ?? wf.previousPlan,
+      stage: "plan",
+      review: undefined,
+      repairs: 0,
+    };
+  }
+
+  async #pause(runId: string, wf: Workflow, kind: string, payload: unknown): Promise<void> {
+    const { db, events } = this.#deps;
+    await db.transaction(async (tx) => {
+      const [row] = await tx.insert(interrupts).values({ runId, kind, payload }).returning();
+      await tx
+        .update(runs)
+        .set({
+          status: "awaiting_input",
+          workflow: wf,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(runs.id, runId));
+      await events.append(tx, runId, "interrupt", { id: row!.id, kind, payload });
+      await events.append(tx, runId, "run_status", { status: "awaiting_input" });
+    });
+    events.wake(runId);
+  }
+
+  async #finish(
+    runId: string,
+    status: "completed" | "failed" | "interrupted",
+    detail: { message: string; code?: string },
+  ) {
+    const { db, events } = this.#deps;
+    await db.transaction(async (tx) => {
+      await tx
+        .update(runs)
+        .set({
+          status,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          updatedAt: sql`now()`,
+          finishedAt: status === "interrupted" ? null : sql`now()`,
+          error: status === "failed" ? { code: detail.code, message: detail.message } : null,
+        })
+        .where(eq(runs.id, runId));
+      await events.append(tx, runId, "run_status", { status, ...detail });
+    });
+    events.wake(runId);
+  }
+
+  #finishFailed(runId: string, error: unknown) {
+    const known = error instanceof RuntimeError;
+    if (!known) this.#deps.log.error({ err: error, runId }, "run failed");
+    return this.#finish(runId, "failed", {
+      code: known ? error.code : "run_failed",
+      message: known ? error.message : "The run failed on an unexpected error; it was logged. Try again.",
+    });
+  }
+
+  #finishInterrupted(runId: string) {
+    return this.#finish(runId, "interrupted", {
+      message: "The runtime restarted during this run; resume it to go on.",
+    });
+  }
+
+  /** Repairs the transcript (the half-streamed answer is dropped, a note says where it stopped) and checkpoints. */
+  async #finishStopped(runId: string, stage: Workflow["stage"]) {
+    await stopRun(
+      this.#deps,
+      runId,
+      `Stopped during the ${stage} step; the site is as of the last checkpoint.`,
+    );
+  }
+}
+
+/** Marks a run `stopped` with a `stop` checkpoint of what exists; open questions and approvals are closed. */
+export async function stopRun(
+  deps: Pick<ExecutorDeps, "db" | "events">,
+  runId: string,
+  note: string,
+): Promise<void> {
+  const { db, events } = deps;
+  await db.transaction(async (tx: Transaction) => {
+    const [run] = await tx.select().from(runs).where(eq(runs.id, runId)).for("update");
+    if (!run) return;
+    const head = await headCheckpoint(tx, run.projectId);
+    await tx
+      .update(steps)
+      .set({ status: "aborted", finishedAt: sql`now()` })
+      .where(and(eq(steps.runId, runId), eq(steps.status, "running")));
+    await tx
+      .update(interrupts)
+      .set({ status: "dismissed", resolvedAt: sql`now()` })
+      .where(
+        and(
+          eq(interrupts.runId, runId),
+          eq(interrupts.status, "open"),
+          inArray(interrupts.kind, ["plan_approval", "question", "budget", "loop"]),
+        ),
+      );
+    const [message] = await tx
+      .insert(messages)
+      .values({ projectId: run.projectId, runId, role: "assistant", content: note })
+      .returning();
+    const checkpoint = await writeCheckpoint(tx, {
+      projectId: run.projectId,
+      runId,
+      kind: "stop",
+      label: note,
+      files: { treeHash: head.treeHash },
+      workflow: run.workflow,
+    });
+    await tx
+      .update(runs)
+      .set({
+        status: "stopped",
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        updatedAt: sql`now()`,
+        finishedAt: sql`now()`,
+      })
+      .where(eq(runs.id, runId));
+    await events.append(tx, runId, "message", { id: message!.id, role: "assistant", content: note });
+    await events.append(tx, runId, "checkpoint", {
+      id: checkpoint.id,
+      kind: "stop",
+      label: note,
+      files: false,
+    });
+    await events.append(tx, runId, "run_status", { status: "stopped" });
+  });
+  events.wake(runId);
+}

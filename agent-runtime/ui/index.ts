@@ -1,0 +1,3 @@
+export { builderPage } from "./builder-page.ts";
+export { builderScript } from "./builder-script.ts";
+export { builderStyles } from "./builder-styles.ts";
