@@ -1,7 +1,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { html, raw } from "hono/html";
+import { cors } from "hono/cors";
+import { html } from "hono/html";
+import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
+import { secureHeaders } from "hono/secure-headers";
 import { adminRoutes } from "./api/admin.ts";
 import { healthRoutes } from "./api/health.ts";
 import { progressRoutes } from "./api/progress.ts";
@@ -12,6 +15,7 @@ import { type WebhookDeps, webhookRoutes } from "./billing/webhook.ts";
 import { gateway } from "./gateway/index.ts";
 import { adminAuth } from "./http/admin-auth.ts";
 import { ApiError, errorBody, sendError } from "./http/errors.ts";
+import { rateLimit } from "./http/rate-limit.ts";
 import { audit, type Services } from "./services.ts";
 import { webRoutes } from "./web/index.ts";
 import { page } from "./web/layout.ts";
@@ -66,6 +70,29 @@ export function createApp(options: AppOptions) {
     }),
   );
 
+  app.use(requestId());
+  app.use(
+    secureHeaders({
+      strictTransportSecurity: services.config.publicUrl.startsWith("https:")
+        ? "max-age=63072000; includeSubDomains"
+        : false,
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'", "https://checkout.stripe.com"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
+  app.use("/api/*", cors({ origin: services.config.publicUrl, allowMethods: ["GET", "POST"] }));
+  app.use("/api/signup", rateLimit("signup", { burst: 10, perSecond: 0.2 }));
+  app.use("/api/slugs/*", rateLimit("slug check", { burst: 60, perSecond: 5 }));
+  app.use("/webhooks/stripe", rateLimit("webhook", { burst: 10_000, perSecond: 5000 }));
+
   healthRoutes(app, services);
   const billing: WebhookDeps = {
     db: services.db,
@@ -81,7 +108,10 @@ export function createApp(options: AppOptions) {
   webhookRoutes(app, billing, services.events);
   signupRoutes(app, {
     db: services.db,
-    publicUrl: services.config.publicUrl,
+    // Read at request time: with PORT=0 the public URL is only known once the server listens.
+    get publicUrl() {
+      return services.config.publicUrl;
+    },
     stripe: options.stripe,
     audit: (action, slug, details) => audit(services, "customer", action, slug, details),
   });
@@ -108,6 +138,7 @@ export function createApp(options: AppOptions) {
     },
   });
   app.get("/docs", (c) => c.html(docsPage()));
+  app.get("/docs.js", (c) => c.body(DOCS_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }));
 
   const prices = priceBook(options.stripe);
   app.route(
@@ -127,8 +158,12 @@ function docsPage() {
     title: "API",
     body: html`<h1>WebSplat control plane API</h1>
 <p>The OpenAPI document is at <a href="/openapi.json">/openapi.json</a>. Admin routes need <code>Authorization: Bearer &lt;admin token&gt;</code>.</p>
-<div id="routes" aria-live="polite">Loading…</div>`,
-    script: raw(`
+<div id="routes" aria-live="polite">Loading…</div>
+<script type="module" src="/docs.js"></script>`,
+  });
+}
+
+const DOCS_SCRIPT = `
 const doc = await (await fetch('/openapi.json')).json();
 const root = document.getElementById('routes');
 root.textContent = '';
@@ -136,9 +171,7 @@ for (const [path, item] of Object.entries(doc.paths)) {
   for (const [method, op] of Object.entries(item)) {
     const section = document.createElement('section');
     section.className = 'card';
-    section.style.marginBottom = '1rem';
     const title = document.createElement('h2');
-    title.style.fontSize = '1rem';
     title.textContent = method.toUpperCase() + ' ' + path;
     const summary = document.createElement('p');
     summary.textContent = (op.summary || '') + (op.security ? ' (admin)' : '');
@@ -148,6 +181,5 @@ for (const [path, item] of Object.entries(doc.paths)) {
     section.append(title, summary, codes);
     root.append(section);
   }
-}`) as unknown as string,
-  });
 }
+`;
