@@ -43,25 +43,35 @@ export async function signIn(url: string, tenant: TestTenant): Promise<OwnerClie
   return client;
 }
 
+/** Reads the run's event stream until the next `run_status` event (or a second passes). */
 async function nextEvent(url: string, cookie: string, runId: string) {
   const controller = new AbortController();
-  const { body } = await client(url, cookie, runId, controller);
-  const reader = body!.getReader();
-  // Reads the replayed history plus at least one more chunk, or gives up after a second.
   const timer = setTimeout(() => controller.abort(), 1000);
   try {
-    await reader.read();
-    await reader.read();
+    const response = await fetch(`${url}/api/runs/${runId}/events`, {
+      headers: { cookie },
+      signal: controller.signal,
+    });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    let replayed = false;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      seen += value;
+      // The first chunk replays history; wait for a status change after it.
+      if (replayed && seen.includes("event: run_status")) return;
+      if (!replayed) {
+        replayed = true;
+        seen = "";
+      }
+    }
   } catch {
-    // aborted: the caller re-checks the run
+    // aborted after a second: the caller re-reads the run
   } finally {
     clearTimeout(timer);
     controller.abort();
   }
-}
-
-async function client(url: string, cookie: string, runId: string, controller: AbortController) {
-  return fetch(`${url}/api/runs/${runId}/events`, { headers: { cookie }, signal: controller.signal });
 }
 
 /** The runtime in this process (faster than a child process where the process itself is not under test). */
