@@ -5,7 +5,7 @@ import { html } from "hono/html";
 import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
-import { adminRoutes } from "./api/admin.ts";
+import { adminRoutes, auditRoutes } from "./api/admin.ts";
 import { healthRoutes } from "./api/health.ts";
 import { progressRoutes } from "./api/progress.ts";
 import { localCheckoutRoutes } from "./billing/local-checkout.ts";
@@ -88,8 +88,15 @@ export function createApp(options: AppOptions) {
       },
     }),
   );
-  app.use("/api/*", cors({ origin: services.config.publicUrl, allowMethods: ["GET", "POST"] }));
-  app.use("/api/signup", rateLimit("signup", { burst: 10, perSecond: 0.2 }));
+  app.use(
+    "/api/*",
+    // Read at request time: with PORT=0 the public URL is known only once the server listens.
+    cors({
+      origin: (origin) => (origin === services.config.publicUrl ? origin : null),
+      allowMethods: ["GET", "POST"],
+    }),
+  );
+  app.use("/api/signup", rateLimit("signup", { burst: 30, perSecond: 0.5 }));
   app.use("/api/slugs/*", rateLimit("slug check", { burst: 60, perSecond: 5 }));
   app.use("/webhooks/stripe", rateLimit("webhook", { burst: 10_000, perSecond: 5000 }));
 
@@ -127,6 +134,7 @@ export function createApp(options: AppOptions) {
 
   app.use("/admin/*", adminAuth(options.adminToken));
   adminRoutes(app, services);
+  auditRoutes(app, services);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer" });
   app.doc("/openapi.json", {

@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import { and, count, desc, eq, ilike, lt, or, type SQL } from "drizzle-orm";
 import { SLUG_PATTERN, TIER_NAMES } from "../../tenant-template/index.ts";
-import { OPERATION_STATUSES, TENANT_STATUSES, tenants } from "../db/schema.ts";
+import { auditLog, OPERATION_STATUSES, TENANT_STATUSES, tenants } from "../db/schema.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
 import { ApiError, notFound } from "../http/errors.ts";
 import { operationView } from "../registry/operations.ts";
@@ -540,6 +540,61 @@ export function adminRoutes(app: OpenAPIHono, services: Services) {
       const operation = await services.operations.get(params.id);
       if (!operation) throw notFound(`Operation ${params.id}`);
       return streamOperation(c, services.operations, operation.id);
+    },
+  );
+}
+
+/** The audit log: admin actions, owner-link issuance, billing transitions. */
+export function auditRoutes(app: OpenAPIHono, services: Services) {
+  apiRoute(
+    app,
+    {
+      method: "get",
+      path: "/admin/audit",
+      summary: "The audit log, newest first (admin actions, owner links, billing transitions)",
+      tags: ["admin"],
+      admin: true,
+      query: z.object({
+        slug: z.string().max(64).optional(),
+        action: z.string().max(100).optional(),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      }),
+      responses: {
+        200: {
+          description: "Entries",
+          schema: z.object({
+            entries: z.array(
+              z.object({
+                id: z.number(),
+                at: z.string(),
+                actor: z.string(),
+                action: z.string(),
+                slug: z.string().nullable(),
+                details: z.unknown(),
+              }),
+            ),
+          }),
+        },
+        400: errors[400],
+        401: errors[401],
+      },
+    },
+    async (c, { query }) => {
+      const rows = await services.db
+        .select()
+        .from(auditLog)
+        .where(
+          and(
+            query.slug ? eq(auditLog.slug, query.slug) : undefined,
+            query.action ? eq(auditLog.action, query.action) : undefined,
+          ),
+        )
+        .orderBy(desc(auditLog.id))
+        .limit(query.limit);
+      return c.json(
+        { entries: rows.map((row) => ({ ...row, at: row.at.toISOString(), details: row.details ?? null })) },
+        200,
+      );
     },
   );
 }
