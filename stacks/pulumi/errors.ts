@@ -1,9 +1,7 @@
+import { CLI_MISSING_MESSAGE, isCliMissing } from "../../tenant-template/pulumi-cli.ts";
 import { StackError } from "../driver.ts";
 
-/** What an operator reads when the Pulumi CLI cannot be run (the same sentence for tenants and the platform). */
-export const CLI_MISSING_MESSAGE =
-  "The Pulumi CLI (`pulumi`) was not found on PATH. Install it (curl -fsSL https://get.pulumi.com | sh, " +
-  "or brew install pulumi) and restart, or set WEBSPLAT_DRIVER=local to run tenants on this machine.";
+export { CLI_MISSING_MESSAGE };
 
 /** Failures of the Automation API we act on; matched by name so a test workspace can raise them too. */
 export type PulumiFailure =
@@ -21,7 +19,7 @@ export function pulumiFailure(error: unknown): PulumiFailure {
   if (name === "StackAlreadyExistsError") return "already_exists";
   if (name === "StackNotFoundError") return "not_found";
   if (name === "ConcurrentUpdateError") return "concurrent_update";
-  if (/ENOENT/.test(text) && /pulumi/.test(text)) return "cli_missing";
+  if (isCliMissing(error)) return "cli_missing";
   // The engine refuses to go on while a crashed update left operations half done.
   if (/pending operations|interrupted while|clear-pending-creates/i.test(text)) return "pending_operations";
   return "other";

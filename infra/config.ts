@@ -1,0 +1,110 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** Everything the platform stack is configured with (`Pulumi.prod.yaml`, namespace `websplat`). */
+export interface PlatformConfig {
+  /** Base domain of the product, e.g. `websp.lat`. */
+  domain: string;
+  /** Cloudflare zone id of `domain`. */
+  cloudflareZoneId: string;
+  /** Cloudflare token (DNS edit on the zone): records, and cert-manager's DNS-01 challenge. */
+  cloudflareApiToken: pulumi.Input<string>;
+  /** Let's Encrypt account e-mail. */
+  acmeEmail: string;
+  /** `eks` builds a cluster and its VPC; `existing` uses `kubeconfig` and the given VPC. */
+  cluster:
+    | {
+        mode: "eks";
+        /** @default "1.33" */
+        version: string;
+        /** Two or more zones of the region. */
+        availabilityZones: string[];
+        /** @default "10.0.0.0/16" */
+        vpcCidr: string;
+        nodeInstanceType: string;
+        nodes: { min: number; desired: number; max: number };
+      }
+    | {
+        mode: "existing";
+        kubeconfig: pulumi.Input<string>;
+        vpcId: string;
+        /** Private subnets for the database. */
+        privateSubnetIds: string[];
+        /** Cluster (pod) address range allowed to reach Postgres. */
+        clusterCidr: string;
+      };
+  database: {
+    /** @default "db.t4g.medium" */
+    instanceClass: string;
+    /** GiB. @default 50 */
+    allocatedStorage: number;
+    /** @default "17" */
+    engineVersion: string;
+    /** Days of automated backups. @default 14 */
+    backupRetentionDays: number;
+    /** @default true */
+    multiAz: boolean;
+    /** Master password (secret). */
+    password: pulumi.Input<string>;
+  };
+  controlPlane: {
+    /** Image tag of the control plane in its ECR repository (never `latest`). */
+    imageTag: string;
+    /** @default 2 */
+    replicas: number;
+    /** Secrets the control plane reads (Stripe, admin token, Pulumi passphrase, model key). */
+    secrets: Record<string, pulumi.Input<string>>;
+  };
+  /** Image tag of the agent runtime tenants run. */
+  runtimeImageTag: string;
+  /** Days tenant backups are kept before expiring. @default 90 */
+  backupRetentionDays: number;
+}
+
+/** Reads the stack's config, with defaults; a missing required key stops the program with Pulumi's own message. */
+export function readPlatformConfig(config = new pulumi.Config("websplat")): PlatformConfig {
+  const mode = config.get("clusterMode") ?? "eks";
+  return {
+    domain: config.require("domain"),
+    cloudflareZoneId: config.require("cloudflareZoneId"),
+    cloudflareApiToken: config.requireSecret("cloudflareApiToken"),
+    acmeEmail: config.require("acmeEmail"),
+    cluster:
+      mode === "existing"
+        ? {
+            mode: "existing",
+            kubeconfig: config.requireSecret("kubeconfig"),
+            vpcId: config.require("vpcId"),
+            privateSubnetIds: config.requireObject<string[]>("privateSubnetIds"),
+            clusterCidr: config.require("clusterCidr"),
+          }
+        : {
+            mode: "eks",
+            version: config.get("clusterVersion") ?? "1.33",
+            availabilityZones: config.requireObject<string[]>("availabilityZones"),
+            vpcCidr: config.get("vpcCidr") ?? "10.0.0.0/16",
+            nodeInstanceType: config.get("nodeInstanceType") ?? "m7g.large",
+            nodes: config.getObject("nodes") ?? { min: 2, desired: 3, max: 10 },
+          },
+    database: {
+      instanceClass: config.get("databaseInstanceClass") ?? "db.t4g.medium",
+      allocatedStorage: config.getNumber("databaseStorageGb") ?? 50,
+      engineVersion: config.get("databaseEngineVersion") ?? "17",
+      backupRetentionDays: config.getNumber("databaseBackupDays") ?? 14,
+      multiAz: config.getBoolean("databaseMultiAz") ?? true,
+      password: config.requireSecret("databasePassword"),
+    },
+    controlPlane: {
+      imageTag: config.require("controlPlaneImageTag"),
+      replicas: config.getNumber("controlPlaneReplicas") ?? 2,
+      secrets: {
+        STRIPE_SECRET_KEY: config.requireSecret("stripeSecretKey"),
+        STRIPE_WEBHOOK_SECRET: config.requireSecret("stripeWebhookSecret"),
+        WEBSPLAT_ADMIN_TOKEN: config.requireSecret("adminToken"),
+        PULUMI_CONFIG_PASSPHRASE: config.requireSecret("tenantStatePassphrase"),
+        OPENAI_API_KEY: config.getSecret("openaiApiKey") ?? "",
+      },
+    },
+    runtimeImageTag: config.require("runtimeImageTag"),
+    backupRetentionDays: config.getNumber("backupRetentionDays") ?? 90,
+  };
+}

@@ -1,0 +1,204 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "./config.ts";
+
+export interface DatabaseArgs {
+  vpcId: pulumi.Input<string>;
+  subnetIds: pulumi.Input<string>[];
+  /** Only this range (the cluster's VPC or pod range) reaches Postgres. */
+  allowedCidr: string;
+  settings: PlatformConfig["database"];
+}
+
+/** The shared PostgreSQL: private, encrypted, backed up daily, protected from accidental deletion. */
+export class Database extends pulumi.ComponentResource {
+  readonly host: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  /** `postgres://` URL of the admin role (secret). */
+  readonly adminUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("websplat:platform:Database", name, {}, opts);
+    const parent = this;
+    const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds }, { parent });
+    const firewall = new aws.ec2.SecurityGroup(
+      `${name}-postgres`,
+      {
+        vpcId: args.vpcId,
+        description: "Postgres from the cluster only",
+        ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: [args.allowedCidr] }],
+      },
+      { parent },
+    );
+    const parameters = new aws.rds.ParameterGroup(
+      `${name}-parameters`,
+      {
+        family: `postgres${args.settings.engineVersion.split(".")[0]}`,
+        parameters: [
+          { name: "rds.force_ssl", value: "1" },
+          // Tenants cap their own connections; this bounds the sum (see docs/deploy.md, scale limits).
+          { name: "max_connections", value: "2000", applyMethod: "pending-reboot" },
+        ],
+      },
+      { parent },
+    );
+    const instance = new aws.rds.Instance(
+      `${name}`,
+      {
+        engine: "postgres",
+        engineVersion: args.settings.engineVersion,
+        instanceClass: args.settings.instanceClass,
+        allocatedStorage: args.settings.allocatedStorage,
+        maxAllocatedStorage: args.settings.allocatedStorage * 10,
+        storageType: "gp3",
+        storageEncrypted: true,
+        dbName: "websplat",
+        username: "websplat_admin",
+        password: args.settings.password,
+        dbSubnetGroupName: subnets.name,
+        vpcSecurityGroupIds: [firewall.id],
+        parameterGroupName: parameters.name,
+        publiclyAccessible: false,
+        multiAz: args.settings.multiAz,
+        backupRetentionPeriod: args.settings.backupRetentionDays,
+        backupWindow: "02:00-03:00",
+        maintenanceWindow: "sun:03:30-sun:04:30",
+        copyTagsToSnapshot: true,
+        deletionProtection: true,
+        skipFinalSnapshot: false,
+        finalSnapshotIdentifier: `${name}-final`,
+        performanceInsightsEnabled: true,
+        autoMinorVersionUpgrade: true,
+      },
+      { parent, protect: true },
+    );
+    this.host = instance.address;
+    this.port = instance.port;
+    this.adminUrl = pulumi.secret(
+      pulumi.interpolate`postgres://websplat_admin:${pulumi.output(args.settings.password).apply(encodeURIComponent)}@${instance.address}:${instance.port}/websplat?sslmode=require`,
+    );
+    this.registerOutputs({ host: this.host });
+  }
+}
+
+export interface StorageArgs {
+  /** Days tenant backups are kept. */
+  backupRetentionDays: number;
+}
+
+/** Tenant backups (versioned, encrypted, expiring) and the image repositories. */
+export class Storage extends pulumi.ComponentResource {
+  readonly backupBucket: pulumi.Output<string>;
+  /** State of the tenant stacks (`PULUMI_BACKEND_URL`), versioned so any state can be restored. */
+  readonly tenantStateBucket: pulumi.Output<string>;
+  readonly runtimeRepositoryUrl: pulumi.Output<string>;
+  readonly controlPlaneRepositoryUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("websplat:platform:Storage", name, {}, opts);
+    const parent = this;
+    const bucket = new aws.s3.Bucket(
+      `${name}-tenant-backups`,
+      { forceDestroy: false },
+      { parent, protect: true },
+    );
+    const state = new aws.s3.Bucket(
+      `${name}-tenant-state`,
+      { forceDestroy: false },
+      { parent, protect: true },
+    );
+    new aws.s3.BucketVersioning(
+      `${name}-tenant-state`,
+      { bucket: state.id, versioningConfiguration: { status: "Enabled" } },
+      { parent },
+    );
+    new aws.s3.BucketPublicAccessBlock(
+      `${name}-tenant-state`,
+      {
+        bucket: state.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      { parent },
+    );
+    new aws.s3.BucketPublicAccessBlock(
+      `${name}-tenant-backups`,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      { parent },
+    );
+    new aws.s3.BucketVersioning(
+      `${name}-tenant-backups`,
+      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+      { parent },
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-tenant-backups`,
+      {
+        bucket: bucket.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+      },
+      { parent },
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-tenant-backups`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "expire-tenant-backups",
+            status: "Enabled",
+            filter: { prefix: "tenants/" },
+            transitions: [{ days: 30, storageClass: "STANDARD_IA" }],
+            expiration: { days: args.backupRetentionDays },
+            noncurrentVersionExpiration: { noncurrentDays: 7 },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 2 },
+          },
+        ],
+      },
+      { parent },
+    );
+    const repository = (image: string) => {
+      const repo = new aws.ecr.Repository(
+        `${name}-${image}`,
+        {
+          name: `websplat/${image}`,
+          imageTagMutability: "IMMUTABLE",
+          imageScanningConfiguration: { scanOnPush: true },
+          encryptionConfigurations: [{ encryptionType: "KMS" }],
+        },
+        { parent },
+      );
+      new aws.ecr.LifecyclePolicy(
+        `${name}-${image}`,
+        {
+          repository: repo.name,
+          policy: JSON.stringify({
+            rules: [
+              {
+                rulePriority: 1,
+                description: "Keep the last 50 images",
+                selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 50 },
+                action: { type: "expire" },
+              },
+            ],
+          }),
+        },
+        { parent },
+      );
+      return repo.repositoryUrl;
+    };
+    this.backupBucket = bucket.bucket;
+    this.tenantStateBucket = state.bucket;
+    this.runtimeRepositoryUrl = repository("agent-runtime");
+    this.controlPlaneRepositoryUrl = repository("control-plane");
+    this.registerOutputs({ backupBucket: this.backupBucket });
+  }
+}

@@ -1,0 +1,125 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface IngressArgs {
+  provider: k8s.Provider;
+  domain: string;
+  acmeEmail: string;
+  cloudflareApiToken: pulumi.Input<string>;
+}
+
+/** Namespace of the ingress controller: tenants accept traffic from it alone. */
+export const INGRESS_NAMESPACE = "ingress-nginx";
+export const INGRESS_CLASS = "nginx";
+const WILDCARD_SECRET = "websplat-wildcard-tls";
+
+/**
+ * ingress-nginx behind an AWS load balancer, and cert-manager keeping a `*.<domain>` certificate
+ * (DNS-01 through Cloudflare) that the controller serves for every tenant by default.
+ */
+export class IngressController extends pulumi.ComponentResource {
+  /** Hostname of the load balancer that tenant CNAMEs point at. */
+  readonly hostname: pulumi.Output<string>;
+
+  constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("websplat:platform:IngressController", name, {}, opts);
+    const options = { parent: this, provider: args.provider };
+
+    const certManager = new k8s.helm.v3.Release(
+      `${name}-cert-manager`,
+      {
+        name: "cert-manager",
+        chart: "cert-manager",
+        version: "v1.18.2",
+        repositoryOpts: { repo: "https://charts.jetstack.io" },
+        namespace: "cert-manager",
+        createNamespace: true,
+        values: { crds: { enabled: true } },
+      },
+      options,
+    );
+    const token = new k8s.core.v1.Secret(
+      `${name}-cloudflare-token`,
+      {
+        metadata: { name: "cloudflare-api-token", namespace: certManager.status.namespace },
+        stringData: { "api-token": pulumi.secret(args.cloudflareApiToken) },
+      },
+      options,
+    );
+    const issuer = new k8s.apiextensions.CustomResource(
+      `${name}-letsencrypt`,
+      {
+        apiVersion: "cert-manager.io/v1",
+        kind: "ClusterIssuer",
+        metadata: { name: "letsencrypt" },
+        spec: {
+          acme: {
+            email: args.acmeEmail,
+            server: "https://acme-v02.api.letsencrypt.org/directory",
+            privateKeySecretRef: { name: "letsencrypt-account" },
+            solvers: [
+              {
+                dns01: { cloudflare: { apiTokenSecretRef: { name: token.metadata.name, key: "api-token" } } },
+              },
+            ],
+          },
+        },
+      },
+      { ...options, dependsOn: [certManager] },
+    );
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: { name: INGRESS_NAMESPACE } },
+      options,
+    );
+    new k8s.apiextensions.CustomResource(
+      `${name}-wildcard`,
+      {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: { name: "websplat-wildcard", namespace: namespace.metadata.name },
+        spec: {
+          secretName: WILDCARD_SECRET,
+          dnsNames: [args.domain, `*.${args.domain}`],
+          issuerRef: { kind: "ClusterIssuer", name: issuer.metadata.name },
+        },
+      },
+      { ...options, dependsOn: [issuer] },
+    );
+    const controller = new k8s.helm.v3.Release(
+      `${name}-ingress-nginx`,
+      {
+        name: "ingress-nginx",
+        chart: "ingress-nginx",
+        version: "4.13.2",
+        repositoryOpts: { repo: "https://kubernetes.github.io/ingress-nginx" },
+        namespace: namespace.metadata.name,
+        values: {
+          controller: {
+            replicaCount: 2,
+            ingressClassResource: { name: INGRESS_CLASS, default: true },
+            extraArgs: { "default-ssl-certificate": `${INGRESS_NAMESPACE}/${WILDCARD_SECRET}` },
+            config: { "use-forwarded-headers": "true", "allow-snippet-annotations": "false" },
+            service: {
+              annotations: {
+                "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+                "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+              },
+            },
+            podDisruptionBudget: { enabled: true, minAvailable: 1 },
+          },
+        },
+      },
+      options,
+    );
+    const service = k8s.core.v1.Service.get(
+      `${name}-load-balancer`,
+      pulumi.interpolate`${controller.status.namespace}/${controller.status.name}-controller`,
+      options,
+    );
+    this.hostname = service.status.loadBalancer.ingress.apply(
+      (entries) => entries?.[0]?.hostname ?? entries?.[0]?.ip ?? "",
+    );
+    this.registerOutputs({ hostname: this.hostname });
+  }
+}

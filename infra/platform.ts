@@ -1,0 +1,127 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { TENANT_PULUMI_PROJECT } from "../tenant-template/index.ts";
+import { EksCluster } from "./cluster.ts";
+import type { PlatformConfig } from "./config.ts";
+import { ControlPlane } from "./control-plane.ts";
+import { Database, Storage } from "./data.ts";
+import { ZoneRecords } from "./dns.ts";
+import { INGRESS_CLASS, INGRESS_NAMESPACE, IngressController } from "./ingress.ts";
+import { Network } from "./network.ts";
+
+/** What tenant stacks and operators need from the platform (the stack's outputs). */
+export interface PlatformOutputs {
+  kubeconfig: pulumi.Output<string>;
+  databaseHost: pulumi.Output<string>;
+  databasePort: pulumi.Output<number>;
+  databaseCidr: string;
+  ingressHostname: pulumi.Output<string>;
+  ingressNamespace: string;
+  zoneId: string;
+  backupBucket: pulumi.Output<string>;
+  tenantBackendUrl: pulumi.Output<string>;
+  runtimeImage: pulumi.Output<string>;
+  controlPlaneImage: pulumi.Output<string>;
+}
+
+/** The shared platform (DESIGN §1 `infra/`): cluster, database, storage, ingress, certificates, DNS, control plane. */
+export function createPlatform(config: PlatformConfig): PlatformOutputs {
+  const region = new pulumi.Config("aws").get("region") ?? "eu-central-1";
+  const cluster = createCluster();
+  const kubernetes = new k8s.Provider("platform", {
+    kubeconfig: cluster.kubeconfig,
+    deleteUnreachable: false,
+  });
+  const database = new Database("websplat-postgres", {
+    vpcId: cluster.vpcId,
+    subnetIds: cluster.privateSubnetIds,
+    allowedCidr: cluster.cidr,
+    settings: config.database,
+  });
+  const storage = new Storage("websplat", { backupRetentionDays: config.backupRetentionDays });
+  const ingress = new IngressController("websplat-ingress", {
+    provider: kubernetes,
+    domain: config.domain,
+    acmeEmail: config.acmeEmail,
+    cloudflareApiToken: config.cloudflareApiToken,
+  });
+  const dnsProvider = new cloudflare.Provider("cloudflare", { apiToken: config.cloudflareApiToken });
+  const zone = new ZoneRecords("websplat-zone", {
+    provider: dnsProvider,
+    zoneId: config.cloudflareZoneId,
+    domain: config.domain,
+    ingressHostname: ingress.hostname,
+  });
+  const runtimeImage = pulumi.interpolate`${storage.runtimeRepositoryUrl}:${config.runtimeImageTag}`;
+  const controlPlaneImage = pulumi.interpolate`${storage.controlPlaneRepositoryUrl}:${config.controlPlane.imageTag}`;
+  const tenantBackendUrl = pulumi.interpolate`s3://${storage.tenantStateBucket}/${TENANT_PULUMI_PROJECT}?region=${region}`;
+  new ControlPlane("websplat-control-plane", {
+    provider: kubernetes,
+    image: controlPlaneImage,
+    replicas: config.controlPlane.replicas,
+    hostnames: zone.hostnames,
+    ingressClassName: INGRESS_CLASS,
+    env: {
+      WEBSPLAT_DRIVER: "pulumi",
+      WEBSPLAT_BASE_DOMAIN: config.domain,
+      PULUMI_BACKEND_URL: tenantBackendUrl,
+      CLOUDFLARE_ZONE_ID: config.cloudflareZoneId,
+      WEBSPLAT_RUNTIME_IMAGE: runtimeImage,
+      WEBSPLAT_INGRESS_HOSTNAME: ingress.hostname,
+      WEBSPLAT_INGRESS_NAMESPACE: INGRESS_NAMESPACE,
+      WEBSPLAT_TENANT_DB_HOST: database.host,
+      WEBSPLAT_TENANT_DB_CIDR: cluster.cidr,
+      WEBSPLAT_BACKUP_BUCKET: storage.backupBucket,
+      AWS_REGION: region,
+    },
+    secrets: {
+      ...config.controlPlane.secrets,
+      DATABASE_URL: database.adminUrl,
+      KUBECONFIG: cluster.kubeconfig,
+      CLOUDFLARE_API_TOKEN: config.cloudflareApiToken,
+    },
+  });
+  return {
+    kubeconfig: pulumi.secret(cluster.kubeconfig),
+    databaseHost: database.host,
+    databasePort: database.port,
+    databaseCidr: cluster.cidr,
+    ingressHostname: ingress.hostname,
+    ingressNamespace: INGRESS_NAMESPACE,
+    zoneId: config.cloudflareZoneId,
+    backupBucket: storage.backupBucket,
+    tenantBackendUrl,
+    runtimeImage,
+    controlPlaneImage,
+  };
+
+  /** A new EKS cluster in its own VPC, or the cluster and VPC named in config. */
+  function createCluster() {
+    const settings = config.cluster;
+    if (settings.mode === "existing") {
+      return {
+        kubeconfig: pulumi.output(settings.kubeconfig),
+        vpcId: pulumi.output(settings.vpcId),
+        privateSubnetIds: settings.privateSubnetIds.map((id) => pulumi.output(id)),
+        cidr: settings.clusterCidr,
+      };
+    }
+    const network = new Network("websplat", {
+      cidr: settings.vpcCidr,
+      availabilityZones: settings.availabilityZones,
+    });
+    const eks = new EksCluster("websplat", {
+      network,
+      version: settings.version,
+      nodeInstanceType: settings.nodeInstanceType,
+      nodes: settings.nodes,
+    });
+    return {
+      kubeconfig: eks.kubeconfig,
+      vpcId: network.vpcId,
+      privateSubnetIds: network.privateSubnetIds,
+      cidr: network.cidr,
+    };
+  }
+}
