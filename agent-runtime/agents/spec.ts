@@ -90,7 +90,10 @@ export function updateSpec(spec: Spec, prompt: string): Spec {
   for (const match of prompt.matchAll(
     /\b(?:remove|drop|without)\s+(?:the\s+)?([a-z ]+?)(?:\s+section)?\b(?=[.,;]|$)/gi,
   )) {
-    for (const id of sectionsIn(match[1]!)) sections.splice(sections.indexOf(id), 1);
+    for (const id of sectionsIn(match[1]!)) {
+      const at = sections.indexOf(id);
+      if (at >= 0) sections.splice(at, 1);
+    }
   }
   const facts = [...spec.facts];
   for (const fact of factsIn(prompt)) if (!facts.includes(fact)) facts.push(fact);
