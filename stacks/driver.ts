@@ -45,7 +45,8 @@ export class StackError extends Error {
     super(message, { cause: options?.cause });
     this.name = "StackError";
     this.code = code;
-    this.retryable = options?.retryable ?? (code === "concurrent_update" || code === "timeout" || code === "failed");
+    this.retryable =
+      options?.retryable ?? (code === "concurrent_update" || code === "timeout" || code === "failed");
   }
 }
 

@@ -3,11 +3,45 @@
 export const SLUG_PATTERN = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
 
 export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
-  "www", "api", "admin", "app", "docs", "status", "mail", "static", "cdn", "assets", "dashboard",
-  "billing", "support", "help", "blog", "auth", "login", "signup", "websplat",
+  "www",
+  "api",
+  "admin",
+  "app",
+  "docs",
+  "status",
+  "mail",
+  "static",
+  "cdn",
+  "assets",
+  "dashboard",
+  "billing",
+  "support",
+  "help",
+  "blog",
+  "auth",
+  "login",
+  "signup",
+  "websplat",
   // Names that would collide with our own infrastructure or confuse customers.
-  "localhost", "ingress", "control", "control-plane", "grafana", "prometheus", "metrics", "smtp", "ftp",
-  "ns1", "ns2", "root", "system", "kube-system", "default", "postgres", "webhooks", "checkout", "stripe",
+  "localhost",
+  "ingress",
+  "control",
+  "control-plane",
+  "grafana",
+  "prometheus",
+  "metrics",
+  "smtp",
+  "ftp",
+  "ns1",
+  "ns2",
+  "root",
+  "system",
+  "kube-system",
+  "default",
+  "postgres",
+  "webhooks",
+  "checkout",
+  "stripe",
 ]);
 
 export type SlugProblem = "malformed" | "double_hyphen" | "reserved";
@@ -21,8 +55,10 @@ export function slugProblem(slug: string): { code: SlugProblem; message: string 
         "Use 3 to 32 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen.",
     };
   }
-  if (slug.includes("--")) return { code: "double_hyphen", message: "A slug may not contain two hyphens in a row." };
-  if (RESERVED_SLUGS.has(slug)) return { code: "reserved", message: `"${slug}" is reserved. Please choose another name.` };
+  if (slug.includes("--"))
+    return { code: "double_hyphen", message: "A slug may not contain two hyphens in a row." };
+  if (RESERVED_SLUGS.has(slug))
+    return { code: "reserved", message: `"${slug}" is reserved. Please choose another name.` };
   return null;
 }
 

@@ -45,7 +45,14 @@ export interface TenantSpec {
   ownerEmail: string;
   namespace: string;
   /** Postgres schema and login role (the same name). */
-  database: { schema: string; role: string; connectionLimit: number; host: string; port: number; name: string };
+  database: {
+    schema: string;
+    role: string;
+    connectionLimit: number;
+    host: string;
+    port: number;
+    name: string;
+  };
   hostname: string;
   url: string;
   stack: string;
@@ -124,7 +131,12 @@ export function tenantSpec(tenant: TenantInput, platform: PlatformInput): Tenant
  * The runtime's environment (contract between the drivers and `agent-runtime/`).
  * Secrets are not here: drivers add `DATABASE_URL` (the tenant's own role) and `OPENAI_API_KEY`.
  */
-function runtimeEnv(tenant: TenantInput, platform: PlatformInput, url: string, schema: string): Record<string, string> {
+function runtimeEnv(
+  tenant: TenantInput,
+  platform: PlatformInput,
+  url: string,
+  schema: string,
+): Record<string, string> {
   const limits = TIERS[tenant.tier];
   const env: Record<string, string> = {
     WEBSPLAT_TENANT: tenant.slug,

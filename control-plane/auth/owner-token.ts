@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from "node:crypto";
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  sign,
+  verify,
+} from "node:crypto";
 
 /**
  * Owner sign-in tokens: compact JWTs signed with Ed25519 (`alg: EdDSA`). The control plane holds the
@@ -74,7 +81,8 @@ export function verifyOwnerToken(
     if (claims.iss !== "websplat") return { ok: false, reason: "wrong issuer" };
     if (claims.aud !== expected.slug) return { ok: false, reason: "issued for another tenant" };
     if (typeof claims.exp !== "number" || claims.exp < now) return { ok: false, reason: "expired" };
-    if (typeof claims.jti !== "string" || claims.jti.length === 0) return { ok: false, reason: "no token id" };
+    if (typeof claims.jti !== "string" || claims.jti.length === 0)
+      return { ok: false, reason: "no token id" };
     return { ok: true, claims };
   } catch {
     return { ok: false, reason: "malformed" };

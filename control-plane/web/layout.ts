@@ -21,6 +21,7 @@ export function page(options: {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
+<link rel="icon" href="data:,">
 <title>${options.title} · WebSplat</title>
 <style>${raw(BASE_CSS)}</style>
 ${options.stylesheet ? html`<link rel="stylesheet" href="${options.stylesheet}">` : ""}
