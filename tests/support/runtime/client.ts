@@ -9,6 +9,8 @@ export type Json = any;
 /** A signed-in HTTP client of a runtime: real HTTP, real session cookie. */
 export interface OwnerClient {
   url: string;
+  /** The session cookie (`name=value`). */
+  cookie: string;
   get<T = Json>(path: string): Promise<{ status: number; body: T }>;
   post<T = Json>(path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Resolves with the run once its status is one of `statuses` (read from the event stream). */
@@ -29,6 +31,7 @@ export async function signIn(url: string, tenant: TestTenant): Promise<OwnerClie
   };
   const client: OwnerClient = {
     url,
+    cookie,
     get: (path) => call("GET", path),
     post: (path, body) => call("POST", path, body ?? {}),
     async waitForStatus(runId, statuses) {
