@@ -67,7 +67,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   });
   const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the control plane did not start in 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the control plane did not start in 30 s:\n${output}`)),
+      30_000,
+    );
     const onData = () => {
       const match = /Signup:\s+(http:\/\/\S+?)\/\s/.exec(output);
       if (match) {
@@ -116,18 +119,30 @@ export async function fetchTenant(
 ): Promise<Response> {
   const { request } = await import("node:http");
   return await new Promise((resolveResponse, reject) => {
-    const headers = { ...(init.headers as Record<string, string> | undefined), host: `${slug}.localhost:${plane.port}` };
-    const req = request({ host: "127.0.0.1", port: plane.port, path, method: init.method ?? "GET", headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk) => chunks.push(chunk));
-      res.on("end", () => {
-        const responseHeaders = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) {
-          for (const item of Array.isArray(value) ? value : [value]) if (item !== undefined) responseHeaders.append(name, item);
-        }
-        resolveResponse(new Response(res.statusCode === 204 ? null : Buffer.concat(chunks), { status: res.statusCode, headers: responseHeaders }));
-      });
-    });
+    const headers = {
+      ...(init.headers as Record<string, string> | undefined),
+      host: `${slug}.localhost:${plane.port}`,
+    };
+    const req = request(
+      { host: "127.0.0.1", port: plane.port, path, method: init.method ?? "GET", headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk) => chunks.push(chunk));
+        res.on("end", () => {
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            for (const item of Array.isArray(value) ? value : [value])
+              if (item !== undefined) responseHeaders.append(name, item);
+          }
+          resolveResponse(
+            new Response(res.statusCode === 204 ? null : Buffer.concat(chunks), {
+              status: res.statusCode,
+              headers: responseHeaders,
+            }),
+          );
+        });
+      },
+    );
     req.on("error", reject);
     if (init.body) req.write(init.body as string);
     req.end();
