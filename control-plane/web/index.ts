@@ -20,7 +20,6 @@ export interface WebDeps {
 
 /** The customer-facing pages, mounted at `/`: signup, then the live provisioning page. */
 export function webRoutes(deps: WebDeps): Hono {
-  const hostSuffix = tenantHostSuffix(deps);
   const app = new Hono();
   app.use("/", securityHeaders);
   app.use("/welcome/*", securityHeaders);
@@ -29,13 +28,14 @@ export function webRoutes(deps: WebDeps): Hono {
   app.get("/", async (c) => {
     const requested = c.req.query("tier");
     const selectedTier: TierName = isTierName(requested) ? requested : "starter";
+    const hostSuffix = tenantHostSuffix(deps, c.req.url);
     return c.html(signupPage({ plans: plans(await pricesOrTable(deps)), hostSuffix, selectedTier }));
   });
 
   app.get("/welcome/:slug", (c) => {
     const slug = c.req.param("slug");
     // The slug is only displayed (escaped); whether it exists is the progress API's answer, behind the key.
-    return c.html(welcomePage({ slug, host: `${slug}${hostSuffix}` }));
+    return c.html(welcomePage({ slug, host: `${slug}${tenantHostSuffix(deps, c.req.url)}` }));
   });
 
   return app;
@@ -54,9 +54,16 @@ async function pricesOrTable(deps: WebDeps): Promise<PriceList> {
   }
 }
 
-/** `.websp.lat`, or `.localhost:8080` locally where tenants share the control plane's port. */
-export function tenantHostSuffix(deps: Pick<WebDeps, "publicUrl" | "baseDomain">): string {
-  const url = new URL(deps.publicUrl);
+/**
+ * `.websp.lat`, or `.localhost:8080` locally where tenants share the control plane's port. The
+ * request's own host wins when it is the base domain: it carries the port actually listened on.
+ */
+export function tenantHostSuffix(
+  deps: Pick<WebDeps, "publicUrl" | "baseDomain">,
+  requestUrl?: string,
+): string {
+  const request = requestUrl ? new URL(requestUrl) : null;
+  const url = request?.hostname === deps.baseDomain ? request : new URL(deps.publicUrl);
   return url.hostname === deps.baseDomain ? `.${url.host}` : `.${deps.baseDomain}`;
 }
 

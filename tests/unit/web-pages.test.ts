@@ -109,6 +109,14 @@ describe("provisioning page", () => {
     expect(tenantHostSuffix({ publicUrl: "https://signup.websp.lat", baseDomain: "websp.lat" })).toBe(
       ".websp.lat",
     );
-    expect(await (await web().request("/welcome/acme?key=k")).text()).toContain("acme.localhost:8080");
+    expect(
+      tenantHostSuffix(
+        { publicUrl: "http://localhost:0", baseDomain: "localhost" },
+        "http://localhost:41234/",
+      ),
+    ).toBe(".localhost:41234");
+    expect(await (await web().request("http://localhost:8080/welcome/acme?key=k")).text()).toContain(
+      "acme.localhost:8080",
+    );
   });
 });

@@ -203,12 +203,19 @@ export function describeOperation(operation: Operation): string {
     lines.push(`${operation.slug}: ${counts.join(", ") || "no changes"}`);
   }
   if (Array.isArray(result.steps)) {
-    for (const step of result.steps as Array<Record<string, unknown>>) {
-      const op = String(step.op ?? step.action ?? "");
-      const what = [step.type, step.name ?? step.urn].filter(Boolean).join("  ");
-      lines.push(
-        `  ${paint(op === "delete" ? "red" : op === "create" ? "green" : "yellow", op.padEnd(8))} ${what}`,
-      );
+    // Steps come as "create postgres role t_acme" (local driver) or as {op, type, name} (Pulumi).
+    for (const step of result.steps as unknown[]) {
+      const [op, what] =
+        typeof step === "string"
+          ? [step.split(" ")[0] ?? "", step.slice(step.indexOf(" ") + 1)]
+          : [
+              String((step as Record<string, unknown>).op ?? ""),
+              [(step as Record<string, unknown>).type, (step as Record<string, unknown>).name]
+                .filter(Boolean)
+                .join("  "),
+            ];
+      const style = op === "delete" ? "red" : op === "create" ? "green" : op === "same" ? "dim" : "yellow";
+      lines.push(`  ${paint(style, op.padEnd(7))} ${what}`);
     }
   }
   return lines.length > 0 ? lines.join("\n") : `${operation.slug}: ${JSON.stringify(result)}`;
