@@ -69,7 +69,8 @@ function subjectIn(text: string): string | null {
 
 function nameIn(text: string): string | null {
   const match =
-    /\b(?:called|named)\s+["“]?([A-Z][\w'&-]*(?:\s+[A-Z][\w'&-]*){0,4})/.exec(text) ??
+    /\b(?:called|named)\s+["“]([^"”]{2,40})["”]/.exec(text) ??
+    /\b(?:called|named)\s+([A-Z][\w'&-]*(?:\s+(?:&\s+)?[A-Z][\w'&-]*){0,4})/.exec(text) ??
     /["“]([^"”]{2,40})["”]/.exec(text);
   return match ? match[1]!.trim() : null;
 }

@@ -85,3 +85,27 @@ test("a runtime killed during a run leaves no half-written checkpoint; after res
   runtime.child.kill("SIGTERM");
   expect((await runtime.exited).code).toBe(0);
 });
+
+test("SIGTERM during a run checkpoints it as interrupted and exits 0 within a few seconds", async () => {
+  runtime = await startRuntimeProcess(tenant.env);
+  const owner = await signIn(runtime.url, tenant);
+  const { body: created } = await owner.post("/api/projects", { name: "Shutdown" });
+  const { body: started } = await owner.post(`/api/projects/${created.project.id}/runs`, {
+    prompt: "A website for my gym with about, pricing and contact sections",
+    autonomy: 4,
+    creativity: 1,
+  });
+  await waitForEvent(owner, runtime.url, started.run.id, "step_started", '"stage":"design"');
+  const signalled = Date.now();
+  runtime.child.kill("SIGTERM");
+  expect((await runtime.exited).code).toBe(0);
+  expect(Date.now() - signalled).toBeLessThan(5000);
+  const admin = postgres(tenant.adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [run] =
+      await admin`select status, lease_owner from ${admin(tenant.schema)}.runs where id = ${started.run.id}`;
+    expect(run).toEqual({ status: "interrupted", lease_owner: null });
+  } finally {
+    await admin.end();
+  }
+});
