@@ -1,6 +1,13 @@
-import pino from "pino";
-import { ConfigError, loadConfig, type RuntimeConfig } from "./config.ts";
+import { enableCompileCache } from "node:module";
+import type { RuntimeConfig } from "./config.ts";
 import type { RunningRuntime } from "./runtime.ts";
+
+// Cached bytecode halves the time to load drizzle, zod and hono on every start after the first;
+// where the cache directory is not writable this silently does nothing.
+enableCompileCache();
+
+const { default: pino } = await import("pino");
+const { ConfigError, loadConfig } = await import("./config.ts");
 
 // Launch contract: `node agent-runtime/main.ts` with the tenant's environment (see config.ts).
 let config: RuntimeConfig;

@@ -123,6 +123,44 @@ describe("steering and re-prompting", () => {
   });
 });
 
+describe("suggestions and the event stream", () => {
+  test("an accepted suggestion becomes a new run that builds it", async () => {
+    const { body } = await owner.post("/api/projects", { name: "Suggest" });
+    const projectId = body.project.id;
+    const run = await build(projectId, "A website for my café with about and menu sections", 1);
+    await owner.post(`/api/runs/${run.id}/input`, { type: "approve" });
+    const done = await owner.waitForStatus(run.id, ["completed", "failed"]);
+    const hours = done.suggestions.find((s: { payload: { id: string } }) => s.payload.id === "hours");
+    const accepted = await owner.post(`/api/runs/${run.id}/input`, {
+      type: "accept_suggestion",
+      interruptId: hours.id,
+    });
+    expect(accepted.body).toMatchObject({ steered: false });
+    const next = await owner.waitForStatus(accepted.body.runId, ["awaiting_input", "failed"]);
+    expect(next.plan.sections.map((s: { id: string }) => s.id)).toEqual(["about", "menu", "hours"]);
+    await owner.post(`/api/runs/${next.id}/input`, { type: "approve" });
+    expect((await owner.waitForStatus(next.id, ["completed", "failed"])).status).toBe("completed");
+    expect((await files(projectId)).find((f) => f.path === "index.html")!.content).toContain(
+      '<section id="hours"',
+    );
+  });
+
+  test("the event stream resumes after Last-Event-ID", async () => {
+    const { body } = await owner.post("/api/projects", { name: "Stream" });
+    const run = await build(body.project.id, "A website for my café with about and menu sections", 4);
+    const read = async (lastEventId?: string) => {
+      const response = await fetch(`${owner.url}/api/runs/${run.id}/events`, {
+        headers: { cookie: owner.cookie, ...(lastEventId ? { "last-event-id": lastEventId } : {}) },
+      });
+      return [...(await response.text()).matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    };
+    const all = await read();
+    expect(all.length).toBeGreaterThan(5);
+    const middle = all[Math.floor(all.length / 2)]!;
+    expect(await read(String(middle))).toEqual(all.filter((id) => id > middle));
+  });
+});
+
 describe("tier limits", () => {
   test("usage is recorded per run and month, and going over the monthly budget pauses with a message", async () => {
     const tenant = await createTestTenant("budget-co", {

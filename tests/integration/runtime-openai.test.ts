@@ -158,4 +158,22 @@ describe("with an OpenAI-compatible server", () => {
     await owner.post(`/api/runs/${runId}/input`, { type: "approve" });
     expect((await owner.waitForStatus(runId, ["completed", "failed"])).status).toBe("completed");
   });
+
+  test("a loop of identical repairs is paused by the loop detector instead of spending the budget", async () => {
+    script = (request) =>
+      request.schemaName === "review"
+        ? {
+            json: {
+              score: 4,
+              passed: false,
+              issues: [{ sectionId: "menu", problem: "too plain", fix: "add more" }],
+            },
+          }
+        : happy(request);
+    const { runId } = await startRun("A site for my café with about and menu sections", 4);
+    const paused = await owner.waitForStatus(runId, ["awaiting_input", "completed", "failed"]);
+    expect(paused.status).toBe("awaiting_input");
+    expect(paused.pending[0]).toMatchObject({ kind: "loop", payload: { reason: "loop" } });
+    expect(fake.requests.filter((r) => r.schemaName === "build")).toHaveLength(3);
+  });
 });
