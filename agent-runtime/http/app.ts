@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { requireOwner, signInRoutes } from "../auth/routes.ts";
 import type { RuntimeConfig } from "../config.ts";
 import type { Database } from "../db/index.ts";
-import { errorResponse } from "./errors.ts";
+import { errorResponse, RuntimeError } from "./errors.ts";
 
 export interface AppDeps {
   config: RuntimeConfig;
@@ -26,7 +26,7 @@ export function createApp(deps: AppDeps) {
   app.use("*", requireOwner(deps.db, deps.config.tenant));
   if (deps.builder) app.route("/", deps.builder);
   app.onError((error, c) => {
-    if (!("code" in error)) deps.log.error({ err: error, path: c.req.path }, "request failed");
+    if (!(error instanceof RuntimeError)) deps.log.error({ err: error, path: c.req.path }, "request failed");
     return errorResponse(c, error);
   });
   app.notFound((c) => c.json({ error: { code: "not_found", message: `Nothing at ${c.req.path}.` } }, 404));

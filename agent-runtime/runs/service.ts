@@ -19,6 +19,7 @@ export interface StartRunInput {
   seed?: number;
 }
 
+const isId = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 const notFound = (what: string) =>
   new RuntimeError(`${what}_not_found`, `No such ${what}; reload the page.`, 404);
 
@@ -82,6 +83,7 @@ export class BuilderService {
   }
 
   async project(id: string) {
+    if (!isId(id)) throw notFound("project");
     const [project] = await this.#db.select().from(projects).where(eq(projects.id, id));
     if (!project) throw notFound("project");
     return project;
@@ -159,6 +161,7 @@ export class BuilderService {
   }
 
   async run(id: string) {
+    if (!isId(id)) throw notFound("run");
     const [run] = await this.#db.select().from(runs).where(eq(runs.id, id));
     if (!run) throw notFound("run");
     return run;

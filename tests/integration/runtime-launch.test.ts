@@ -75,6 +75,15 @@ describe("launch contract", () => {
     expect(await expired.text()).toContain("expired");
   });
 
+  test("an unknown project is a 404 with a code", async () => {
+    const token = tenant.signInToken();
+    const signedIn = await fetch(`${runtime.url}/auth/callback?token=${token}`, { redirect: "manual" });
+    const cookie = (signedIn.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const response = await fetch(`${runtime.url}/api/projects/not-a-project`, { headers: { cookie } });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: "project_not_found" } });
+  });
+
   test("without a session, pages explain how to sign in and APIs answer 401 JSON", async () => {
     const page = await fetch(`${runtime.url}/`, { headers: { accept: "text/html" } });
     expect(page.status).toBe(401);
