@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ensureDatabase } from "../../control-plane/db/client.ts";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../../control-plane/db/embedded.ts";
+import { childrenMatching, stillRunning, terminateAll } from "./processes.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -90,10 +91,22 @@ export async function startControlPlane(
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   teardown.add("stop the control plane", async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
+    // Runtimes run in their own process groups: note them now, so none outlives the bench.
+    const runtimes = await childrenMatching(child.pid!, "agent-runtime/main.ts");
+    const started = Date.now();
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
     await exited;
     clearTimeout(timer);
+    const seconds = (Date.now() - started) / 1000;
+    const left = await stillRunning(runtimes, "agent-runtime/main.ts");
+    if (seconds > 20 || child.exitCode !== 0 || left.length > 0) {
+      process.stderr.write(
+        `bench: the control plane took ${seconds.toFixed(1)} s to stop (exit ${child.exitCode ?? child.signalCode}) ` +
+          `and left ${left.length} runtimes running; its last output:\n${output.slice(-1500)}\n`,
+      );
+    }
+    await terminateAll(left);
   });
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(

@@ -35,3 +35,43 @@ export async function availableMemory(): Promise<number> {
   const meminfo = await readFile("/proc/meminfo", "utf8");
   return Number(/MemAvailable:\s+(\d+)\s+kB/.exec(meminfo)?.[1] ?? 0) * 1024;
 }
+
+/** Those of `pids` that are still alive and still run `needle` (a pid may have been reused). */
+export async function stillRunning(pids: number[], needle: string): Promise<number[]> {
+  const alive: number[] = [];
+  for (const pid of pids) {
+    try {
+      const cmdline = (await readFile(`/proc/${pid}/cmdline`, "utf8")).replaceAll("\0", " ");
+      if (cmdline.includes(needle)) alive.push(pid);
+    } catch {
+      // Gone.
+    }
+  }
+  return alive;
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` for any that remain. */
+export async function terminateAll(pids: number[], graceMs = 5000): Promise<void> {
+  const signal = (pid: number, name: NodeJS.Signals) => {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // Already gone.
+    }
+  };
+  for (const pid of pids) signal(pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  let left = pids;
+  while (left.length && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    left = left.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+  for (const pid of left) signal(pid, "SIGKILL");
+}
