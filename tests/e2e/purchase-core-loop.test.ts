@@ -9,6 +9,7 @@ import {
   subscription,
   waitForTenant,
 } from "../support/stripe-events.ts";
+import { waitFor } from "../support/wait.ts";
 
 /** The core loop with the real agent runtime: money in, a tenant host serving. Slugs start with "pcl-". */
 describe("purchase: from payment to a serving tenant", () => {
@@ -65,8 +66,15 @@ describe("purchase: from payment to a serving tenant", () => {
     const tenant = await waitForTenant(plane, slug, settledActive, { timeoutMs: 45_000, what: "active" });
     expect(tenant.tier).toBe("studio");
     expect(tenant.stripeSubscriptionId).toMatch(/^sub_/);
-    const health = await fetchTenant(plane, slug, "/healthz");
-    expect(await health.json()).toMatchObject({ status: "ok", tenant: slug });
+    // The gateway holds a tenant's row for up to a second: the 404 seen before paying may linger that long.
+    const health = await waitFor(
+      async () => {
+        const response = await fetchTenant(plane, slug, "/healthz");
+        return response.status === 200 ? await response.json() : null;
+      },
+      { timeoutMs: 5000, what: "the host to serve" },
+    );
+    expect(health).toEqual({ status: "ok", tenant: slug });
   }, 60_000);
 
   it("a subscription event that arrives before its checkout still decides the tier", async () => {
