@@ -28,8 +28,11 @@ export interface CliProcess {
 }
 
 export function startWebsplat(args: string[], target: CliTarget = {}): CliProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...target.env };
+  // Plain text unless a test asks for colour.
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   delete env.FORCE_COLOR;
+  Object.assign(env, target.env);
+  if (env.FORCE_COLOR) delete env.NO_COLOR;
   if (target.url) env.WEBSPLAT_URL = target.url;
   if (target.adminToken) env.WEBSPLAT_ADMIN_TOKEN = target.adminToken;
   const child = spawn(process.execPath, [LAUNCHER, ...args], { env });

@@ -56,9 +56,10 @@ const seen = new Set();
 const items = new Map();
 let lastItem;
 let finished = false;
+/** Set once the tenant is active: lines still arriving describe steps that are already done. */
+let isReady = false;
 
 function stepTitle(step) {
-  if (!step) return "Working";
   if (STEP_TITLES[step]) return STEP_TITLES[step];
   const words = step.replace(/[-_:.]+/g, " ").trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
@@ -71,13 +72,17 @@ function setMark(item, state) {
     { done: "done", running: "in progress", failed: "failed" }[state] ?? "";
 }
 
+/**
+ * Lines that name a step are grouped under it (its latest message as the detail); a line without
+ * a step is a step of its own, its message the title.
+ */
 function addLine(line) {
   const id = `${line.seq}:${line.at}`;
   if (seen.has(id)) return;
   seen.add(id);
   stepsEmpty.hidden = true;
-  const title = stepTitle(line.step);
-  let item = items.get(title);
+  const key = line.step ? `step:${line.step}` : `line:${id}`;
+  let item = items.get(key);
   if (!item) {
     if (lastItem && lastItem.className === "running") setMark(lastItem, "done");
     item = document.createElement("li");
@@ -85,12 +90,13 @@ function addLine(line) {
       '<span class="mark" aria-hidden="true"></span><span class="title"></span><span class="detail"></span>';
     const state = document.createElement("span");
     state.className = "state visually-hidden";
+    const title = line.step ? stepTitle(line.step) : line.message;
     item.querySelector(".title").append(document.createTextNode(title), " ", state);
     steps.append(item);
-    items.set(title, item);
-    setMark(item, "running");
+    items.set(key, item);
+    setMark(item, isReady ? "done" : "running");
   }
-  item.querySelector(".detail").textContent = line.message;
+  if (line.step) item.querySelector(".detail").textContent = line.message;
   if (line.level === "error") setMark(item, "failed");
   else if (line.level === "warn") item.classList.add("warn");
   lastItem = item;
@@ -104,9 +110,12 @@ function showStatus(status, lastError) {
   if (status === "suspended" || status === "deleting" || status === "deleted") finish(() => {});
 }
 
+/**
+ * The final status may come before the stream's last log lines: keep reading until the server ends
+ * the stream (the error handler then closes it, so the browser does not reconnect).
+ */
 function finish(show) {
   finished = true;
-  source?.close();
   show();
 }
 
@@ -121,6 +130,7 @@ function showFailure(lastError) {
 }
 
 async function showReady() {
+  isReady = true;
   for (const item of items.values()) if (item.className === "running") setMark(item, "done");
   failure.hidden = true;
   try {
