@@ -227,6 +227,16 @@ export class RuntimeSupervisor {
     runtime.startedAt = Date.now();
     runtime.status = { ...runtime.status, state: "starting", pid: child.pid ?? null, port, adopted: false };
     this.#options.onEvent?.(runtime.slug, "started", `pid ${child.pid}, port ${port}`);
+    // Recorded before it is ready: a control plane that dies during the start leaves a process the next one must find.
+    await writeFile(
+      this.#stateFile(runtime.slug),
+      JSON.stringify({
+        pid: child.pid!,
+        port,
+        envHash: runtime.envHash,
+        startedAt: runtime.startedAt,
+      } satisfies StateFile),
+    );
 
     const exited = new Promise<never>((_, reject) => {
       child.once("exit", (code, signal) => {
@@ -241,20 +251,12 @@ export class RuntimeSupervisor {
       if (child.exitCode === null && child.signalCode === null) await terminate(child.pid!);
       runtime.child = null;
       runtime.status = { ...runtime.status, state: "stopped", pid: null, port: null };
+      await rm(this.#stateFile(runtime.slug), { force: true });
       const tail = await logTail(this.logFile(runtime.slug));
       throw new Error(`${(error as Error).message}${tail ? `; last log lines:\n${tail}` : ""}`);
     }
     child.on("exit", (code, signal) => this.#exited(runtime, child, code, signal));
     runtime.status = { ...runtime.status, state: "running" };
-    await writeFile(
-      this.#stateFile(runtime.slug),
-      JSON.stringify({
-        pid: child.pid!,
-        port,
-        envHash: runtime.envHash,
-        startedAt: runtime.startedAt,
-      } satisfies StateFile),
-    );
     this.#options.onEvent?.(runtime.slug, "ready", `port ${port}`);
   }
 
