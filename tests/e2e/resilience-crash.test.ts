@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
@@ -19,6 +20,21 @@ const healthz = async (plane: RunningControlPlane, slug: string) => {
   const response = await fetchTenant(plane, slug, "/healthz");
   return response.status === 200 ? await response.json() : null;
 };
+
+/** Pids of live processes started as `slug`'s runtime (Linux: read from /proc). */
+function runtimePids(slug: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
+      if (environ.includes(`WEBSPLAT_TENANT=${slug}`)) pids.push(Number(entry));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return pids;
+}
 
 /** Crashes: of the control plane mid-provisioning, and of a tenant's runtime. Slugs start with "rc-". */
 describe("resilience", () => {
@@ -70,6 +86,10 @@ describe("resilience", () => {
       status: "ok",
       tenant: "rc-midway",
     });
+    // The runtime the killed control plane was starting is not left behind next to the new one.
+    await expect
+      .poll(() => runtimePids("rc-midway"), { timeout: 10_000 })
+      .toEqual([midway.outputs.details.pid]);
     expect(await waitFor(() => healthz(second, "rc-existing"), { timeoutMs: 15_000 })).toEqual({
       status: "ok",
       tenant: "rc-existing",
