@@ -108,10 +108,15 @@ describe("websplat without a control plane", () => {
     expect(result.stderr).toContain("is not a valid slug");
   });
 
-  it("explains that the platform stack cannot run here when its entry point or Pulumi is missing", async () => {
-    const result = await websplat(["platform", "preview"]);
+  it("names the missing Pulumi CLI when asked to run the platform stack without it", async () => {
+    const noPulumi = { env: { PATH: "/nonexistent" } };
 
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/platform|pulumi/i);
+    const text = await websplat(["platform", "preview"], noPulumi);
+    const machine = await websplat(["platform", "up", "--json"], noPulumi);
+
+    expect(text.code).toBe(1);
+    expect(text.stderr).toMatch(/^error: The Pulumi CLI \(`pulumi`\) was not found on PATH/);
+    expect(machine.code).toBe(1);
+    expect(json(machine).error.code).toBe("cli_missing");
   });
 });

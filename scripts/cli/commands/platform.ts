@@ -1,23 +1,28 @@
-import { access } from "node:fs/promises";
 import { Command } from "commander";
 import { type JsonOption, leaf } from "../command-kit.ts";
 import { CliError } from "../errors.ts";
-import { print, printJson } from "../output.ts";
+import { fields, print, printJson } from "../output.ts";
 
-/** Where the platform stack's Automation API entry points may live; never `infra/index.ts`, which *is* the Pulumi program. */
-const CANDIDATES = ["infra/automation.ts", "infra/platform.ts"];
-const ENTRY_POINTS = {
-  preview: ["previewPlatform", "platformPreview"],
-  up: ["upPlatform", "platformUp", "deployPlatform"],
-} as const;
+type PlatformAction = "preview" | "up";
 
-type PlatformAction = keyof typeof ENTRY_POINTS;
-type EntryPoint = (options: { stack: string; onOutput: (text: string) => void }) => Promise<unknown>;
+interface PlatformRunResult {
+  changes: Record<string, number>;
+  outputs: Record<string, unknown>;
+}
 
-/** `platform preview|up`: the shared platform stack (cluster access, Postgres, DNS zone, ingress), run on this machine. */
+type RunPlatform = (
+  action: PlatformAction,
+  options: { stack?: string; onOutput?: (text: string) => void; signal?: AbortSignal },
+) => Promise<PlatformRunResult>;
+
+/**
+ * `platform preview|up`: the shared platform stack (cluster access, Postgres, DNS zone, ingress)
+ * through the Automation API on this machine. Loaded on demand: it needs the Pulumi SDK and CLI,
+ * which no other command does.
+ */
 export function platformCommand(): Command {
   const platform = new Command("platform").description(
-    "the shared platform stack (infra/, `Pulumi.yaml`), run with Pulumi here",
+    "the shared platform stack (`Pulumi.yaml`), run with Pulumi here",
   );
   for (const [action, description] of [
     ["preview", "show what `up` would change in the platform stack"],
@@ -30,40 +35,54 @@ export function platformCommand(): Command {
         .option("-s, --stack <name>", "the Pulumi stack", "prod"),
       `websplat platform ${action} --stack prod`,
     ).action(async (options: JsonOption & { stack: string }) => {
-      const run = await loadEntryPoint(action);
-      const result = await run({
-        stack: options.stack,
-        // Pulumi's own progress goes to stderr so `--json` output stays parseable.
-        onOutput: (text) => process.stderr.write(text),
-      });
-      if (options.json) printJson(result ?? null);
-      else if (result !== undefined)
-        print(typeof result === "string" ? result : JSON.stringify(result, null, 2));
+      const runPlatform = await loadRunPlatform();
+      const abort = new AbortController();
+      const interrupt = () => abort.abort();
+      process.once("SIGINT", interrupt);
+      let result: PlatformRunResult;
+      try {
+        result = await runPlatform(action, {
+          stack: options.stack,
+          signal: abort.signal,
+          // Pulumi's own progress goes to stderr so that `--json` output stays parseable.
+          onOutput: (text) => process.stderr.write(text),
+        });
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        throw new CliError(typeof code === "string" ? code : "platform_failed", (error as Error).message);
+      } finally {
+        process.off("SIGINT", interrupt);
+      }
+      if (options.json) return printJson(result);
+      const changes = Object.entries(result.changes).map(([kind, count]) => `${kind} ${count}`);
+      print(`platform ${action} (${options.stack}): ${changes.join(", ") || "no changes"}`);
+      const outputs = Object.entries(result.outputs);
+      if (outputs.length > 0) print(fields(outputs.map(([name, value]) => [name, String(value)])));
     });
   }
   return platform;
 }
 
-async function loadEntryPoint(action: PlatformAction): Promise<EntryPoint> {
-  const root = new URL("../../../", import.meta.url);
-  for (const candidate of CANDIDATES) {
-    const file = new URL(candidate, root);
+async function loadRunPlatform(): Promise<RunPlatform> {
+  // Never `infra/index.ts`: that file *is* the Pulumi program and only runs under the engine.
+  const path = "../../../infra/automation.ts";
+  let module: { runPlatform?: unknown };
+  try {
+    module = await import(path);
+  } catch (error) {
     if (
-      !(await access(file).then(
-        () => true,
-        () => false,
-      ))
-    )
-      continue;
-    const module = (await import(file.href)) as Record<string, unknown>;
-    const name = ENTRY_POINTS[action].find((each) => typeof module[each] === "function");
-    if (name) return module[name] as EntryPoint;
+      (error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND" ||
+      !String(error).includes("automation.ts")
+    ) {
+      throw error;
+    }
+    module = {};
   }
-  throw new CliError(
-    "platform_unavailable",
-    `this checkout has no platform ${action} entry point (${ENTRY_POINTS[action][0]} in ${CANDIDATES.join(" or ")}); ` +
-      "run `pulumi " +
-      action +
-      " -s prod` in the project root instead, with the pulumi CLI installed",
-  );
+  if (typeof module.runPlatform !== "function") {
+    throw new CliError(
+      "platform_unavailable",
+      "this checkout has no platform runner (runPlatform in infra/automation.ts); update it, or run `pulumi preview -s prod` in the project root",
+    );
+  }
+  return module.runPlatform as RunPlatform;
 }
