@@ -9,43 +9,35 @@ const RECONNECTS = 5;
 
 /**
  * Streams an operation's log until its `end` event, resuming with Last-Event-ID when the
- * connection drops, and answers the finished operation.
+ * connection drops (the server then sends the lines not yet seen, and `end` once finished),
+ * and answers the finished operation.
  */
 export async function streamOperation(
   client: AdminClient,
   operationId: string,
   onLine: (line: LogLine) => void,
 ): Promise<Operation> {
+  const path = `/admin/operations/${encodeURIComponent(operationId)}`;
   let lastEventId: string | undefined;
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0; attempt <= RECONNECTS; attempt++) {
+    if (attempt > 0) await delay(250 * 2 ** (attempt - 1));
     try {
-      const events = await client.events(`/admin/operations/${encodeURIComponent(operationId)}/events`, {
-        lastEventId,
-      });
-      for await (const event of events) {
+      for await (const event of await client.events(`${path}/events`, { lastEventId })) {
         if (event.id) lastEventId = event.id;
         if (event.event === "log") onLine(JSON.parse(event.data) as LogLine);
         else if (event.event === "end") return JSON.parse(event.data) as Operation;
       }
     } catch (error) {
-      if (!(error instanceof CliError) || error.code !== "unreachable" || attempt >= RECONNECTS) throw error;
+      // Only a lost connection is worth another try; anything the server said is final.
+      if (!(error instanceof CliError) || error.code !== "unreachable") throw error;
     }
-    // The stream closed without `end`: the operation may have finished meanwhile, or the server restarted.
-    const operation = await client
-      .get<Operation>(`/admin/operations/${encodeURIComponent(operationId)}`)
-      .catch((error: unknown) => {
-        if (error instanceof CliError && error.code === "unreachable" && attempt < RECONNECTS) return null;
-        throw error;
-      });
-    if (operation && FINISHED.has(operation.status)) return operation;
-    if (attempt >= RECONNECTS) {
-      throw new CliError(
-        "stream_lost",
-        `lost the event stream of operation ${operationId}; follow it again with \`websplat ops logs ${operationId} --follow\``,
-      );
-    }
-    await delay(250 * 2 ** attempt);
   }
+  const operation = await client.get<Operation>(path);
+  if (FINISHED.has(operation.status)) return operation;
+  throw new CliError(
+    "stream_lost",
+    `lost the event stream of operation ${operationId}; follow it again with \`websplat ops logs ${operationId} --follow\``,
+  );
 }
 
 /**
