@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../support/browser.ts";
+import { contrastFailures, launchChromium } from "../support/browser.ts";
 import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
 
 let plane: RunningControlPlane;
@@ -55,6 +55,7 @@ describe("a provisioning that fails", () => {
     expect(await page.locator("#steps li.failed").count()).toBeGreaterThan(0);
     expect(await page.getByRole("link", { name: "Open your WebSplat" }).isVisible()).toBe(false);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("retry");
+    expect(await contrastFailures(page)).toEqual([]);
 
     await page.getByRole("button", { name: "Try again" }).click();
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../support/browser.ts";
+import { contrastFailures, launchChromium } from "../support/browser.ts";
 import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
 
 /** Slugs unique to this run: tenant roles live in the test run's shared PostgreSQL. */
@@ -58,6 +58,7 @@ describe("signing up", () => {
     expect(steps.length).toBeGreaterThan(0);
     expect(steps.join("\n")).toContain(`Ready at http://${slug}.localhost:${plane.port}`);
     expect(await page.locator("#steps li.failed").count()).toBe(0);
+    expect(await contrastFailures(page)).toEqual([]);
 
     expect(await open.getAttribute("href")).toMatch(
       new RegExp(`^http://${slug}\\.localhost:${plane.port}/auth/callback\\?token=`),
@@ -142,6 +143,22 @@ describe("signing up", () => {
     await page.getByRole("radio", { name: /^Starter/ }).focus();
     await page.keyboard.press("ArrowRight");
     expect(await page.getByRole("radio", { name: /^Pro/ }).isChecked()).toBe(true);
+  });
+
+  it("keeps every text readable against its background, messages included", async () => {
+    await openSignup();
+    expect(await contrastFailures(page)).toEqual([]);
+
+    await page.getByLabel("Site name").fill("admin");
+    await page.getByText("is reserved").waitFor();
+    await page.getByLabel("Email").fill("nope");
+    await page.getByRole("button", { name: "Continue to payment" }).click();
+    await page.getByText("Enter an email address like").waitFor();
+    expect(await contrastFailures(page)).toEqual([]);
+
+    await page.getByLabel("Site name").fill(slugFor("contrast"));
+    await page.getByText("is available").waitFor();
+    expect(await contrastFailures(page)).toEqual([]);
   });
 
   it("fits a phone screen without sideways scrolling", async () => {
