@@ -8,9 +8,9 @@ import { page } from "./layout.ts";
 export function welcomePage(options: { slug: string; host: string }) {
   const { slug, host } = options;
   const body = html`
-<section class="welcome" id="welcome" data-slug="${slug}">
+<section class="welcome" id="welcome" data-slug="${slug}" data-host="${host}">
   <p class="eyebrow muted">Thank you: your WebSplat is on its way</p>
-  <h1>Setting up <span class="nowrap">${host}</span></h1>
+  <h1 id="heading">Setting up <span class="nowrap">${host}</span></h1>
   <p id="summary" class="summary" role="status" aria-live="polite">Connecting to the setup…</p>
 
   <section class="card progress" aria-labelledby="progress-title">

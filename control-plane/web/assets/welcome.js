@@ -131,6 +131,8 @@ function showFailure(lastError) {
 
 async function showReady() {
   isReady = true;
+  document.getElementById("heading").textContent = `${root.dataset.host} is ready`;
+  document.title = `${root.dataset.host} is ready · WebSplat`;
   for (const item of items.values()) if (item.className === "running") setMark(item, "done");
   failure.hidden = true;
   try {
