@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import packageJson from "../../package.json" with { type: "json" };
 import { type Context, createContext } from "./command-kit.ts";
 import { backupCommand } from "./commands/backup.ts";
 import { opsCommand } from "./commands/ops.ts";
@@ -10,6 +11,7 @@ import { DEFAULT_URL } from "./connection.ts";
 /** The `websplat` command tree. Usage mistakes surface as CommanderErrors (exit 2), not process exits. */
 export function websplatProgram(context: Context = createContext()): Command {
   const program = new Command("websplat")
+    .version(packageJson.version, "-V, --version", "print the CLI's version")
     .description(
       "Administer a WebSplat control plane: tenants, their stacks, operations, backups and the platform.",
     )
