@@ -28,14 +28,15 @@ Example:
   $ websplat tenants list --status active
 `,
     );
-  for (const group of [
-    tenantsCommand(context),
-    stackCommand(context),
-    opsCommand(context),
-    backupCommand(context),
-    platformCommand(),
-  ]) {
-    program.addCommand(group);
+  const groups: Array<[Command, string]> = [
+    [tenantsCommand(context), "websplat tenants show acme"],
+    [stackCommand(context), "websplat stack preview acme"],
+    [opsCommand(context), "websplat ops list --status failed"],
+    [backupCommand(context), "websplat backup list acme"],
+    [platformCommand(), "websplat platform preview"],
+  ];
+  for (const [group, example] of groups) {
+    program.addCommand(group.addHelpText("after", `\nExample:\n  $ ${example}\n`));
   }
   everyCommand(program, (command) => command.exitOverride().showHelpAfterError("(add --help for usage)"));
   return program;
