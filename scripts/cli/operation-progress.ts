@@ -28,8 +28,10 @@ export async function streamOperation(
         else if (event.event === "end") return JSON.parse(event.data) as Operation;
       }
     } catch (error) {
-      // Only a lost connection is worth another try; anything the server said is final.
-      if (!(error instanceof CliError) || error.code !== "unreachable") throw error;
+      // Only a lost connection is worth another try (refused, or cut mid-stream: fetch's
+      // TypeError "terminated"); anything the server said is final.
+      const lost = error instanceof CliError ? error.code === "unreachable" : error instanceof TypeError;
+      if (!lost) throw error;
     }
   }
   const operation = await client.get<Operation>(path);
