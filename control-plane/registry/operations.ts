@@ -62,6 +62,7 @@ export class OperationLog {
   readonly #db: Database;
   readonly #events = new EventEmitter();
   readonly #seq = new Map<string, number>();
+  readonly #tails = new Map<string, Promise<void>>();
 
   constructor(db: Database) {
     this.#db = db;
@@ -110,7 +111,22 @@ export class OperationLog {
     if (finished) this.#seq.delete(id);
   }
 
-  async append(id: string, message: string, level: LogLine["level"] = "info", step?: string): Promise<void> {
+  /**
+   * Appends a line. Lines of one operation are written one after another, so line numbers are
+   * committed in order and a reader that resumes "after line N" never skips one that landed late.
+   */
+  append(id: string, message: string, level: LogLine["level"] = "info", step?: string): Promise<void> {
+    const previous = this.#tails.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => this.#write(id, message, level, step));
+    this.#tails.set(id, next);
+    const settled = () => {
+      if (this.#tails.get(id) === next) this.#tails.delete(id);
+    };
+    next.then(settled, settled);
+    return next;
+  }
+
+  async #write(id: string, message: string, level: LogLine["level"], step?: string): Promise<void> {
     let seq = this.#seq.get(id);
     if (seq === undefined) {
       const [row] = await this.#db
