@@ -25,6 +25,7 @@ const environment = z.object({
   WEBSPLAT_ADMIN_TOKEN: optionalString.pipe(z.string().min(24, "must be at least 24 characters").optional()),
   WEBSPLAT_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   WEBSPLAT_RECONCILE_RETRIES: z.coerce.number().int().min(0).max(100).default(8),
+  WEBSPLAT_IDLE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
   WEBSPLAT_WORKERS: z.coerce.number().int().min(1).max(64).default(8),
   WEBSPLAT_RUNTIME_ENTRY: optionalString,
   STRIPE_SECRET_KEY: optionalString.pipe(

@@ -5,12 +5,12 @@ import { serve } from "@hono/node-server";
 import { sql as dsql } from "drizzle-orm";
 import { pino } from "pino";
 import { LocalDriver, type StackDriver } from "../stacks/index.ts";
-import type { PlatformInput } from "../tenant-template/index.ts";
+import { databaseName, type PlatformInput } from "../tenant-template/index.ts";
 import { createApp } from "./app.ts";
 import { stripeClient } from "./billing/stripe-client.ts";
 import { StripeEventProcessor } from "./billing/webhook.ts";
 import type { Config } from "./config.ts";
-import { connect, ensureDatabase, migrateDatabase } from "./db/client.ts";
+import { connect, ensureDatabase, migrateDatabase, type Sql } from "./db/client.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { tenants } from "./db/schema.ts";
 import { createMetrics, gauge } from "./metrics.ts";
@@ -70,6 +70,8 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
       databasePort: Number(database.url.port || 5432),
       dataDir,
       secret: secrets.platformSecret,
+      idleSeconds: config.WEBSPLAT_IDLE_SECONDS,
+      isBusy: (slug) => tenantHasActiveRuns(database.sql, slug),
       onRuntimeEvent: (slug, event, detail) => {
         if (event === "crashed") metrics.runtimeRestarts.inc({ tenant: slug });
         logger[event === "crashed" ? "warn" : "info"](
@@ -216,6 +218,20 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Whether a tenant's builder has a run in progress (the runtime's `runs` table, run statuses of DESIGN §6):
+ * such a runtime is not stopped for idleness even when no browser is connected.
+ */
+async function tenantHasActiveRuns(sql: Sql, slug: string): Promise<boolean> {
+  const schema = databaseName(slug);
+  const [table] = await sql`select to_regclass(${`"${schema}".runs`}) as name`;
+  if (!table?.name) return false;
+  const [row] = await sql.unsafe(
+    `select exists(select 1 from "${schema}".runs where status in ('queued', 'running')) as busy`,
+  );
+  return Boolean(row?.busy);
 }
 
 async function createDriver(

@@ -33,6 +33,13 @@ export interface LocalDriverOptions {
   /** Model key handed to runtimes (a secret: not part of the spec). */
   modelApiKey?: string;
   readyTimeoutMs?: number;
+  /**
+   * Scale to zero: a runtime that served nothing for this long is stopped, and the next request wakes it.
+   * 0 keeps every active runtime running.
+   */
+  idleSeconds?: number;
+  /** Whether the tenant has work in progress that must not be cut short by an idle stop. */
+  isBusy?: (slug: string) => Promise<boolean>;
   onRuntimeEvent?: (slug: string, event: string, detail?: string) => void;
 }
 
@@ -48,6 +55,7 @@ export class LocalDriver implements StackDriver {
   readonly supervisor: RuntimeSupervisor;
   readonly #options: LocalDriverOptions;
   readonly #inFlight = new Map<string, AbortController>();
+  #idleTimer: NodeJS.Timeout | null = null;
 
   constructor(options: LocalDriverOptions) {
     this.#options = options;
@@ -66,6 +74,52 @@ export class LocalDriver implements StackDriver {
       const record = await this.#read(slug);
       return record && !record.spec.suspended ? this.#runtimeEnv(record.spec) : null;
     });
+    const idleMs = (this.#options.idleSeconds ?? 0) * 1000;
+    if (idleMs > 0) {
+      this.#idleTimer = setInterval(
+        () => void this.#stopIdle(idleMs),
+        Math.min(15_000, Math.max(250, idleMs / 4)),
+      );
+      this.#idleTimer.unref();
+    }
+  }
+
+  /** True when an active tenant's runtime may be absent and is started by its next request. */
+  get wakesOnDemand(): boolean {
+    return (this.#options.idleSeconds ?? 0) > 0;
+  }
+
+  /**
+   * Starts the runtime of an active tenant whose runtime is not running (idle, or not yet started since a
+   * restart) and resolves with its port once it serves; null when the tenant has no running stack to wake.
+   */
+  async wake(slug: string, timeoutMs: number): Promise<number | null> {
+    const port = this.route(slug);
+    if (port !== null) return port;
+    if (this.supervisor.status(slug)) {
+      return (await this.supervisor.whenReady(slug, timeoutMs)) ? this.route(slug) : null;
+    }
+    const record = await this.#read(slug);
+    if (!record || record.spec.suspended) return null;
+    await this.supervisor.ensureRunning(slug, this.#runtimeEnv(record.spec), () => {});
+    this.#options.onRuntimeEvent?.(slug, "woken");
+    return this.route(slug);
+  }
+
+  async #stopIdle(idleMs: number): Promise<void> {
+    for (const slug of this.supervisor.idle(idleMs)) {
+      try {
+        if (await this.#options.isBusy?.(slug)) {
+          this.supervisor.activity(slug)();
+          continue;
+        }
+        if (!this.supervisor.stillIdle(slug, idleMs)) continue;
+        await this.supervisor.stop(slug);
+        this.#options.onRuntimeEvent?.(slug, "idle", `no request for ${Math.round(idleMs / 1000)} s`);
+      } catch (error) {
+        this.#options.onRuntimeEvent?.(slug, "crashed", `idle stop failed: ${(error as Error).message}`);
+      }
+    }
   }
 
   async up(spec: TenantSpec, ctx: OperationContext): Promise<StackOutputs> {
@@ -193,6 +247,7 @@ export class LocalDriver implements StackDriver {
   }
 
   async stop(): Promise<void> {
+    if (this.#idleTimer) clearInterval(this.#idleTimer);
     for (const controller of this.#inFlight.values())
       controller.abort(new StackError("aborted", "Shutting down."));
     await this.supervisor.stopAll();
@@ -251,7 +306,7 @@ export class LocalDriver implements StackDriver {
         driver: "local",
         port: runtime?.port ?? null,
         pid: runtime?.pid ?? null,
-        runtime: runtime ?? { state: "stopped" },
+        runtime: runtime ?? { state: !spec.suspended && this.wakesOnDemand ? "idle" : "stopped" },
         logFile: `runtimes/${spec.slug}.log`,
       },
     };

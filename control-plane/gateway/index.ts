@@ -55,12 +55,28 @@ export function gateway(services: Services): MiddlewareHandler {
     if (tenant.desired === "suspended" || tenant.status === "suspended") return suspendedPage(c, tenant);
     const driver = services.driver;
     if (!(driver instanceof LocalDriver)) return notFoundPage(c);
-    let port = driver.route(slug);
-    if (port === null && (await driver.supervisor.whenReady(slug, WAKE_TIMEOUT_MS)))
-      port = driver.route(slug);
+    // A runtime that is idle, starting or restarting is waited for: the request is held, not failed.
+    const port = driver.route(slug) ?? (await driver.wake(slug, WAKE_TIMEOUT_MS).catch(() => null));
     if (port === null) return unavailablePage(c, tenant);
-    return await forward(c, port, host);
+    const done = driver.supervisor.activity(slug);
+    c.req.raw.signal.addEventListener("abort", done, { once: true });
+    const response = await forward(c, port, host);
+    return response.body ? trackBody(response, done) : (done(), response);
   };
+}
+
+/** Counts the runtime as busy until the body (an SSE stream, say) has been sent or abandoned. */
+function trackBody(response: Response, done: () => void): Response {
+  const body = response.body!.pipeThrough(
+    new TransformStream({
+      flush: () => done(),
+    }),
+  );
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 async function forward(c: Context, port: number, host: string): Promise<Response> {

@@ -117,7 +117,12 @@ export class Reconciler {
         .select({ slug: tenants.slug })
         .from(tenants)
         .where(and(eq(tenants.desired, "active"), inArray(tenants.status, ["active", "provisioning"])));
-      for (const { slug } of active) if (driver.route(slug) === null) slugs.add(slug);
+      for (const { slug } of active) {
+        if (driver.route(slug) !== null) continue;
+        // With scale to zero, a provisioned tenant's runtime starts on its next request, not at boot.
+        if (driver.wakesOnDemand && (await driver.outputs(slug)) !== null) continue;
+        slugs.add(slug);
+      }
     }
     for (const slug of slugs) {
       const open = await this.#options.operations.open(slug);

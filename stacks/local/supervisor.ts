@@ -33,6 +33,10 @@ interface Runtime {
   restartTimer: NodeJS.Timeout | null;
   watchTimer: NodeJS.Timeout | null;
   startedAt: number;
+  /** Last time a request reached it or left it. */
+  lastActivity: number;
+  /** Requests (and open streams) being served now. */
+  inflight: number;
 }
 
 interface StateFile {
@@ -189,6 +193,34 @@ export class RuntimeSupervisor {
     await Promise.all([...this.#runtimes.keys()].map((slug) => this.stop(slug)));
   }
 
+  /** Marks a request to `slug` as started; call the returned function once it is done (idempotent). */
+  activity(slug: string): () => void {
+    const runtime = this.#runtimes.get(slug);
+    if (!runtime) return () => {};
+    runtime.inflight += 1;
+    runtime.lastActivity = Date.now();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      runtime.inflight = Math.max(0, runtime.inflight - 1);
+      runtime.lastActivity = Date.now();
+    };
+  }
+
+  /** Running runtimes that served nothing for `idleMs` and serve nothing now. */
+  idle(idleMs: number): string[] {
+    const cutoff = Date.now() - idleMs;
+    return [...this.#runtimes.values()]
+      .filter((r) => r.status.state === "running" && r.inflight === 0 && r.lastActivity < cutoff)
+      .map((r) => r.slug);
+  }
+
+  /** Whether `slug` is still idle since `idleMs` (checked again right before stopping it). */
+  stillIdle(slug: string, idleMs: number): boolean {
+    return this.idle(idleMs).includes(slug);
+  }
+
   running(): string[] {
     return [...this.#runtimes.values()].filter((r) => r.status.state === "running").map((r) => r.slug);
   }
@@ -343,6 +375,8 @@ function newRuntime(slug: string, env: Record<string, string>, envHash: string):
     restartTimer: null,
     watchTimer: null,
     startedAt: Date.now(),
+    lastActivity: Date.now(),
+    inflight: 0,
     status: {
       state: "stopped",
       pid: null,

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { fetchTenant, type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { waitFor } from "../support/wait.ts";
+
+let plane: RunningControlPlane;
+const admin = () => ({ authorization: `Bearer ${plane.adminToken}`, "content-type": "application/json" });
+
+beforeAll(async () => {
+  plane = await startControlPlane({ env: { WEBSPLAT_IDLE_SECONDS: "2" } });
+  for (const slug of ["stz-quiet", "stz-busy"]) {
+    const response = await fetch(`${plane.url}/admin/tenants`, {
+      method: "POST",
+      headers: admin(),
+      body: JSON.stringify({ slug, email: `owner@${slug}.test`, tier: "starter" }),
+    });
+    expect(response.status).toBe(201);
+  }
+  for (const slug of ["stz-quiet", "stz-busy"]) {
+    await waitFor(async () => (await tenant(slug)).status === "active", {
+      what: `${slug} active`,
+      timeoutMs: 30_000,
+    });
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await plane?.stop();
+  await plane?.cleanup();
+});
+
+async function tenant(slug: string) {
+  return await (await fetch(`${plane.url}/admin/tenants/${slug}`, { headers: admin() })).json();
+}
+
+const runtimeOf = async (slug: string) => (await tenant(slug)).outputs?.details?.runtime ?? {};
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("an idle tenant's runtime stops, costs no process, and its next request wakes it and is answered", async () => {
+  const before = await runtimeOf("stz-quiet");
+  expect(before.state).toBe("running");
+  const pid = before.pid as number;
+
+  const idle = await waitFor(
+    async () => {
+      const runtime = await runtimeOf("stz-quiet");
+      return runtime.state === "idle" ? runtime : null;
+    },
+    { what: "the quiet tenant to go idle", timeoutMs: 20_000 },
+  );
+  expect(idle.pid ?? null).toBeNull();
+  expect(alive(pid)).toBe(false);
+
+  // The request is held while the runtime starts, not failed.
+  const response = await fetchTenant(plane, "stz-quiet", "/healthz");
+  expect(response.status).toBe(200);
+  expect(await response.json()).toMatchObject({ status: "ok", tenant: "stz-quiet" });
+  const woken = await runtimeOf("stz-quiet");
+  expect(woken.state).toBe("running");
+  expect(woken.pid).not.toBe(pid);
+});
+
+test("a tenant that keeps receiving requests is never stopped for idleness", async () => {
+  expect((await fetchTenant(plane, "stz-busy", "/healthz")).status).toBe(200);
+  const pid = (await runtimeOf("stz-busy")).pid as number;
+  expect(pid).toBeGreaterThan(0);
+  const until = Date.now() + 5000;
+  while (Date.now() < until) {
+    expect((await fetchTenant(plane, "stz-busy", "/healthz")).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  }
+  const runtime = await runtimeOf("stz-busy");
+  expect(runtime.state).toBe("running");
+  expect(runtime.pid).toBe(pid);
+});
