@@ -3,7 +3,6 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { sql as dsql } from "drizzle-orm";
-import { pino } from "pino";
 import { LocalDriver, type StackDriver } from "../stacks/index.ts";
 import { databaseName, type PlatformInput } from "../tenant-template/index.ts";
 import { createApp } from "./app.ts";
@@ -13,11 +12,12 @@ import type { Config } from "./config.ts";
 import { connect, ensureDatabase, migrateDatabase, type Sql } from "./db/client.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { tenants } from "./db/schema.ts";
+import { createLogger } from "./logging.ts";
 import { createMetrics, gauge } from "./metrics.ts";
 import { Reconciler } from "./reconciler/index.ts";
 import { OperationLog } from "./registry/operations.ts";
 import { loadSecrets } from "./secrets.ts";
-import type { Services } from "./services.ts";
+import { audit, type Services } from "./services.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -35,7 +35,7 @@ export interface RunningPlatform {
 
 /** Starts everything in order: secrets, Postgres, migrations, driver, HTTP, queue; `stop` undoes it in reverse. */
 export async function startPlatform(config: Config): Promise<RunningPlatform> {
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: "control-plane" } });
+  const logger = createLogger(config.LOG_LEVEL);
   const dataDir = resolve(config.WEBSPLAT_DATA_DIR);
   const secrets = await loadSecrets(dataDir, {
     adminToken: config.WEBSPLAT_ADMIN_TOKEN,
@@ -126,6 +126,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
       webhookSecret: secrets.webhookSecret,
       retentionDays: config.WEBSPLAT_RETENTION_DAYS,
       reconcile: (slug, reason) => reconciler.request(slug, reason),
+      audit: (action, slug, details) => audit({ db: database.db, logger }, "stripe", action, slug, details),
       logger,
     });
     const services: Services = {
@@ -198,7 +199,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
     queueStarted = true;
     cleanup.push(() => reconciler.stop());
     await events.sweep(0);
-    const sweeper = setInterval(() => void events.sweep().catch(() => {}), 10_000);
+    const sweeper = setInterval(() => void events.sweep().catch(() => {}), 5000);
     sweeper.unref();
     cleanup.push(async () => clearInterval(sweeper));
     logger.info({ url: publicUrl, driver: driver.kind }, "control plane ready");

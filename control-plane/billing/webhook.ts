@@ -8,6 +8,9 @@ import { errorBody } from "../http/errors.ts";
 import { type BillingDeps, processStripeEvent } from "./apply-event.ts";
 import { asString, type StripeClient, type StripeEventEnvelope } from "./stripe-client.ts";
 
+/** Events processed at the same time; more only contend for the same rows and commits. */
+const PROCESSING_CONCURRENCY = 4;
+
 /** Stripe's recommended tolerance for the signature timestamp. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
@@ -30,28 +33,87 @@ export interface WebhookDeps extends BillingDeps {
 export class StripeEventProcessor {
   readonly #deps: WebhookDeps;
   readonly #running = new Set<Promise<unknown>>();
+  readonly #pending: Array<{
+    event: StripeEventEnvelope;
+    resolve: (fresh: boolean) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  #flushing = false;
+  readonly #waiting: string[] = [];
+  #active = 0;
+  /** Ids waiting or being processed here, so the sweep does not queue them twice. */
+  readonly #queued = new Set<string>();
 
   constructor(deps: WebhookDeps) {
     this.#deps = deps;
   }
 
-  /** Inserts the event unless its id was seen before; true when it is new. */
-  async record(event: StripeEventEnvelope): Promise<boolean> {
-    const rows = await this.#deps.db
-      .insert(stripeEvents)
-      .values({
-        id: event.id,
-        type: event.type,
-        created: event.created,
-        payload: event as unknown as Record<string, unknown>,
-        objectId: asString(event.data?.object?.id),
-      })
-      .onConflictDoNothing()
-      .returning({ id: stripeEvents.id });
-    return rows.length > 0;
+  /**
+   * Inserts the event unless its id was seen before; true when it is new. Concurrent deliveries are
+   * written together (one statement, one commit) while a previous write is in flight: no added latency
+   * when idle, far fewer commits under load.
+   */
+  record(event: StripeEventEnvelope): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ event, resolve, reject });
+      if (!this.#flushing) void this.#flush();
+    });
   }
 
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, 500);
+        const first = new Map<string, (typeof batch)[number]>();
+        for (const item of batch) if (!first.has(item.event.id)) first.set(item.event.id, item);
+        try {
+          const rows = await this.#deps.db
+            .insert(stripeEvents)
+            .values(
+              [...first.values()].map(({ event }) => ({
+                id: event.id,
+                type: event.type,
+                created: event.created,
+                payload: event as unknown as Record<string, unknown>,
+                objectId: asString(event.data?.object?.id),
+              })),
+            )
+            .onConflictDoNothing()
+            .returning({ id: stripeEvents.id });
+          const inserted = new Set(rows.map((row) => row.id));
+          for (const item of batch)
+            item.resolve(first.get(item.event.id) === item && inserted.has(item.event.id));
+        } catch (error) {
+          for (const item of batch) item.reject(error);
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  /** Processes a recorded event soon: at once when idle, a few at a time under load (the rest wait in line). */
   process(id: string): void {
+    if (this.#queued.has(id)) return;
+    this.#queued.add(id);
+    this.#waiting.push(id);
+    this.#next();
+  }
+
+  #next(): void {
+    while (this.#active < PROCESSING_CONCURRENCY && this.#waiting.length > 0) {
+      const id = this.#waiting.shift()!;
+      this.#active += 1;
+      this.#run(id).finally(() => {
+        this.#active -= 1;
+        this.#queued.delete(id);
+        this.#next();
+      });
+    }
+  }
+
+  #run(id: string): Promise<unknown> {
     const task = processStripeEvent(this.#deps, id)
       .catch((error) =>
         this.#deps.logger.error(
@@ -61,9 +123,10 @@ export class StripeEventProcessor {
       )
       .finally(() => this.#running.delete(task));
     this.#running.add(task);
+    return task;
   }
 
-  /** Processes events recorded but not processed (a crash, a failed attempt), oldest first. */
+  /** Queues events recorded but not processed (a crash, a failed attempt), oldest first. */
   async sweep(olderThanMs = 2000): Promise<number> {
     const pending = await this.#deps.db
       .select({ id: stripeEvents.id })
@@ -76,18 +139,13 @@ export class StripeEventProcessor {
       )
       .orderBy(asc(stripeEvents.created), asc(stripeEvents.receivedAt))
       .limit(500);
-    for (const { id } of pending) {
-      try {
-        await processStripeEvent(this.#deps, id);
-      } catch (error) {
-        this.#deps.logger.error({ err: error, event: id }, "stripe event processing failed");
-      }
-    }
+    for (const { id } of pending) this.process(id);
     return pending.length;
   }
 
-  /** Waits for in-flight processing (shutdown). */
+  /** Waits for in-flight processing (shutdown); events still waiting are left to the next start's sweep. */
   async drain(): Promise<void> {
+    this.#waiting.length = 0;
     await Promise.allSettled([...this.#running]);
   }
 }
