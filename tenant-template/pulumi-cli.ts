@@ -1,7 +1,7 @@
 /** What an operator reads when the Pulumi CLI cannot be run: one sentence for tenant stacks and the platform stack. */
 export const CLI_MISSING_MESSAGE =
   "The Pulumi CLI (`pulumi`) was not found on PATH. Install it (curl -fsSL https://get.pulumi.com | sh, " +
-  "or brew install pulumi) and restart, or set WEBSPLAT_DRIVER=local to run tenants on this machine.";
+  "or brew install pulumi) and try again. (Tenants alone can also run on this machine: WEBSPLAT_DRIVER=local.)";
 
 /** Whether an Automation API failure means the CLI could not be started at all. */
 export function isCliMissing(error: unknown): boolean {
