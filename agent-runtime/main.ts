@@ -5,6 +5,8 @@ import type { RunningRuntime } from "./runtime.ts";
 // Cached bytecode halves the time to load drizzle, zod and hono on every start after the first;
 // where the cache directory is not writable this silently does nothing.
 enableCompileCache();
+const { resolveEsmPackagesDirectly } = await import("./module-resolution.ts");
+resolveEsmPackagesDirectly();
 
 const { default: pino } = await import("pino");
 const { ConfigError, loadConfig } = await import("./config.ts");
