@@ -33,6 +33,8 @@ export interface Tier {
   connectionLimit: number;
   /** Fallback monthly price in US cents, when prices are not read from Stripe. */
   monthlyPriceCents: number;
+  /** Requests per second a tenant's host accepts (sustained; bursts of 4× pass). */
+  requestsPerSecond: number;
 }
 
 export const TIERS: Readonly<Record<TierName, Tier>> = {
@@ -52,6 +54,7 @@ export const TIERS: Readonly<Record<TierName, Tier>> = {
     customDomain: false,
     connectionLimit: 5,
     monthlyPriceCents: 1900,
+    requestsPerSecond: 20,
   },
   pro: {
     name: "pro",
@@ -69,6 +72,7 @@ export const TIERS: Readonly<Record<TierName, Tier>> = {
     customDomain: true,
     connectionLimit: 10,
     monthlyPriceCents: 4900,
+    requestsPerSecond: 50,
   },
   studio: {
     name: "studio",
@@ -86,6 +90,7 @@ export const TIERS: Readonly<Record<TierName, Tier>> = {
     customDomain: true,
     connectionLimit: 20,
     monthlyPriceCents: 14900,
+    requestsPerSecond: 100,
   },
 };
 

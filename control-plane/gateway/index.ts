@@ -1,6 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { html } from "hono/html";
 import { LocalDriver } from "../../stacks/index.ts";
+import { TIERS } from "../../tenant-template/index.ts";
+import { TokenBuckets, tooMany } from "../http/rate-limit.ts";
 import { findTenant, type Tenant } from "../registry/tenants.ts";
 import type { Services } from "../services.ts";
 import { page } from "../web/layout.ts";
@@ -30,6 +32,8 @@ const HOP_BY_HOP = [
 export function gateway(services: Services): MiddlewareHandler {
   const suffix = `.${services.config.WEBSPLAT_BASE_DOMAIN}`;
   const cache = new Map<string, { at: number; tenant: Tenant | null }>();
+  // Per tenant and tier-aware: one busy tenant cannot take the machine from the others.
+  const limits = new TokenBuckets();
   const lookup = async (slug: string) => {
     const hit = cache.get(slug);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.tenant;
@@ -53,6 +57,9 @@ export function gateway(services: Services): MiddlewareHandler {
       return notFoundPage(c);
     }
     if (tenant.desired === "suspended" || tenant.status === "suspended") return suspendedPage(c, tenant);
+    const rate = TIERS[tenant.tier].requestsPerSecond;
+    const retryAfter = limits.take(slug, { perSecond: rate, burst: rate * 4 });
+    if (retryAfter > 0) return tooMany(c, "requests to this WebSplat", retryAfter);
     const driver = services.driver;
     if (!(driver instanceof LocalDriver)) return notFoundPage(c);
     // A runtime that is idle, starting or restarting is waited for: the request is held, not failed.
@@ -86,6 +93,8 @@ async function forward(c: Context, port: number, host: string): Promise<Response
   for (const name of HOP_BY_HOP) headers.delete(name);
   headers.set("x-forwarded-host", incoming.headers.get("host") ?? host);
   headers.set("x-forwarded-proto", url.protocol.replace(":", ""));
+  // The runtime logs under the same request id (hono's requestId, mounted before the gateway).
+  headers.set("x-request-id", c.get("requestId"));
   const hasBody = incoming.method !== "GET" && incoming.method !== "HEAD";
   try {
     const response = await fetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, {

@@ -14,26 +14,34 @@ export interface RateLimit {
  * behind the ingress, each replica limits its share). Over the limit: 429 with Retry-After.
  */
 export function rateLimit(name: string, limit: RateLimit): MiddlewareHandler {
-  const buckets = new Map<string, { tokens: number; at: number }>();
+  const buckets = new TokenBuckets();
   return async (c, next) => {
-    const key = clientAddress(c);
-    const now = Date.now();
-    const bucket = buckets.get(key) ?? { tokens: limit.burst, at: now };
-    bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * limit.perSecond);
-    bucket.at = now;
-    if (bucket.tokens < 1) {
-      const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / limit.perSecond));
-      c.header("Retry-After", String(retryAfter));
-      return c.json(
-        errorBody("rate_limited", `Too many ${name} requests; try again in ${retryAfter} s.`),
-        429,
-      );
-    }
-    bucket.tokens -= 1;
-    if (buckets.size > 100_000) buckets.clear();
-    buckets.set(key, bucket);
+    const retryAfter = buckets.take(clientAddress(c), limit);
+    if (retryAfter > 0) return tooMany(c, name, retryAfter);
     await next();
   };
+}
+
+/** Token buckets by key; `take` answers 0 when a request may pass, else the seconds to wait. */
+export class TokenBuckets {
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+
+  take(key: string, limit: RateLimit): number {
+    const now = Date.now();
+    const bucket = this.#buckets.get(key) ?? { tokens: limit.burst, at: now };
+    bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * limit.perSecond);
+    bucket.at = now;
+    if (bucket.tokens < 1) return Math.max(1, Math.ceil((1 - bucket.tokens) / limit.perSecond));
+    bucket.tokens -= 1;
+    if (this.#buckets.size > 100_000) this.#buckets.clear();
+    this.#buckets.set(key, bucket);
+    return 0;
+  }
+}
+
+export function tooMany(c: Context, name: string, retryAfter: number) {
+  c.header("Retry-After", String(retryAfter));
+  return c.json(errorBody("rate_limited", `Too many ${name}; try again in ${retryAfter} s.`), 429);
 }
 
 function clientAddress(c: Context): string {

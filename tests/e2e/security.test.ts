@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { fetchTenant, type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { waitFor } from "../support/wait.ts";
 
 let plane: RunningControlPlane;
 const admin = () => ({ authorization: `Bearer ${plane.adminToken}`, "content-type": "application/json" });
@@ -73,8 +74,39 @@ test("the audit log records admin actions and owner-link issuance", async () => 
   expect(refused.status).toBe(401);
 });
 
+test("a tenant's host is rate limited by its tier, with Retry-After, without touching other tenants", async () => {
+  for (const slug of ["limited-shop", "quiet-shop"]) {
+    await fetch(`${plane.url}/admin/tenants`, {
+      method: "POST",
+      headers: admin(),
+      body: JSON.stringify({ slug, email: `owner@${slug}.test`, tier: "starter" }),
+    });
+  }
+  await waitFor(
+    async () => {
+      const states = await Promise.all(
+        ["limited-shop", "quiet-shop"].map(
+          async (slug) =>
+            (await (await fetch(`${plane.url}/admin/tenants/${slug}`, { headers: admin() })).json()).status,
+        ),
+      );
+      return states.every((status) => status === "active");
+    },
+    { what: "both tenants active", timeoutMs: 30_000 },
+  );
+  // Starter: 20 requests/s sustained, bursts of 80.
+  const answers = await Promise.all(
+    Array.from({ length: 150 }, () => fetchTenant(plane, "limited-shop", "/healthz")),
+  );
+  const limited = answers.filter((response) => response.status === 429);
+  expect(limited.length).toBeGreaterThan(0);
+  expect(answers.filter((response) => response.status === 200).length).toBeGreaterThanOrEqual(60);
+  expect(Number(limited[0]!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  expect((await fetchTenant(plane, "quiet-shop", "/healthz")).status).toBe(200);
+});
+
 // Last: the server closes the connection after refusing the body.
-test("the control plane refuses an oversized body with 413 and change nothing", async () => {
+test("the control plane refuses an oversized body with 413 and changes nothing", async () => {
   const response = await fetch(`${plane.url}/api/signup`, {
     method: "POST",
     headers: { "content-type": "application/json" },
