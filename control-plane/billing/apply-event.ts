@@ -52,9 +52,10 @@ export async function processStripeEvent(deps: BillingDeps, eventId: string): Pr
     return outcome;
   });
   if (!result) return false;
+  // Provisioning first: the audit entry must not delay the customer's tenant.
+  if (result.reconcile && result.slug) await deps.reconcile(result.slug, `stripe ${event.type} ${event.id}`);
   if (result.slug)
     await deps.audit?.(`billing.${event.type}`, result.slug, { event: event.id, outcome: result.outcome });
-  if (result.reconcile && result.slug) await deps.reconcile(result.slug, `stripe ${event.type} ${event.id}`);
   return true;
 }
 

@@ -9,7 +9,7 @@ import { page } from "../web/layout.ts";
 
 /** How long a request waits for a runtime that is starting or restarting before a 503. */
 const WAKE_TIMEOUT_MS = 15_000;
-/** Tenant rows are cached this long per host: status changes show within a second, the database is spared. */
+/** Active tenants are cached this long (changes made here evict at once; other instances' within this). */
 const CACHE_MS = 1000;
 
 const HOP_BY_HOP = [
@@ -34,12 +34,17 @@ export function gateway(services: Services): MiddlewareHandler {
   const cache = new Map<string, { at: number; tenant: Tenant | null }>();
   // Per tenant and tier-aware: one busy tenant cannot take the machine from the others.
   const limits = new TokenBuckets();
+  services.operations.onAnyTenant((slug) => cache.delete(slug));
   const lookup = async (slug: string) => {
     const hit = cache.get(slug);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.tenant;
     const tenant = await findTenant(services.db, slug);
-    if (cache.size > 10_000) cache.clear();
-    cache.set(slug, { at: Date.now(), tenant });
+    // Only the steady state is cached: a tenant being bought or provisioned is read fresh, so its
+    // address answers the moment it is ready.
+    if (tenant?.status === "active" && tenant.desired === "active") {
+      if (cache.size > 10_000) cache.clear();
+      cache.set(slug, { at: Date.now(), tenant });
+    }
     return tenant;
   };
   return async (c, next) => {

@@ -215,7 +215,14 @@ export class OperationLog {
     return () => this.#events.off(`tenant:${slug}`, listener);
   }
 
+  /** Calls back with the slug of every tenant whose state changes in this process. */
+  onAnyTenant(listener: (slug: string) => void): () => void {
+    this.#events.on("tenant", listener);
+    return () => this.#events.off("tenant", listener);
+  }
+
   tenantChanged(slug: string): void {
     this.#events.emit(`tenant:${slug}`);
+    this.#events.emit("tenant", slug);
   }
 }

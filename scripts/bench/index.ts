@@ -8,8 +8,18 @@ import { type FloorSample, measureFloor } from "./floor.ts";
 import { type LoadResult, measureIngestion } from "./ingestion.ts";
 import { type Purchase, purchases } from "./provisioning.ts";
 import { renderMarkdown } from "./report.ts";
-import { fillTenants, listLatency, type MemoryFigures, memory, provisionUpTo } from "./scale.ts";
+import {
+  fillTenants,
+  listLatency,
+  type MemoryFigures,
+  memory,
+  memoryOnceIdle,
+  provisionUpTo,
+} from "./scale.ts";
 import { type Summary, summarize } from "./stats.ts";
+
+/** Seconds without requests after which a tenant runtime is stopped, for this run. */
+const IDLE_SECONDS = 10;
 
 /** Sizes of each figure; `--quick` keeps the whole run under two minutes. */
 const PLANS = {
@@ -29,8 +39,8 @@ const PLANS = {
     sequential: 50,
     concurrent: 20,
     ingestion: { connections: 20, durationSeconds: 15 },
-    scaleTarget: 200,
-    scaleBudgetMs: 240_000,
+    scaleTarget: 500,
+    scaleBudgetMs: 900_000,
     listRequests: 300,
     largeCheckpoints: 1000,
     checkpointBudgetMs: 60_000,
@@ -56,6 +66,9 @@ export interface BenchResults {
         lastFive: Summary;
         stoppedBecause: string;
         memory: MemoryFigures;
+        /** The same, once the idle period has passed: idle tenants should cost no process. */
+        idleMemory: MemoryFigures;
+        tenants: number;
         list: Array<{ rows: number; summary: Summary }>;
       }
     | { error: string };
@@ -100,7 +113,11 @@ async function main(): Promise<void> {
   try {
     say(`${mode} run; starting PostgreSQL and the control plane`);
     const database = await startDatabase(teardown);
-    const plane = await startControlPlane(teardown, { databaseUrl: database.url });
+    // A short idle period, so B3 shows scale to zero within the run (production default: 900 s).
+    const plane = await startControlPlane(teardown, {
+      databaseUrl: database.url,
+      env: { WEBSPLAT_IDLE_SECONDS: String(IDLE_SECONDS) },
+    });
 
     say("floor: role + schema, then a bare runtime from spawn to /healthz");
     const floorSamples = await measureFloor(database.url, plan.floor, "floor-");
@@ -153,6 +170,8 @@ async function main(): Promise<void> {
       );
       const last = ranked.at(-1)!;
       const mem = await memory(plane);
+      say(`B3: waiting for idle runtimes to stop (${IDLE_SECONDS} s without requests)`);
+      const idleMemory = await memoryOnceIdle(plane, IDLE_SECONDS * 1000 + 20_000);
       const list: Array<{ rows: number; summary: Summary }> = [];
       for (const rows of [500, 10_000]) {
         say(`B3: admin tenant list at ${rows} rows`);
@@ -168,6 +187,8 @@ async function main(): Promise<void> {
         lastFive: summarize(ranked.slice(-5).map((r) => r.totalMs)),
         stoppedBecause: grown.stoppedBecause,
         memory: mem,
+        idleMemory,
+        tenants: ranked.length,
         list,
       };
     } catch (error) {

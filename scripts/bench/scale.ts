@@ -54,6 +54,17 @@ export async function memory(plane: ControlPlane): Promise<MemoryFigures> {
   };
 }
 
+/** Memory once no runtime process is left (idle tenants stopped), or at `timeoutMs`. */
+export async function memoryOnceIdle(plane: ControlPlane, timeoutMs: number): Promise<MemoryFigures> {
+  const deadline = Date.now() + timeoutMs;
+  let figures = await memory(plane);
+  while (figures.runtimes > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    figures = await memory(plane);
+  }
+  return figures;
+}
+
 /** Adds tenant rows directly (suspended, reconciled) until the table holds `total` rows. */
 export async function fillTenants(databaseUrl: string, total: number): Promise<number> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
