@@ -22,6 +22,8 @@ const envSchema = z.object({
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_MODEL: z.string().min(1).optional(),
+  /** Bearer token of `/metrics`; unset, metrics are served to loopback only. */
+  WEBSPLAT_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Milliseconds between streamed chunks of the offline model; makes progress visible, 0 in bulk tests. */
   WEBSPLAT_OFFLINE_PACE_MS: z.coerce.number().int().min(0).max(1000).default(12),
@@ -41,6 +43,7 @@ export interface RuntimeConfig {
   model: { apiKey?: string; baseUrl?: string; name?: string };
   logLevel: string;
   offlinePaceMs: number;
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -72,5 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     model: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, name: e.OPENAI_MODEL },
     logLevel: e.LOG_LEVEL,
     offlinePaceMs: e.WEBSPLAT_OFFLINE_PACE_MS,
+    metricsToken: e.WEBSPLAT_METRICS_TOKEN,
   };
 }

@@ -8,7 +8,7 @@ enableCompileCache();
 const { resolveEsmPackagesDirectly } = await import("./module-resolution.ts");
 resolveEsmPackagesDirectly();
 
-const { default: pino } = await import("pino");
+const { createRuntimeLogger } = await import("./logging.ts");
 const { ConfigError, loadConfig } = await import("./config.ts");
 
 // Launch contract: `node agent-runtime/main.ts` with the tenant's environment (see config.ts).
@@ -21,7 +21,7 @@ try {
   process.exit(1);
 }
 
-const log = pino({ level: config.logLevel, base: { tenant: config.tenant } });
+const log = createRuntimeLogger(config.logLevel, config.tenant);
 let runtime: RunningRuntime | undefined;
 let stopping = false;
 

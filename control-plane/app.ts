@@ -16,6 +16,7 @@ import { gateway } from "./gateway/index.ts";
 import { adminAuth } from "./http/admin-auth.ts";
 import { ApiError, errorBody, sendError } from "./http/errors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
+import { requestLog } from "./http/request-log.ts";
 import { audit, type Services } from "./services.ts";
 import { webRoutes } from "./web/index.ts";
 import { page } from "./web/layout.ts";
@@ -60,6 +61,9 @@ export function createApp(options: AppOptions) {
         ),
   );
 
+  // Every request, tenant hosts included, gets an id and a log context (http/request-log.ts).
+  app.use(requestId());
+  app.use(requestLog(services.logger, services.config.WEBSPLAT_BASE_DOMAIN));
   // Tenant hosts first: nothing below sees their traffic.
   app.use(gateway(services));
   app.use(
@@ -70,7 +74,6 @@ export function createApp(options: AppOptions) {
     }),
   );
 
-  app.use(requestId());
   app.use(
     secureHeaders({
       strictTransportSecurity: services.config.publicUrl.startsWith("https:")

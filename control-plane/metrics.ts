@@ -24,10 +24,11 @@ export function createMetrics() {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers: [registry],
   });
+  // Not by tenant: one series per tenant would grow without bound; the log line names the tenant.
   const runtimeRestarts = new client.Counter({
     name: "websplat_runtime_restarts_total",
-    help: "Agent runtime restarts after an unexpected exit",
-    labelNames: ["tenant"],
+    help: "Agent runtime restarts, by driver and cause (exit: the process died; start_failed: it never became healthy)",
+    labelNames: ["driver", "cause"],
     registers: [registry],
   });
   return { registry, httpDuration, webhookEvents, reconcileDuration, runtimeRestarts };

@@ -73,7 +73,10 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
       idleSeconds: config.WEBSPLAT_IDLE_SECONDS,
       isBusy: (slug) => tenantHasActiveRuns(database.sql, slug),
       onRuntimeEvent: (slug, event, detail) => {
-        if (event === "crashed") metrics.runtimeRestarts.inc({ tenant: slug });
+        if (event === "crashed") {
+          const cause = detail?.startsWith("exit ") ? "exit" : "start_failed";
+          metrics.runtimeRestarts.inc({ driver: "local", cause });
+        }
         logger[event === "crashed" ? "warn" : "info"](
           { tenant: slug, runtime: event, detail },
           `runtime ${event}`,
@@ -154,6 +157,15 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
         .groupBy(tenants.status, tenants.tier);
       for (const row of rows) g.set({ status: row.status, tier: row.tier }, row.n);
     });
+    if (driver instanceof LocalDriver) {
+      gauge(
+        metrics,
+        "websplat_runtimes_crash_looping",
+        "Tenant runtimes that exited 3 or more times in a row within the last 10 minutes",
+        [],
+        async (g) => g.set(crashLooping(driver)),
+      );
+    }
     gauge(metrics, "websplat_queue_depth", "Reconcile jobs waiting", [], async (g) => {
       g.set(queueStarted ? await reconciler.queue.depth() : 0);
     });
@@ -219,6 +231,18 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
     await stopAll();
     throw error;
   }
+}
+
+/** Runtimes in a crash loop: the supervisor's count of quick successive exits, if the last one is recent. */
+function crashLooping(driver: LocalDriver): number {
+  const recent = Date.now() - 10 * 60_000;
+  let count = 0;
+  for (const slug of driver.supervisor.known()) {
+    const status = driver.supervisor.status(slug);
+    const lastExit = status?.lastExit ? Date.parse(status.lastExit.at) : 0;
+    if (status && status.crashLoop >= 3 && lastExit > recent) count++;
+  }
+  return count;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { StripeEventProcessor } from "./billing/webhook.ts";
 import type { Config } from "./config.ts";
 import type { Database, Sql } from "./db/client.ts";
 import { auditLog, type OperationKind } from "./db/schema.ts";
+import { bindTenant } from "./logging.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Reconciler } from "./reconciler/index.ts";
 import { describe } from "./reconciler/reconcile.ts";
@@ -67,6 +68,7 @@ export async function audit(
   slug: string | null,
   details: Record<string, unknown> = {},
 ): Promise<void> {
+  if (slug) bindTenant(slug);
   await services.db.insert(auditLog).values({ actor, action, slug, details });
   services.logger.info({ audit: action, actor, tenant: slug ?? undefined }, "audit");
 }

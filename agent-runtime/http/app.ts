@@ -1,8 +1,11 @@
 import { Hono } from "hono";
+import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
 import { requireOwner, signInRoutes } from "../auth/routes.ts";
 import type { RuntimeConfig } from "../config.ts";
 import type { Database } from "../db/index.ts";
+import { requestLog } from "../logging.ts";
+import { type BuilderMetrics, metricsRoutes } from "../metrics.ts";
 import { errorResponse, RuntimeError } from "./errors.ts";
 
 export interface AppDeps {
@@ -13,15 +16,19 @@ export interface AppDeps {
   isReady(): boolean;
   /** The builder's routes (UI, API, preview), mounted behind the owner session. */
   builder?: Hono;
+  metrics?: BuilderMetrics;
 }
 
 export function createApp(deps: AppDeps) {
   const app = new Hono();
+  app.use(requestId());
+  app.use(requestLog(deps.log));
   app.get("/healthz", (c) =>
     deps.isReady()
       ? c.json({ status: "ok", tenant: deps.config.tenant })
       : c.json({ status: "starting", tenant: deps.config.tenant }, 503),
   );
+  if (deps.metrics) app.route("/", metricsRoutes(deps.metrics, deps.config.metricsToken));
   app.route("/", signInRoutes({ ...deps.config, db: deps.db }));
   app.use("*", requireOwner(deps.db, deps.config.tenant));
   if (deps.builder) app.route("/", deps.builder);

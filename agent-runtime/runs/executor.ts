@@ -9,6 +9,7 @@ import type { Database, Transaction } from "../db/index.ts";
 import { interrupts, messages, runs, steering, steps, usageLedger } from "../db/schema.ts";
 import { RuntimeError } from "../http/errors.ts";
 import type { LlmClient } from "../llm/index.ts";
+import type { BuilderMetrics } from "../metrics.ts";
 import type { RunPolicy } from "../policy/index.ts";
 import { headCheckpoint, writeCheckpoint } from "../store/checkpoints.ts";
 import { loadTree } from "../store/files.ts";
@@ -32,6 +33,7 @@ export interface ExecutorDeps {
   config: RuntimeConfig;
   log: Logger;
   events: RunEventLog;
+  metrics?: BuilderMetrics;
 }
 
 /**
@@ -173,6 +175,7 @@ export class RunExecutor {
         recentActions: [...wf.recentActions, outcome.fingerprint].slice(-8),
       };
       const spent = outcome.usage.promptTokens + outcome.usage.completionTokens;
+      this.#deps.metrics?.tokensUsed(outcome.agent, outcome.usage);
       await db.transaction(async (tx) => {
         const [owned] = await tx
           .update(runs)
@@ -323,6 +326,8 @@ export class RunExecutor {
         .where(eq(runs.id, runId));
       await events.append(tx, runId, "run_status", { status, ...detail });
     });
+    this.#deps.metrics?.runFinished(status);
+    this.#deps.log.info({ runId, status }, "run finished");
     events.wake(runId);
   }
 
@@ -353,11 +358,12 @@ export class RunExecutor {
 
 /** Marks a run `stopped` with a `stop` checkpoint of what exists; open questions and approvals are closed. */
 export async function stopRun(
-  deps: Pick<ExecutorDeps, "db" | "events">,
+  deps: Pick<ExecutorDeps, "db" | "events" | "metrics">,
   runId: string,
   note: string,
 ): Promise<void> {
   const { db, events } = deps;
+  let stopped = false;
   await db.transaction(async (tx: Transaction) => {
     const [run] = await tx.select().from(runs).where(eq(runs.id, runId)).for("update");
     if (!run) return;
@@ -406,6 +412,8 @@ export async function stopRun(
       files: false,
     });
     await events.append(tx, runId, "run_status", { status: "stopped" });
+    stopped = true;
   });
+  if (stopped) deps.metrics?.runFinished("stopped");
   events.wake(runId);
 }

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { stripeEvents } from "../db/schema.ts";
 import { ErrorSchema } from "../http/api-route.ts";
 import { errorBody } from "../http/errors.ts";
+import { currentLogContext, type LogContext, withLogContext } from "../logging.ts";
 import { type BillingDeps, processStripeEvent } from "./apply-event.ts";
 import { asString, type StripeClient, type StripeEventEnvelope } from "./stripe-client.ts";
 
@@ -43,6 +44,8 @@ export class StripeEventProcessor {
   #active = 0;
   /** Ids waiting or being processed here, so the sweep does not queue them twice. */
   readonly #queued = new Set<string>();
+  /** The log context (request id) of the delivery of each waiting event: a worker may be another request's. */
+  readonly #contexts = new Map<string, LogContext>();
 
   constructor(deps: WebhookDeps) {
     this.#deps = deps;
@@ -97,6 +100,7 @@ export class StripeEventProcessor {
   process(id: string): void {
     if (this.#queued.has(id)) return;
     this.#queued.add(id);
+    this.#contexts.set(id, currentLogContext());
     this.#waiting.push(id);
     this.#next();
   }
@@ -105,7 +109,9 @@ export class StripeEventProcessor {
     while (this.#active < PROCESSING_CONCURRENCY && this.#waiting.length > 0) {
       const id = this.#waiting.shift()!;
       this.#active += 1;
-      this.#run(id).finally(() => {
+      const context = this.#contexts.get(id) ?? {};
+      this.#contexts.delete(id);
+      withLogContext(context, () => this.#run(id)).finally(() => {
         this.#active -= 1;
         this.#queued.delete(id);
         this.#next();
@@ -146,6 +152,7 @@ export class StripeEventProcessor {
   /** Waits for in-flight processing (shutdown); events still waiting are left to the next start's sweep. */
   async drain(): Promise<void> {
     this.#waiting.length = 0;
+    this.#contexts.clear();
     await Promise.allSettled([...this.#running]);
   }
 }

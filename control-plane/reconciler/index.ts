@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import { LocalDriver } from "../../stacks/index.ts";
 import type { Sql } from "../db/client.ts";
 import { operations, tenants } from "../db/schema.ts";
-import { ReconcileQueue } from "./queue.ts";
+import { currentLogContext, withLogContext } from "../logging.ts";
+import { type ReconcileJob, ReconcileQueue } from "./queue.ts";
 import { ReconcileBusyError, type ReconcilerDeps, reconcileTenant } from "./reconcile.ts";
 
 export interface ReconcilerOptions extends Omit<ReconcilerDeps, "requeue" | "instanceKey"> {
@@ -70,14 +71,20 @@ export class Reconciler {
       if (waiting) return waiting.id;
     }
     const operation = await log.create({ slug, kind: "reconcile", reason });
-    const jobId = await this.queue.enqueue({ slug, operationId: operation.id }, { startAfter: options.at });
+    const { requestId } = currentLogContext();
+    const jobId = await this.queue.enqueue(
+      { slug, operationId: operation.id, ...(requestId ? { requestId } : {}) },
+      { startAfter: options.at },
+    );
+    this.#options.logger.info({ tenant: slug, operation: operation.id, reason }, "reconcile requested");
     await log.update(operation.id, { jobId });
     return operation.id;
   }
 
-  async #run(job: { slug: string; operationId: string }, meta: { attempt: number; finalAttempt: boolean }) {
+  async #run(job: ReconcileJob, meta: { attempt: number; finalAttempt: boolean }) {
+    const context = { requestId: job.requestId, tenant: job.slug, operation: job.operationId };
     try {
-      await reconcileTenant(this.#deps, job, meta);
+      await withLogContext(context, () => reconcileTenant(this.#deps, job, meta));
     } catch (error) {
       if (!(error instanceof ReconcileBusyError)) throw error;
       // Not a failure: run again shortly, without using up a retry.

@@ -3,6 +3,8 @@ import PgBoss from "pg-boss";
 export interface ReconcileJob {
   slug: string;
   operationId: string;
+  /** The request that asked for this reconcile: its log lines carry the same id. */
+  requestId?: string;
 }
 
 export interface QueueOptions {

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import type { Logger } from "pino";
 import type { StackDriver } from "../../stacks/index.ts";
 import { StackError } from "../../stacks/index.ts";
 import { type PlatformInput, tenantSpec } from "../../tenant-template/index.ts";
@@ -20,6 +21,8 @@ export interface ReconcilerDeps {
   /** Called when a reconcile finds more work for later (a retention deadline). */
   requeue: (slug: string, at: Date) => Promise<void>;
   observe?: (outcome: "succeeded" | "failed" | "retrying" | "skipped", seconds: number) => void;
+  /** Also receives the operation's log lines (with the request id and tenant of the log context). */
+  logger?: Logger;
 }
 
 /** Lock namespace of "a reconcile of this tenant is running". */
@@ -68,8 +71,10 @@ async function runReconcile(
 ): Promise<void> {
   const { operations } = deps;
   const operationId = job.operationId;
-  const log = (message: string, level: "info" | "warn" | "error" = "info") =>
-    operations.append(operationId, message, level).catch(() => {});
+  const log = (message: string, level: "info" | "warn" | "error" = "info") => {
+    deps.logger?.[level]({ attempt: meta.attempt }, message);
+    return operations.append(operationId, message, level).catch(() => {});
+  };
 
   await operations.update(operationId, {
     status: "running",

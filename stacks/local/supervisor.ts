@@ -221,6 +221,11 @@ export class RuntimeSupervisor {
     return this.idle(idleMs).includes(slug);
   }
 
+  /** Every runtime looked after, whatever its state (running, backing off after a crash, starting). */
+  known(): string[] {
+    return [...this.#runtimes.keys()];
+  }
+
   running(): string[] {
     return [...this.#runtimes.values()].filter((r) => r.status.state === "running").map((r) => r.slug);
   }
