@@ -45,3 +45,12 @@ try {
   log.fatal({ err: error }, "start failed; is DATABASE_URL the tenant's role with its own schema?");
   process.exit(1);
 }
+
+// The builder starts after ready; a runtime that cannot build serves nothing, so it exits to be restarted.
+runtime.builder.catch(async () => {
+  if (stopping) return;
+  stopping = true;
+  setTimeout(() => process.exit(1), 4500).unref();
+  await runtime?.close();
+  process.exit(1);
+});

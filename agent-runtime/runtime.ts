@@ -1,69 +1,109 @@
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import type { Logger } from "pino";
+import type { BuilderApp } from "./builder-app.ts";
 import type { RuntimeConfig } from "./config.ts";
-import { applyMigrations, connectDatabase } from "./db/index.ts";
-import { createApp } from "./http/app.ts";
-import { builderRoutes } from "./http/builder.ts";
-import { createLlmClient } from "./llm/index.ts";
-import { RunEventLog } from "./runs/events.ts";
-import { RunExecutor } from "./runs/executor.ts";
-import { BuilderService } from "./runs/service.ts";
+import { connectTenantDatabase } from "./db/connection.ts";
+import { applyMigrations, migrationsUpToDate } from "./db/migrate.ts";
+import { type LaunchState, launchListener } from "./http/launch.ts";
 
 export interface RunningRuntime {
   port: number;
+  /** Settles once the builder (agents, model, UI) has started after ready; rejects if it could not. */
+  builder: Promise<void>;
   /** Stops intake, checkpoints runs as interrupted, closes the database. */
   close(): Promise<void>;
 }
 
-const SWEEP_MS = 15_000;
+/** With nobody asking for /healthz or the builder, the builder still starts this long after ready. */
+const BUILDER_START_MS = 100;
 
-/** Listens at once (healthz answers 503 until ready), applies migrations, recovers runs, serves. */
+/**
+ * Listens at once (healthz answers 503 until ready), applies migrations, and is ready: only what that needs
+ * is loaded first. The builder loads once ready has been answered, so loading it never delays that answer;
+ * a request that needs it sooner waits for it.
+ */
 export async function startRuntime(config: RuntimeConfig, log: Logger): Promise<RunningRuntime> {
-  const connection = connectDatabase(config.databaseUrl, config.schema);
-  const { db } = connection;
-  const events = new RunEventLog(db);
-  const llm = await createLlmClient(config);
-  const executor = new RunExecutor({ db, llm, config, log, events });
-  const service = new BuilderService({ db, llm, config, log, events }, executor);
-  let ready = false;
-  const app = createApp({
-    config,
-    db,
-    log,
-    isReady: () => ready,
-    builder: builderRoutes({ service, events, db, config }),
-  });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
-  await new Promise<void>((resolve, reject) => {
-    server.once("listening", resolve);
-    server.once("error", reject);
-  });
-  const port = (server.address() as AddressInfo).port;
-  log.info({ port, host: config.host, model: llm.model }, "listening");
+  const sql = connectTenantDatabase(config.databaseUrl, config.schema);
+  // Connecting and migrating go on while the server starts.
+  const migrated = migrationsUpToDate(sql, config.schema).then((upToDate) =>
+    upToDate ? 0 : applyMigrations(sql, config.schema),
+  );
+  migrated.catch(() => {});
+  let state: LaunchState = "starting";
+  // The builder starts when first asked for: by the first ready answer, a request needing it, or a timer.
+  let builderRequested = false;
+  let requestBuilder = () => {};
+  const builder = new Promise<void>((resolve) => {
+    requestBuilder = resolve;
+  })
+    .then(() => migrated)
+    .then(async (): Promise<BuilderApp> => {
+      const { startBuilderApp } = await import("./builder-app.ts");
+      return startBuilderApp({ config, log, sql, isReady: () => state === "ready" });
+    });
+  builder.catch(() => {});
+  const startBuilder = () => {
+    builderRequested = true;
+    requestBuilder();
+    return builder;
+  };
+  const server = createServer(
+    launchListener({
+      tenant: config.tenant,
+      state: () => state,
+      builder: () => startBuilder().then((app) => app.listener),
+      readyAnswered: () => setImmediate(startBuilder),
+    }),
+  );
   try {
-    const applied = await applyMigrations(connection.sql, config.schema);
-    const interrupted = await service.recoverOrphanedRuns(true);
-    log.info({ applied, interrupted }, "migrations applied, runs recovered");
+    await listen(server, config.port, config.host);
   } catch (error) {
-    server.close();
-    await connection.close();
+    await sql.end({ timeout: 2 });
     throw error;
   }
-  const sweep = setInterval(() => {
-    service.recoverOrphanedRuns(false).catch((err) => log.warn({ err }, "run sweep failed"));
-  }, SWEEP_MS);
-  sweep.unref();
-  ready = true;
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, host: config.host }, "listening");
+  try {
+    const applied = await migrated;
+    log.info({ applied }, "migrations applied");
+  } catch (error) {
+    server.close();
+    await sql.end({ timeout: 2 });
+    throw error;
+  }
+  state = "ready";
   log.info({ port }, "ready");
+  const fallback = setTimeout(startBuilder, BUILDER_START_MS);
+  const started = builder.then(
+    () => {},
+    (error: unknown) => {
+      state = "failed";
+      log.fatal({ err: error }, "the builder could not start");
+      throw error;
+    },
+  );
+  started.catch(() => {});
   return {
     port,
+    builder: started,
     async close() {
-      clearInterval(sweep);
+      clearTimeout(fallback);
       server.close();
-      await executor.shutdown();
-      if ("closeAllConnections" in server) server.closeAllConnections();
-      await connection.close();
+      if (builderRequested) {
+        const app = await builder.catch(() => undefined);
+        await app?.shutdown();
+      }
+      server.closeAllConnections();
+      await sql.end({ timeout: 2 });
     },
   };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+    server.listen(port, host);
+  });
 }
