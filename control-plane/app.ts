@@ -6,6 +6,7 @@ import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
 import { adminRoutes, auditRoutes } from "./api/admin.ts";
+import { adminTokenRoutes } from "./api/admin-tokens.ts";
 import { healthRoutes } from "./api/health.ts";
 import { progressRoutes } from "./api/progress.ts";
 import { localCheckoutRoutes } from "./billing/local-checkout.ts";
@@ -135,7 +136,8 @@ export function createApp(options: AppOptions) {
     });
   }
 
-  app.use("/admin/*", adminAuth(options.adminToken));
+  app.use("/admin/*", adminAuth(options.adminToken, services.db));
+  adminTokenRoutes(app, services);
   adminRoutes(app, services);
   auditRoutes(app, services);
 

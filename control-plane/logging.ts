@@ -75,6 +75,7 @@ const SECRET_TEXT: Array<[RegExp, string]> = [
   [/\b([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]+:)[^@/\s]+@/gi, `$1${REDACTED}@`],
   [/\b(Bearer\s+)[\w.~+/=-]+/gi, `$1${REDACTED}`],
   [/\bwhsec_[\w+/=]+/g, REDACTED],
+  [/\bwsa_[\w-]+/g, REDACTED],
   [/\b(sk|rk)_(test|live)_\w+/g, REDACTED],
   [/([?&](token|key|secret|signature|password)=)[^&\s"']+/gi, `$1${REDACTED}`],
 ];

@@ -176,3 +176,18 @@ export const auditLog = controlPlane.table(
   },
   (table) => [index("audit_log_slug_idx").on(table.slug, table.at)],
 );
+
+/**
+ * Named admin bearer tokens, stored as their SHA-256 only: shown once when created, revoked rather than
+ * deleted so the audit log keeps resolving. The bootstrap token (WEBSPLAT_ADMIN_TOKEN or the data dir's
+ * admin-token) is not in this table and always works.
+ */
+export const adminTokens = controlPlane.table("admin_tokens", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  createdBy: text("created_by").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  revokedAt: timestamp("revoked_at", { withTimezone: true }),
+});

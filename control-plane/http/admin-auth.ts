@@ -1,26 +1,43 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
+import type { Database } from "../db/client.ts";
+import { findLiveAdminToken } from "../registry/admin-tokens.ts";
 import { errorBody } from "./errors.ts";
 
-/** `Authorization: Bearer <token>`, compared in constant time (hashes of equal length). */
-export function adminAuth(token: string): MiddlewareHandler {
-  const expected = createHash("sha256").update(token).digest();
+declare module "hono" {
+  interface ContextVariableMap {
+    /** Who called an admin route, for the audit log: `bootstrap` or `token:<name>`. */
+    adminActor: string;
+  }
+}
+
+/**
+ * `Authorization: Bearer <token>`: the bootstrap token (compared in constant time, hashes of equal length)
+ * or a live token of the admin_tokens table (looked up by its SHA-256).
+ */
+export function adminAuth(bootstrapToken: string, db: Database): MiddlewareHandler {
+  const expected = createHash("sha256").update(bootstrapToken).digest();
   return async (c, next) => {
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-    const given = createHash("sha256")
-      .update(match?.[1] ?? "")
-      .digest();
-    if (!match || !timingSafeEqual(given, expected)) {
-      c.header("WWW-Authenticate", 'Bearer realm="websplat-admin"');
-      return c.json(
-        errorBody(
-          "unauthorized",
-          "Send Authorization: Bearer <admin token> (printed at start, and kept in the data dir as admin-token).",
-        ),
-        401,
-      );
+    const given = match?.[1] ?? "";
+    const digest = createHash("sha256").update(given).digest();
+    if (match && timingSafeEqual(digest, expected)) {
+      c.set("adminActor", "bootstrap");
+      return await next();
     }
-    await next();
+    const stored = match ? await findLiveAdminToken(db, given) : null;
+    if (stored) {
+      c.set("adminActor", `token:${stored.name}`);
+      return await next();
+    }
+    c.header("WWW-Authenticate", 'Bearer realm="websplat-admin"');
+    return c.json(
+      errorBody(
+        "unauthorized",
+        "Send Authorization: Bearer <admin token> (printed at start, kept in the data dir as admin-token, or created with websplat tokens create).",
+      ),
+      401,
+    );
   };
 }

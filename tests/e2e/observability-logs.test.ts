@@ -99,7 +99,7 @@ describe("logs: every line of a provisioning and a builder run is JSON, attribut
 
   /** The start banner and the shutdown notice are for the operator's terminal, not log lines. */
   const TERMINAL_TEXT =
-    /^(|WebSplat control plane is running\.|  (Signup|API docs|Admin token|Webhook secret|Tenants|Database): .*|Received SIGTERM: .*|Stopped\.)$/;
+    /^(|WebSplat control plane is running\.| {2}(Signup|API docs|Admin token|Webhook secret|Tenants|Database): .*|Received SIGTERM: .*|Stopped\.)$/;
 
   function parsed(lines: string[]): Array<Record<string, unknown>> {
     return lines.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
@@ -137,7 +137,9 @@ describe("logs: every line of a provisioning and a builder run is JSON, attribut
       if (line.path !== "/healthz") expect(gatewayIds.has(line.requestId), JSON.stringify(line)).toBe(true);
     }
     // A run goes on after the request that started it; its lines keep that request's id.
-    const started = runtimeRequests.find((line) => line.method === "POST" && /\/runs$/.test(String(line.path)));
+    const started = runtimeRequests.find(
+      (line) => line.method === "POST" && /\/runs$/.test(String(line.path)),
+    );
     const finished = parsed(runtimeLines).find((line) => line.msg === "run finished");
     expect(finished).toMatchObject({ status: "completed", requestId: started?.requestId });
   });
@@ -165,7 +167,8 @@ describe("logs: every line of a provisioning and a builder run is JSON, attribut
     ] as const;
     for (const [name, secret] of Object.entries(await allSecrets())) {
       expect(secret.length, name).toBeGreaterThan(8);
-      for (const [where, text] of everything) expect(text.includes(secret), `${name} in ${where}`).toBe(false);
+      for (const [where, text] of everything)
+        expect(text.includes(secret), `${name} in ${where}`).toBe(false);
     }
   });
 });
