@@ -28,6 +28,10 @@ const environment = z.object({
   WEBSPLAT_IDLE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
   WEBSPLAT_WORKERS: z.coerce.number().int().min(1).max(64).default(8),
   WEBSPLAT_RUNTIME_ENTRY: optionalString,
+  WEBSPLAT_BACKUP_BUCKET: optionalString,
+  WEBSPLAT_BACKUP_PREFIX: optionalString,
+  WEBSPLAT_S3_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  AWS_REGION: optionalString,
   STRIPE_SECRET_KEY: optionalString.pipe(
     z
       .string()

@@ -6,6 +6,7 @@ import { sql as dsql } from "drizzle-orm";
 import { LocalDriver, type StackDriver } from "../stacks/index.ts";
 import { databaseName, type PlatformInput } from "../tenant-template/index.ts";
 import { createApp } from "./app.ts";
+import { scheduleBackups } from "./backups/index.ts";
 import { stripeClient } from "./billing/stripe-client.ts";
 import { StripeEventProcessor } from "./billing/webhook.ts";
 import type { Config } from "./config.ts";
@@ -210,6 +211,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
     await reconciler.start();
     queueStarted = true;
     cleanup.push(() => reconciler.stop());
+    cleanup.push(scheduleBackups(services));
     await events.sweep(0);
     const sweeper = setInterval(() => void events.sweep().catch(() => {}), 5000);
     sweeper.unref();

@@ -191,3 +191,22 @@ export function describe(error: unknown): ErrorInfo {
   if (error instanceof Error) return { code: "reconcile_failed", message: error.message };
   return { code: "reconcile_failed", message: String(error) };
 }
+
+/**
+ * Runs `work` while no reconcile of the tenant runs (waiting for one in progress to finish): a restore or an
+ * erasure must not race a reconcile that starts the runtime or recreates the database. Reconciles that come
+ * meanwhile are retried by the queue.
+ */
+export async function whileNotReconciling<T>(sql: Sql, slug: string, work: () => Promise<T>): Promise<T> {
+  const lock = await sql.reserve();
+  try {
+    await lock`select pg_advisory_lock(${TENANT_LOCK}, hashtext(${slug}))`;
+    try {
+      return await work();
+    } finally {
+      await lock`select pg_advisory_unlock(${TENANT_LOCK}, hashtext(${slug}))`;
+    }
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,67 @@
+import { pipeline } from "node:stream";
+import type { Sql } from "postgres";
+import { copyOut, digest, migrationLevel, pinTextOutput, sequencesOf, tablesInLoadOrder } from "./catalog.ts";
+import {
+  BACKUP_FORMAT,
+  type BackupManifest,
+  backupKeys,
+  manifestChecksum,
+  type TableEntry,
+} from "./manifest.ts";
+import type { BackupStore } from "./store.ts";
+
+export interface DumpInput {
+  /** Tenant slug or `_control-plane`: the folder of the backup. */
+  owner: string;
+  id: string;
+  schema: string;
+  /** drizzle's bookkeeping table of the schema (its rows are the migration level, not data). */
+  migrations: { schema: string; name: string };
+}
+
+/**
+ * Writes one consistent snapshot of a schema: every table's rows streamed with `COPY … TO STDOUT` into its own
+ * object, then the manifest (migration level, row counts, sha256 per table and of the whole backup).
+ * Needs no `pg_dump`, so it works against any PostgreSQL the control plane reaches.
+ */
+export async function dumpSchema(sql: Sql, store: BackupStore, input: DumpInput): Promise<BackupManifest> {
+  const createdAt = new Date().toISOString();
+  const body = await sql.begin("isolation level repeatable read read only", async (tx) => {
+    await pinTextOutput(tx);
+    const exclude = input.migrations.schema === input.schema ? [input.migrations.name] : [];
+    const tables: TableEntry[] = [];
+    for (const table of await tablesInLoadOrder(tx, input.schema, exclude)) {
+      const { stream, totals } = digest();
+      const rows = await copyOut(tx, input.schema, table);
+      // pipeline() carries a failed COPY into the store's write, which then rejects.
+      await store.put(
+        backupKeys.table(input.owner, input.id, table.name),
+        pipeline(rows, stream, () => {}),
+      );
+      tables.push({
+        name: table.name,
+        columns: table.columns,
+        rows: totals.rows,
+        bytes: totals.bytes,
+        sha256: totals.sha256,
+      });
+    }
+    return {
+      tables,
+      sequences: await sequencesOf(tx, input.schema),
+      migrations: await migrationLevel(tx, input.migrations),
+    };
+  });
+  const unsigned = {
+    format: BACKUP_FORMAT,
+    id: input.id,
+    owner: input.owner,
+    schema: input.schema,
+    createdAt,
+    ...body,
+  } satisfies Omit<BackupManifest, "checksum">;
+  const manifest: BackupManifest = { ...unsigned, checksum: manifestChecksum(unsigned) };
+  // The manifest goes last: a backup without one is unfinished and never listed.
+  await store.put(backupKeys.manifest(input.owner, input.id), Buffer.from(JSON.stringify(manifest, null, 2)));
+  return manifest;
+}
