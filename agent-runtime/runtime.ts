@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { BuilderApp } from "./builder-app.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { connectTenantDatabase } from "./db/connection.ts";
-import { applyMigrations, migrationsUpToDate } from "./db/migrate.ts";
+import { migrationsUpToDate } from "./db/migration-level.ts";
 import { type LaunchState, launchListener } from "./http/launch.ts";
 
 export interface RunningRuntime {
@@ -26,9 +26,11 @@ const BUILDER_START_MS = 100;
 export async function startRuntime(config: RuntimeConfig, log: Logger): Promise<RunningRuntime> {
   const sql = connectTenantDatabase(config.databaseUrl, config.schema);
   // Connecting and migrating go on while the server starts.
-  const migrated = migrationsUpToDate(sql, config.schema).then((upToDate) =>
-    upToDate ? 0 : applyMigrations(sql, config.schema),
-  );
+  const migrated = migrationsUpToDate(sql, config.schema).then(async (upToDate) => {
+    if (upToDate) return 0;
+    const { applyMigrations } = await import("./db/migrate.ts");
+    return applyMigrations(sql, config.schema);
+  });
   migrated.catch(() => {});
   let state: LaunchState = "starting";
   // The builder starts when first asked for: by the first ready answer, a request needing it, or a timer.

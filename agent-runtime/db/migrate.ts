@@ -56,21 +56,3 @@ export async function migrateSchema(
   }
   return applied;
 }
-
-/**
- * True when the tenant's bookkeeping already records the latest committed migration: one query, no lock and
- * no transaction, so a runtime restarting on an up-to-date schema (the usual case) skips the migrator.
- */
-export async function migrationsUpToDate(sql: Sql, schema: string): Promise<boolean> {
-  const latest = readMigrationFiles({ migrationsFolder }).at(-1)?.folderMillis ?? 0;
-  try {
-    const [row] = await sql.unsafe<{ last: string | null }[]>(
-      `select max(created_at) as last from "${schema}"."__drizzle_migrations"`,
-    );
-    return row?.last != null && Number(row.last) >= latest;
-  } catch (error) {
-    // undefined_table: a schema never migrated.
-    if ((error as { code?: string }).code === "42P01") return false;
-    throw error;
-  }
-}
