@@ -7,6 +7,8 @@ import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
 import { adminRoutes, auditRoutes } from "./api/admin.ts";
 import { adminTokenRoutes } from "./api/admin-tokens.ts";
+import { backupRoutes } from "./api/backups.ts";
+import { dataRightsRoutes } from "./api/data-rights.ts";
 import { healthRoutes } from "./api/health.ts";
 import { progressRoutes } from "./api/progress.ts";
 import { localCheckoutRoutes } from "./billing/local-checkout.ts";
@@ -139,6 +141,8 @@ export function createApp(options: AppOptions) {
   app.use("/admin/*", adminAuth(options.adminToken, services.db));
   adminTokenRoutes(app, services);
   adminRoutes(app, services);
+  backupRoutes(app, services);
+  dataRightsRoutes(app, services);
   auditRoutes(app, services);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer" });
