@@ -6,6 +6,7 @@ import { opsCommand } from "./commands/ops.ts";
 import { platformCommand } from "./commands/platform.ts";
 import { stackCommand } from "./commands/stack.ts";
 import { tenantsCommand } from "./commands/tenants.ts";
+import { tokensCommand } from "./commands/tokens.ts";
 import { DEFAULT_URL } from "./connection.ts";
 
 /** The `websplat` command tree. Usage mistakes surface as CommanderErrors (exit 2), not process exits. */
@@ -13,7 +14,7 @@ export function websplatProgram(context: Context = createContext()): Command {
   const program = new Command("websplat")
     .version(packageJson.version, "-V, --version", "print the CLI's version")
     .description(
-      "Administer a WebSplat control plane: tenants, their stacks, operations, backups and the platform.",
+      "Administer a WebSplat control plane: tenants, their stacks, operations, backups, admin tokens and the platform.",
     )
     .addHelpText(
       "after",
@@ -33,6 +34,7 @@ Example:
     [stackCommand(context), "websplat stack preview acme"],
     [opsCommand(context), "websplat ops list --status failed"],
     [backupCommand(context), "websplat backup list acme"],
+    [tokensCommand(context), "websplat tokens list"],
     [platformCommand(), "websplat platform preview"],
   ];
   for (const [group, example] of groups) {

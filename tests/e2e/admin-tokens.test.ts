@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { json, websplat } from "../support/cli.ts";
 import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
 import { admin } from "../support/stripe-events.ts";
 
@@ -118,6 +119,24 @@ describe("admin tokens", () => {
     expect(output).toContain("admin_token.revoke");
     expect(output).not.toContain(first.token);
     expect(output).not.toContain(rotated.token);
+  });
+
+  it("websplat tokens create, list and revoke manage them from the command line", async () => {
+    const target = { url: plane.url, adminToken: plane.adminToken };
+    const created = await websplat(["tokens", "create", "on call", "--json"], target);
+    expect(created.code).toBe(0);
+    const { id, token } = json<{ id: string; token: string }>(created);
+
+    const listed = await websplat(["tokens", "list"], { url: plane.url, adminToken: token });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain("on call");
+    expect(listed.stdout).not.toContain(token);
+
+    const revoked = await websplat(["tokens", "revoke", id], target);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain("revoked on call");
+    const refused = await websplat(["tokens", "list"], { url: plane.url, adminToken: token });
+    expect(refused.code).toBe(1);
   });
 
   it("a token name is required and plain", async () => {
