@@ -264,19 +264,27 @@ describe("websplat stack", () => {
 });
 
 describe("websplat backup", () => {
-  // The backup routes arrive with a later control plane; until then the CLI must say so plainly.
-  it("lists backups, or explains that this control plane has no backup routes yet", async () => {
-    const result = await websplat(["backup", "list", acme, "--json"], target);
+  it("takes a backup, lists it, and restores it, following the restart of the runtime", async () => {
+    const created = await websplat(["backup", "create", acme, "--json"], target);
+    expect(created.code, created.stderr).toBe(0);
+    const { backup } = json(created);
+    expect(backup).toMatchObject({ slug: acme, checksum: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
-    if (result.code === 0) expect(json(result)).toEqual({ backups: expect.any(Array) });
-    else {
-      expect(result.code).toBe(1);
-      expect(json(result).error).toEqual({
-        code: "backups_unsupported",
-        message: expect.stringContaining("no backup routes"),
-      });
-    }
-  });
+    const listed = await websplat(["backup", "list", acme, "--json"], target);
+    expect(listed.code).toBe(0);
+    expect(json(listed).backups.map((each: { id: string }) => each.id)).toContain(backup.id);
+    const table = await websplat(["backup", "list", acme], target);
+    expect(table.stdout).toContain(backup.id);
+    expect(table.stdout).toContain(backup.checksum.slice(0, 12));
+
+    const restored = await websplat(["backup", "restore", acme, "--backup", backup.id, "--json"], target);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(json(restored)).toMatchObject({
+      target: acme,
+      tables: backup.tables,
+      operation: { status: "succeeded" },
+    });
+  }, 60_000);
 
   it("says a backup of an unknown tenant cannot be taken because the tenant does not exist", async () => {
     const result = await websplat(["backup", "create", `nobody-${run}`, "--json"], target);

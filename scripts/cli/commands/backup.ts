@@ -13,7 +13,16 @@ import { CliError } from "../errors.ts";
 import { followOperation, operationFailed } from "../operation-progress.ts";
 import { fields, print, printJson, table, when } from "../output.ts";
 
-type Backup = Record<string, unknown> & { id?: string };
+/** A backup as `GET /admin/tenants/:slug/backups` lists it. */
+interface Backup {
+  id: string;
+  slug: string;
+  createdAt: string;
+  sizeBytes: number;
+  checksum: string;
+  location: string;
+  tables: Record<string, number>;
+}
 
 export function backupCommand(context: Context): Command {
   const backup = new Command("backup").description("a tenant's backups: its database schema and site files");
@@ -33,20 +42,21 @@ export function backupCommand(context: Context): Command {
   ).action(async (slug: string, options: JsonOption) => {
     const client = await context.client();
     const answer = await withBackupRoutes(client, slug, () =>
-      client.get<{ backups: Backup[] } | Backup[]>(tenantPath(slug, "/backups")),
+      client.get<{ backups: Backup[] }>(tenantPath(slug, "/backups")),
     );
-    const backups = Array.isArray(answer) ? answer : answer.backups;
+    const { backups } = answer;
     if (options.json) return printJson({ backups });
     if (backups.length === 0)
       return print(`${slug} has no backups yet — take one with \`websplat backup create ${slug}\``);
     print(
       table(
-        ["ID", "CREATED", "SIZE", "STATUS"],
+        ["ID", "CREATED", "SIZE", "ROWS", "CHECKSUM"],
         backups.map((each) => [
-          String(each.id ?? "-"),
-          when(String(each.createdAt ?? each.takenAt ?? "")),
-          size(each.sizeBytes ?? each.size),
-          String(each.status ?? "-"),
+          each.id,
+          when(each.createdAt),
+          size(each.sizeBytes),
+          String(rows(each)),
+          each.checksum.slice(0, 12),
         ]),
       ),
     );
@@ -91,11 +101,7 @@ async function backupRoute(
   const answer = await withBackupRoutes(client, slug, () => request(client));
   if (!answer.operationId || !options.wait) {
     if (options.json) return printJson(answer);
-    return print(
-      answer.backup
-        ? fields(Object.entries(answer.backup).map(([k, v]) => [k, String(v)]))
-        : `${title}: started`,
-    );
+    return print(answer.backup ? describeBackup(answer.backup) : `${title}: started`);
   }
   const operation = await followOperation(client, answer.operationId, { title, json: options.json === true });
   if (options.json) printJson({ ...answer, operation });
@@ -119,6 +125,26 @@ async function withBackupRoutes<T>(client: AdminClient, slug: string, call: () =
       `the control plane at ${client.url} has no backup routes yet — update it to a version with backups, then try again`,
     );
   }
+}
+
+function describeBackup(backup: Backup): string {
+  return fields([
+    ["id", backup.id],
+    ["created", when(backup.createdAt)],
+    ["size", size(backup.sizeBytes)],
+    ["checksum", backup.checksum],
+    ["location", backup.location],
+    [
+      "tables",
+      Object.entries(backup.tables)
+        .map(([name, count]) => `${name} ${count}`)
+        .join(", "),
+    ],
+  ]);
+}
+
+function rows(backup: Backup): number {
+  return Object.values(backup.tables).reduce((sum, count) => sum + count, 0);
 }
 
 function size(bytes: unknown): string {
