@@ -26,7 +26,7 @@ export interface ErasureReport {
 export async function eraseTenant(services: Services, slug: string): Promise<ErasureReport> {
   const tenant = await requireTenant(services.db, slug);
   const personal = [tenant.email, tenant.stripeCustomerId, tenant.stripeSubscriptionId].filter(
-    (value): value is string => Boolean(value),
+    (value): value is string => Boolean(value) && value !== ERASED_EMAIL,
   );
   const steps: string[] = [];
   await whileNotReconciling(services.sql, slug, async () => {
