@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenantPassword } from "../../stacks/local/database.ts";
 import { fetchTenant, type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { alertRules, dashboardQueries, exposedFamilies, metricsIn } from "../support/monitoring.ts";
 import { admin, settledActive, waitForTenant } from "../support/stripe-events.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -19,6 +20,9 @@ describe("logs: every line of a provisioning and a builder run is JSON, attribut
   let sessionCookie = "";
   let controlPlaneLines: string[] = [];
   let runtimeLines: string[] = [];
+  let controlPlaneMetrics = "";
+  let runtimeMetrics = "";
+  let runtimeMetricsThroughGateway = 0;
 
   const keep = async (response: Response): Promise<string> => {
     const text = await response.text();
@@ -75,6 +79,11 @@ describe("logs: every line of a provisioning and a builder run is JSON, attribut
     );
     await keep(await admin(plane, `/admin/tenants/${slug}`));
     await keep(await admin(plane, `/admin/tenants/${slug}/operations`));
+
+    controlPlaneMetrics = await keep(await fetch(`${plane.url}/metrics`));
+    const state = JSON.parse(await readFile(join(plane.dataDir, "runtimes", `${slug}.json`), "utf8"));
+    runtimeMetrics = await keep(await fetch(`http://127.0.0.1:${state.port}/metrics`));
+    runtimeMetricsThroughGateway = (await fetchTenant(plane, slug, "/metrics")).status;
 
     await plane.stop();
     controlPlaneLines = plane.output().split("\n");
@@ -157,6 +166,31 @@ describe("logs: every line of a provisioning and a builder run is JSON, attribut
     const provisioning = lines.filter((line) => line.operation && line.tenant === slug);
     expect(provisioning.length).toBeGreaterThan(2);
     expect(provisioning.some((line) => webhookIds.has(line.requestId))).toBe(true);
+  });
+
+  it("/metrics of both services expose every metric the alerts and the dashboard read, with sensible labels", () => {
+    const exposed = new Set([...exposedFamilies(controlPlaneMetrics), ...exposedFamilies(runtimeMetrics)]);
+    const reads = [...alertRules().map((r) => r.expr), ...dashboardQueries().map((q) => q.expr)];
+    for (const metric of new Set(reads.flatMap(metricsIn))) expect(exposed, metric).toContain(metric);
+
+    expect(controlPlaneMetrics).toMatch(/^websplat_tenants\{status="active",tier="pro"\} 1$/m);
+    expect(controlPlaneMetrics).toMatch(
+      /^websplat_reconcile_duration_seconds_count\{driver="local",outcome="succeeded"\} [1-9]/m,
+    );
+    expect(controlPlaneMetrics).toMatch(
+      /^websplat_webhook_events_total\{type="checkout.session.completed",outcome="accepted"\} 1$/m,
+    );
+    expect(controlPlaneMetrics).toMatch(
+      /^websplat_http_request_duration_seconds_count\{method="POST",route="\/api\/signup",status="201"\} 1$/m,
+    );
+    expect(runtimeMetrics).toMatch(
+      /^websplat_builder_runs_total\{outcome="completed",tenant="obs-logs"\} 1$/m,
+    );
+    expect(runtimeMetrics).toMatch(
+      /^websplat_builder_tokens_total\{agent="builder",kind="completion",tenant="obs-logs"\} [1-9]/m,
+    );
+    // Through the gateway (the public address) the runtime's metrics are refused.
+    expect(runtimeMetricsThroughGateway).toBe(403);
   });
 
   it("no secret appears in any log line of either service or in any API response", async () => {
