@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { type Logger, pino, stdSerializers } from "pino";
+import { type DestinationStream, type Logger, type LoggerOptions, pino, stdSerializers } from "pino";
 
 /** What every log line written on behalf of a request or an operation carries. */
 export interface LogContext {
@@ -32,8 +32,8 @@ export function bindTenant(slug: string): void {
  * current context (so code deep in the reconciler needs no logger threaded through), and secrets are
  * redacted by key and by shape before a line is written.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     base: { service: "control-plane" },
     mixin: () => {
@@ -60,7 +60,8 @@ export function createLogger(level: string): Logger {
         );
       },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export const REDACTED = "[redacted]";
