@@ -242,7 +242,7 @@ async function subscriptionChanged(
     subscriptionEventAt: event.created,
     stripeSubscriptionId: asString(subscription.id),
     stripeCustomerId: asString(subscription.customer) ?? tenant.stripeCustomerId,
-    grace: status === "past_due",
+    ...(newerThanInvoices(tenant, event) ? { grace: status === "past_due" } : {}),
     ...(tier ? { tier } : {}),
   };
   // `incomplete`: the first payment is pending; nothing to run yet, nothing to stop.
@@ -270,10 +270,13 @@ async function subscriptionDeleted(
   }
   const deleteAfter = new Date(Date.now() + deps.retentionDays * 86_400_000);
   const now = deps.retentionDays === 0;
+  // The deleted subscription still names its price: the tier of its last state, whatever arrived before.
+  const tier = tierFromLookupKey(subscriptionLookupKey(subscription));
   const { reconcile } = await changeDesired(db, tenant, {
     desired: now ? "deleted" : "suspended",
     deleteAfter,
-    grace: false,
+    ...(newerThanInvoices(tenant, event) ? { grace: false } : {}),
+    ...(tier ? { tier } : {}),
     subscriptionEventAt: event.created,
   });
   return {
@@ -303,6 +306,21 @@ async function invoiceSettled(
     return { outcome: "ignored: older than the last invoice event", slug: tenant.slug, reconcile: false };
   }
   const grace = event.type === "invoice.payment_failed";
-  await changeDesired(db, tenant, { grace, invoiceEventAt: event.created });
-  return { outcome: grace ? "applied: grace period" : "applied: paid", slug: tenant.slug, reconcile: false };
+  // Subscription events set the flag too: the later of the two, by `created`, has the last word.
+  const current = tenant.subscriptionEventAt === null || event.created >= tenant.subscriptionEventAt;
+  await changeDesired(db, tenant, { ...(current ? { grace } : {}), invoiceEventAt: event.created });
+  return {
+    outcome: current
+      ? grace
+        ? "applied: grace period"
+        : "applied: paid"
+      : "applied: recorded (older than the last subscription change)",
+    slug: tenant.slug,
+    reconcile: false,
+  };
+}
+
+/** The grace flag has two writers (subscription and invoice events): only the later one by `created` sets it. */
+function newerThanInvoices(tenant: Tenant, event: StripeEventEnvelope): boolean {
+  return tenant.invoiceEventAt === null || event.created >= tenant.invoiceEventAt;
 }
