@@ -120,6 +120,29 @@ describe("logs: every line of a provisioning and a builder run is JSON, attribut
     expect(parsed(controlPlaneLines).length).toBeGreaterThan(10);
   });
 
+  it("only start and stop lines lack a request id: everything else stems from a request", () => {
+    // Lines of the process's own life, which no request caused.
+    const lifecycle = new Set([
+      "control plane ready",
+      "runtime stopped",
+      "listening",
+      "migrations applied",
+      "ready",
+      "builder ready, runs recovered",
+      "shutting down",
+    ]);
+    // The reconciler's own periodic resync may start a reconcile too; its lines have no request behind them.
+    const byResync = new Set(
+      parsed(controlPlaneLines)
+        .filter((line) => line.msg === "reconcile requested" && !line.requestId)
+        .map((line) => line.operation),
+    );
+    const without = [...parsed(controlPlaneLines), ...parsed(runtimeLines)].filter((line) => !line.requestId);
+    expect(
+      without.filter((line) => !lifecycle.has(String(line.msg)) && !byResync.has(line.operation)),
+    ).toEqual([]);
+  });
+
   it("the runtime writes only JSON log lines, each naming its tenant", () => {
     const lines = runtimeLines.filter((line) => line !== "");
     expect(lines.length).toBeGreaterThan(3);
