@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, ne, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { LocalDriver } from "../../stacks/index.ts";
 import type { Sql } from "../db/client.ts";
@@ -33,6 +33,7 @@ export class Reconciler {
   #timer: NodeJS.Timeout | null = null;
   #lastSlowResync = 0;
   #stopped = false;
+  #startedAt = new Date();
 
   constructor(options: ReconcilerOptions) {
     this.#options = options;
@@ -53,6 +54,7 @@ export class Reconciler {
   }
 
   async start(): Promise<void> {
+    this.#startedAt = new Date();
     this.#instanceLock = await this.#options.sql.reserve();
     await this.#instanceLock`select pg_advisory_lock(${INSTANCE_LOCK}, ${this.instanceKey})`;
     await this.queue.start((job, meta) => this.#run(job, meta));
@@ -67,7 +69,10 @@ export class Reconciler {
   async request(slug: string, reason: string, options: { at?: Date } = {}): Promise<string> {
     const { operations: log } = this.#options;
     if (!options.at) {
-      const waiting = (await log.open(slug)).find((op) => op.kind === "reconcile" && op.status === "queued");
+      // Only one with a job: an operation whose control plane died before enqueueing it would never start.
+      const waiting = (await log.open(slug)).find(
+        (op) => op.kind === "reconcile" && op.status === "queued" && op.jobId !== null,
+      );
       if (waiting) return waiting.id;
     }
     const operation = await log.create({ slug, kind: "reconcile", reason });
@@ -168,6 +173,28 @@ export class Reconciler {
         finished: true,
       });
       if (op.jobId) await this.queue.cancel(op.jobId);
+      await this.request(op.slug, "resume after interruption");
+    }
+    // A control plane killed between recording an operation and enqueueing its job leaves it queued for ever.
+    const unqueued = await db
+      .select({ id: operations.id, slug: operations.slug })
+      .from(operations)
+      .where(
+        and(
+          eq(operations.status, "queued"),
+          isNull(operations.jobId),
+          lt(operations.createdAt, this.#startedAt),
+        ),
+      );
+    for (const op of unqueued) {
+      await log.update(op.id, {
+        status: "interrupted",
+        error: {
+          code: "interrupted",
+          message: "The control plane stopped before this operation was queued.",
+        },
+        finished: true,
+      });
       await this.request(op.slug, "resume after interruption");
     }
   }
