@@ -24,10 +24,7 @@ export interface LocalCheckoutDeps {
  */
 export function localCheckoutRoutes(app: Hono<never>, deps: LocalCheckoutDeps) {
   app.get("/checkout/local/:id", async (c) => {
-    const [checkout] = await deps.db
-      .select()
-      .from(localCheckouts)
-      .where(eq(localCheckouts.id, c.req.param("id")));
+    const checkout = await findCheckout(deps, c.req.param("id"));
     if (!checkout) {
       return c.html(
         page({
@@ -61,10 +58,7 @@ export function localCheckoutRoutes(app: Hono<never>, deps: LocalCheckoutDeps) {
   });
 
   app.post("/checkout/local/:id/pay", async (c) => {
-    const [checkout] = await deps.db
-      .select()
-      .from(localCheckouts)
-      .where(eq(localCheckouts.id, c.req.param("id")));
+    const checkout = await findCheckout(deps, c.req.param("id"));
     if (!checkout) return c.text("Unknown checkout", 404);
     if (!checkout.completedAt) {
       await completeLocalCheckout(deps, checkout);
@@ -152,4 +146,11 @@ export async function sendSignedEvent(
     body: payload,
   });
   if (!response.ok) throw new Error(`the webhook answered ${response.status}: ${await response.text()}`);
+}
+
+/** A checkout by its id; an id Postgres cannot even hold (a NUL byte) is simply unknown, not a server error. */
+async function findCheckout(deps: LocalCheckoutDeps, id: string) {
+  if (id.includes("\0")) return undefined;
+  const [checkout] = await deps.db.select().from(localCheckouts).where(eq(localCheckouts.id, id));
+  return checkout;
 }
