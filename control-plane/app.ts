@@ -102,9 +102,9 @@ export function createApp(options: AppOptions) {
       allowMethods: ["GET", "POST"],
     }),
   );
-  app.use("/api/signup", rateLimit("signup", { burst: 30, perSecond: 0.5 }));
-  app.use("/api/slugs/*", rateLimit("slug check", { burst: 60, perSecond: 5 }));
-  app.use("/webhooks/stripe", rateLimit("webhook", { burst: 10_000, perSecond: 5000 }));
+  app.use("/api/signup", rateLimit("signup requests", { burst: 30, perSecond: 0.5 }));
+  app.use("/api/slugs/*", rateLimit("slug checks", { burst: 60, perSecond: 5 }));
+  app.use("/webhooks/stripe", rateLimit("webhook deliveries", { burst: 10_000, perSecond: 5000 }));
 
   healthRoutes(app, services);
   const billing: WebhookDeps = {
