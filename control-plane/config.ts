@@ -41,6 +41,9 @@ const environment = z.object({
   STRIPE_WEBHOOK_SECRET: optionalString.pipe(
     z.string().startsWith("whsec_", "must start with whsec_").optional(),
   ),
+  WEBSPLAT_OWNER_SIGNING_KEY: optionalString.pipe(
+    z.string().includes("PRIVATE KEY", { message: "must be a PEM private key (Ed25519)" }).optional(),
+  ),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
   OPENAI_MODEL: optionalString,
@@ -87,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 const SECRET_VARIABLES = new Set([
   "DATABASE_URL",
   "WEBSPLAT_ADMIN_TOKEN",
+  "WEBSPLAT_OWNER_SIGNING_KEY",
   "STRIPE_SECRET_KEY",
   "STRIPE_WEBHOOK_SECRET",
   "OPENAI_API_KEY",

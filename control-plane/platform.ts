@@ -41,6 +41,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
   const secrets = await loadSecrets(dataDir, {
     adminToken: config.WEBSPLAT_ADMIN_TOKEN,
     webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    ownerSigningKey: config.WEBSPLAT_OWNER_SIGNING_KEY?.replaceAll("\\n", "\n"),
   });
   const cleanup: Array<() => Promise<void>> = [];
   const stopAll = async () => {

@@ -34,7 +34,7 @@ export interface PlatformSecrets {
 
 export async function loadSecrets(
   dataDir: string,
-  env: { adminToken?: string; webhookSecret?: string },
+  env: { adminToken?: string; webhookSecret?: string; ownerSigningKey?: string },
 ): Promise<PlatformSecrets> {
   const token = (bytes: number) => () => randomBytes(bytes).toString("base64url");
   const admin = env.adminToken
@@ -43,9 +43,9 @@ export async function loadSecrets(
   const webhook = env.webhookSecret
     ? { value: env.webhookSecret, generated: false }
     : await persisted(dataDir, "webhook-secret", () => `whsec_${randomBytes(24).toString("base64")}`);
-  const ownerKey = await persisted(dataDir, "owner-key.pem", () =>
-    generateOwnerKeyPair().privateKeyPem.trim(),
-  );
+  const ownerKey = env.ownerSigningKey
+    ? { value: env.ownerSigningKey.trim(), generated: false }
+    : await persisted(dataDir, "owner-key.pem", () => generateOwnerKeyPair().privateKeyPem.trim());
   const platform = await persisted(dataDir, "platform-secret", token(32));
   const postgres = await persisted(dataDir, "postgres-password", () => randomBytes(18).toString("hex"));
   return {

@@ -100,6 +100,8 @@ export function readPlatformConfig(config = new pulumi.Config("websplat")): Plat
         STRIPE_SECRET_KEY: config.requireSecret("stripeSecretKey"),
         STRIPE_WEBHOOK_SECRET: config.requireSecret("stripeWebhookSecret"),
         WEBSPLAT_ADMIN_TOKEN: config.requireSecret("adminToken"),
+        // Shared by every replica: owner sign-in links must verify whichever replica signed them.
+        WEBSPLAT_OWNER_SIGNING_KEY: config.requireSecret("ownerSigningKey"),
         PULUMI_CONFIG_PASSPHRASE: config.requireSecret("tenantStatePassphrase"),
         OPENAI_API_KEY: config.getSecret("openaiApiKey") ?? "",
       },

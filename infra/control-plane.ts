@@ -73,6 +73,8 @@ export class ControlPlane extends pulumi.ComponentResource {
                   ports: [{ name: "http", containerPort: PORT }],
                   env: [
                     { name: "PORT", value: String(PORT) },
+                    // The root filesystem is read-only: keys and runtime state live in a writable emptyDir.
+                    { name: "WEBSPLAT_DATA_DIR", value: "/data" },
                     ...Object.entries(args.env).map(([key, value]) => ({ name: key, value })),
                   ],
                   envFrom: [{ secretRef: { name: secret.metadata.name } }],
@@ -91,11 +93,18 @@ export class ControlPlane extends pulumi.ComponentResource {
                     readOnlyRootFilesystem: true,
                     capabilities: { drop: ["ALL"] },
                   },
-                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                  volumeMounts: [
+                    { name: "tmp", mountPath: "/tmp" },
+                    { name: "data", mountPath: "/data" },
+                  ],
                 },
               ],
               // Pulumi work dirs and plugins live in /tmp (a fresh dir per operation).
-              volumes: [{ name: "tmp", emptyDir: { sizeLimit: "4Gi" } }],
+              // Nothing in /data must survive the pod: secrets come from the Secret, state from Postgres.
+              volumes: [
+                { name: "tmp", emptyDir: { sizeLimit: "4Gi" } },
+                { name: "data", emptyDir: { sizeLimit: "1Gi" } },
+              ],
             },
           },
         },

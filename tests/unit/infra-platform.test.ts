@@ -21,6 +21,7 @@ const SECRETS = {
   "websplat:stripeSecretKey": "sk_live_x",
   "websplat:stripeWebhookSecret": "whsec_x",
   "websplat:adminToken": "admin-token",
+  "websplat:ownerSigningKey": "-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----",
   "websplat:tenantStatePassphrase": "passphrase",
 };
 
