@@ -252,7 +252,12 @@ export class RuntimeSupervisor {
     const logFd = openSync(this.logFile(runtime.slug), "a");
     const env: Record<string, string> = {};
     for (const name of INHERITED_ENV) if (process.env[name]) env[name] = process.env[name]!;
-    Object.assign(env, runtime.env, { PORT: String(port), HOST: "127.0.0.1" });
+    // One compile cache for every runtime: the second start onwards skips compiling (and type-stripping) entirely.
+    Object.assign(env, runtime.env, {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      NODE_COMPILE_CACHE: join(this.#options.dir, ".compile-cache"),
+    });
     const child = spawn(this.#options.nodePath, [this.#options.entry], {
       env,
       stdio: ["ignore", logFd, logFd],
