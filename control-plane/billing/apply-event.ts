@@ -22,7 +22,13 @@ export interface BillingDeps {
   audit?: (action: string, slug: string | null, details: Record<string, unknown>) => Promise<void>;
 }
 
-export type Outcome = { outcome: string; slug: string | null; reconcile: boolean };
+export type Outcome = {
+  outcome: string;
+  slug: string | null;
+  reconcile: boolean;
+  /** Events to process again now that their tenant exists (they arrived before its checkout). */
+  replay?: string[];
+};
 
 const ACTIVE_STATUSES = new Set(["active", "trialing", "past_due"]);
 const SUSPENDED_STATUSES = new Set(["unpaid", "paused", "canceled", "incomplete_expired"]);
@@ -56,6 +62,8 @@ export async function processStripeEvent(deps: BillingDeps, eventId: string): Pr
   if (result.reconcile && result.slug) await deps.reconcile(result.slug, `stripe ${event.type} ${event.id}`);
   if (result.slug)
     await deps.audit?.(`billing.${event.type}`, result.slug, { event: event.id, outcome: result.outcome });
+  // In the order Stripe created them; each obeys the ordering rule against what is applied by now.
+  for (const id of result.replay ?? []) await processStripeEvent(deps, id);
   return true;
 }
 
@@ -174,14 +182,35 @@ async function checkoutCompleted(
     if (tenant.status === "awaiting_payment") change.tier = tier;
   }
   const { reconcile } = await changeDesired(db, tenant, change);
+  const replay = subscriptionId ? await eventsAwaitingTenant(db, subscriptionId) : [];
   return {
     outcome: stale ? "applied: linked (older than the last subscription change)" : "applied: active",
     slug,
     reconcile,
+    replay,
   };
 }
 
 /** A subscription event that arrived before its checkout (and so found no tenant) still tells the tier. */
+/**
+ * Subscription events that came before this checkout found no tenant and were set aside; they are
+ * marked unprocessed again (in this transaction) and returned oldest first, to be applied once it commits.
+ */
+async function eventsAwaitingTenant(db: Database, subscriptionId: string): Promise<string[]> {
+  const rows = await db
+    .update(stripeEvents)
+    .set({ processedAt: null, outcome: null })
+    .where(
+      and(
+        eq(stripeEvents.objectId, subscriptionId),
+        like(stripeEvents.type, "customer.subscription.%"),
+        like(stripeEvents.outcome, "ignored: no tenant%"),
+      ),
+    )
+    .returning({ id: stripeEvents.id, created: stripeEvents.created });
+  return rows.sort((a, b) => a.created - b.created).map((row) => row.id);
+}
+
 async function lastSubscriptionPayload(
   db: Database,
   subscriptionId: string,
