@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { seededRandom } from "../support/random.ts";
 import {
   checkoutSession,
   deliver,
@@ -19,18 +20,6 @@ const TENANTS = 50;
 const DELIVERIES = 1000;
 const DUPLICATE_SHARE = 0.3;
 const SEED = 20_240_917;
-
-/** A small seeded generator (mulberry32): the same scenario on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Tier = "starter" | "pro" | "studio";
 interface Expected {
@@ -54,7 +43,7 @@ const LOOKUP_KEYS: Record<Tier, string[]> = {
  * tenant must end in when its events are applied in the order they happened (DESIGN §3's mapping).
  */
 function scenario(prefix: string) {
-  const next = random(SEED);
+  const next = seededRandom(SEED);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const checkouts: StripeEvent[] = [];
   const later: StripeEvent[] = [];

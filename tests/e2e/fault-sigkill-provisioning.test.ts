@@ -5,6 +5,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { fetchTenant, type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { seededRandom } from "../support/random.ts";
 import {
   checkoutSession,
   deliver,
@@ -19,18 +20,6 @@ const PREFIX = "fk-";
 const TENANTS = 20;
 const KILLS = 4;
 const SEED = 424_242;
-
-/** A small seeded generator (mulberry32): the same kill times on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Live processes started as a runtime of one of this file's tenants, by slug (Linux: read from /proc). */
 function runtimeProcesses(): Map<string, number[]> {
@@ -68,7 +57,7 @@ describe("fault: the control plane killed again and again during provisioning", 
   });
 
   it("after the last restart all 20 tenants are active and serve, and nothing is orphaned", async () => {
-    const next = random(SEED);
+    const next = seededRandom(SEED);
     const slugs = Array.from({ length: TENANTS }, (_, n) => `${PREFIX}${String(n).padStart(2, "0")}`);
     const first = await startControlPlane({
       env: { WEBSPLAT_RUNTIME_ENTRY: FIXTURE_RUNTIME, WEBSPLAT_IDLE_SECONDS: "0" },
