@@ -11,6 +11,16 @@ import { asString, type StripeClient, type StripeEventEnvelope } from "./stripe-
 
 /** Events processed at the same time; more only contend for the same rows and commits. */
 const PROCESSING_CONCURRENCY = 4;
+/** Inserts of recorded events in flight at once; deliveries arriving meanwhile join the next one. */
+const CONCURRENT_WRITES = 4;
+/** Longer than this and a delivery is answered 503: Stripe retries, and gives up on us after 10 s anyway. */
+const WRITE_TIMEOUT_MS = 5000;
+
+interface PendingRecord {
+  event: StripeEventEnvelope;
+  resolve: (fresh: boolean) => void;
+  reject: (error: unknown) => void;
+}
 
 /** Stripe's recommended tolerance for the signature timestamp. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -34,12 +44,8 @@ export interface WebhookDeps extends BillingDeps {
 export class StripeEventProcessor {
   readonly #deps: WebhookDeps;
   readonly #running = new Set<Promise<unknown>>();
-  readonly #pending: Array<{
-    event: StripeEventEnvelope;
-    resolve: (fresh: boolean) => void;
-    reject: (error: unknown) => void;
-  }> = [];
-  #flushing = false;
+  readonly #pending: PendingRecord[] = [];
+  #writers = 0;
   readonly #waiting: string[] = [];
   #active = 0;
   /** Ids waiting or being processed here, so the sweep does not queue them twice. */
@@ -59,40 +65,53 @@ export class StripeEventProcessor {
   record(event: StripeEventEnvelope): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ event, resolve, reject });
-      if (!this.#flushing) void this.#flush();
+      this.#pump();
     });
   }
 
-  async #flush(): Promise<void> {
-    this.#flushing = true;
+  /** Starts writers while there is work; a few run at once so one stalled write holds up nobody else. */
+  #pump(): void {
+    while (this.#writers < CONCURRENT_WRITES && this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, 500);
+      this.#writers += 1;
+      void this.#write(batch).finally(() => {
+        this.#writers -= 1;
+        this.#pump();
+      });
+    }
+  }
+
+  async #write(batch: PendingRecord[]): Promise<void> {
+    const first = new Map<string, PendingRecord>();
+    for (const item of batch) if (!first.has(item.event.id)) first.set(item.event.id, item);
+    const insert = this.#deps.db
+      .insert(stripeEvents)
+      .values(
+        [...first.values()].map(({ event }) => ({
+          id: event.id,
+          type: event.type,
+          created: event.created,
+          payload: event as unknown as Record<string, unknown>,
+          objectId: asString(event.data?.object?.id),
+        })),
+      )
+      .onConflictDoNothing()
+      .returning({ id: stripeEvents.id });
+    let timer: NodeJS.Timeout | undefined;
+    // A write the database does not answer (it is restarting, a connection hangs) is reported as not
+    // recorded, so Stripe retries; should it land later after all, the retry is a duplicate no-op.
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("the database did not answer in time")), WRITE_TIMEOUT_MS);
+    });
     try {
-      while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, 500);
-        const first = new Map<string, (typeof batch)[number]>();
-        for (const item of batch) if (!first.has(item.event.id)) first.set(item.event.id, item);
-        try {
-          const rows = await this.#deps.db
-            .insert(stripeEvents)
-            .values(
-              [...first.values()].map(({ event }) => ({
-                id: event.id,
-                type: event.type,
-                created: event.created,
-                payload: event as unknown as Record<string, unknown>,
-                objectId: asString(event.data?.object?.id),
-              })),
-            )
-            .onConflictDoNothing()
-            .returning({ id: stripeEvents.id });
-          const inserted = new Set(rows.map((row) => row.id));
-          for (const item of batch)
-            item.resolve(first.get(item.event.id) === item && inserted.has(item.event.id));
-        } catch (error) {
-          for (const item of batch) item.reject(error);
-        }
-      }
+      const rows = await Promise.race([insert, stalled]);
+      const inserted = new Set(rows.map((row) => row.id));
+      for (const item of batch)
+        item.resolve(first.get(item.event.id) === item && inserted.has(item.event.id));
+    } catch (error) {
+      for (const item of batch) item.reject(error);
     } finally {
-      this.#flushing = false;
+      clearTimeout(timer);
     }
   }
 
