@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
 import { type Context, createContext } from "./command-kit.ts";
+import { auditCommand } from "./commands/audit.ts";
 import { backupCommand } from "./commands/backup.ts";
 import { opsCommand } from "./commands/ops.ts";
 import { platformCommand } from "./commands/platform.ts";
@@ -40,6 +41,7 @@ Example:
   for (const [group, example] of groups) {
     program.addCommand(group.addHelpText("after", `\nExample:\n  $ ${example}\n`));
   }
+  program.addCommand(auditCommand(context));
   everyCommand(program, (command) => command.exitOverride().showHelpAfterError("(add --help for usage)"));
   return program;
 }

@@ -139,6 +139,23 @@ describe("admin tokens", () => {
     expect(refused.code).toBe(1);
   });
 
+  it("websplat audit reads the audit log, filtered by action, as a table or as JSON", async () => {
+    const target = { url: plane.url, adminToken: plane.adminToken };
+    const created = await websplat(["tokens", "create", "audited", "--json"], target);
+    expect(created.code).toBe(0);
+    const table = await websplat(["audit", "--action", "admin_token.create"], target);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain("admin_token.create");
+    const asJson = json<{ entries: Array<{ action: string }> }>(
+      await websplat(["audit", "--action", "admin_token.create", "--json"], target),
+    );
+    expect(asJson.entries.length).toBeGreaterThan(0);
+    expect(asJson.entries.every((entry) => entry.action === "admin_token.create")).toBe(true);
+    expect(
+      (await websplat(["audit"], { url: plane.url, adminToken: "wrong-token-wrong-token-wrong" })).code,
+    ).toBe(1);
+  });
+
   it("a token name is required and plain", async () => {
     expect((await admin(plane, "/admin/tokens", { method: "POST", body: {} })).status).toBe(400);
     expect((await admin(plane, "/admin/tokens", { method: "POST", body: { name: "<script>" } })).status).toBe(
