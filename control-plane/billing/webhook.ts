@@ -15,6 +15,8 @@ const PROCESSING_CONCURRENCY = 4;
 const CONCURRENT_WRITES = 4;
 /** Longer than this and a delivery is answered 503: Stripe retries, and gives up on us after 10 s anyway. */
 const WRITE_TIMEOUT_MS = 5000;
+/** After a failed write, deliveries are answered 503 at once for this long (Stripe retries them). */
+const BACK_OFF_AFTER_FAILURE_MS = 500;
 
 interface PendingRecord {
   event: StripeEventEnvelope;
@@ -46,6 +48,7 @@ export class StripeEventProcessor {
   readonly #running = new Set<Promise<unknown>>();
   readonly #pending: PendingRecord[] = [];
   #writers = 0;
+  #unavailableUntil = 0;
   readonly #waiting: string[] = [];
   #active = 0;
   /** Ids waiting or being processed here, so the sweep does not queue them twice. */
@@ -63,6 +66,10 @@ export class StripeEventProcessor {
    * when idle, far fewer commits under load.
    */
   record(event: StripeEventEnvelope): Promise<boolean> {
+    // Just after a write failed, answer at once instead of queueing behind a database that is away.
+    if (Date.now() < this.#unavailableUntil) {
+      return Promise.reject(new Error("the database was unavailable a moment ago"));
+    }
     return new Promise((resolve, reject) => {
       this.#pending.push({ event, resolve, reject });
       this.#pump();
@@ -109,6 +116,7 @@ export class StripeEventProcessor {
       for (const item of batch)
         item.resolve(first.get(item.event.id) === item && inserted.has(item.event.id));
     } catch (error) {
+      this.#unavailableUntil = Date.now() + BACK_OFF_AFTER_FAILURE_MS;
       for (const item of batch) item.reject(error);
     } finally {
       clearTimeout(timer);

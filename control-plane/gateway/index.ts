@@ -73,7 +73,9 @@ export function gateway(services: Services): MiddlewareHandler {
     const done = driver.supervisor.activity(slug);
     c.req.raw.signal.addEventListener("abort", done, { once: true });
     const response = await forward(c, port, host);
-    return response.body ? trackBody(response, done) : (done(), response);
+    if (response.body) return trackBody(response, done);
+    done();
+    return response;
   };
 }
 
