@@ -71,6 +71,7 @@ async function runReconcile(
 ): Promise<void> {
   const { operations } = deps;
   const operationId = job.operationId;
+  // Lines are queued in order and written in the background; the operation waits for them before it finishes.
   const log = (message: string, level: "info" | "warn" | "error" = "info") => {
     deps.logger?.[level]({ attempt: meta.attempt }, message);
     return operations.append(operationId, message, level).catch(() => {});
@@ -82,11 +83,11 @@ async function runReconcile(
     instanceKey: deps.instanceKey,
     started: meta.attempt === 1,
   });
-  if (meta.attempt > 1) await log(`Attempt ${meta.attempt}`);
+  if (meta.attempt > 1) void log(`Attempt ${meta.attempt}`);
 
   let tenant = await findTenant(deps.db, job.slug);
   if (!tenant || tenant.status === "awaiting_payment") {
-    await log(
+    void log(
       tenant ? "Waiting for payment: nothing to do yet" : "The tenant no longer exists: nothing to do",
     );
     await operations.update(operationId, { status: "succeeded", finished: true });
@@ -102,10 +103,10 @@ async function runReconcile(
   try {
     if (tenant.desired === "deleted") {
       if (tenant.status === "deleted") {
-        await log("Already deleted");
+        void log("Already deleted");
       } else {
         await setObserved(deps, tenant.slug, { status: "deleting" });
-        await log(`Deleting ${tenant.slug}: runtime, route, database schema and role`);
+        void log(`Deleting ${tenant.slug}: runtime, route, database schema and role`);
         await deps.driver.destroy(tenant.slug, ctx);
         await setObserved(deps, tenant.slug, {
           status: "deleted",
@@ -113,7 +114,7 @@ async function runReconcile(
           outputs: null,
           lastError: null,
         });
-        await log("Deleted");
+        void log("Deleted");
       }
     } else {
       if (tenant.status !== "active" && tenant.status !== "suspended") {
@@ -129,7 +130,7 @@ async function runReconcile(
         },
         deps.platform,
       );
-      await log(
+      void log(
         `${tenant.desired === "active" ? "Provisioning" : "Suspending"} ${tenant.slug} (${tenant.tier}, generation ${tenant.generation})`,
       );
       const outputs = await deps.driver.up(spec, ctx);
@@ -139,13 +140,13 @@ async function runReconcile(
         outputs: outputs as unknown as Record<string, unknown>,
         lastError: null,
       });
-      await log(tenant.desired === "active" ? `Ready at ${outputs.url}` : "Suspended: data and address kept");
+      void log(tenant.desired === "active" ? `Ready at ${outputs.url}` : "Suspended: data and address kept");
     }
     await operations.update(operationId, { status: "succeeded", error: null, finished: true });
   } catch (error) {
     const info = describe(error);
     const retrying = !meta.finalAttempt && !(error instanceof StackError && !error.retryable);
-    await log(`${info.message}${retrying ? " — retrying with backoff" : ""}`, "error");
+    void log(`${info.message}${retrying ? " — retrying with backoff" : ""}`, "error");
     await setObserved(deps, tenant.slug, { lastError: info, ...(retrying ? {} : { status: "failed" }) });
     await operations.update(operationId, {
       error: info,

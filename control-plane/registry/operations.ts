@@ -99,6 +99,8 @@ export class OperationLog {
     },
   ): Promise<void> {
     const { started, finished, ...values } = patch;
+    // Lines are written in the background; an operation is finished only once all of them are in.
+    if (finished) await this.#tails.get(id)?.catch(() => {});
     await this.#db
       .update(operations)
       .set({
