@@ -23,13 +23,22 @@ const FINAL = new Set(["completed", "stopped", "failed", "interrupted", "awaitin
 function tenantClient(plane: ControlPlane, slug: string, cookie: string) {
   const host = `${slug}.localhost:${plane.port}`;
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await loopback(plane.port, path, {
-      method,
-      host,
-      headers: { cookie, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-      timeoutMs: 30_000,
-    });
+    const send = () =>
+      loopback(plane.port, path, {
+        method,
+        host,
+        headers: { cookie, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+        timeoutMs: 30_000,
+      });
+    let response = await send();
+    // The tenant's host is rate limited by its tier: back off as the answer says, as any client should.
+    for (let retries = 0; response.status === 429 && retries < 120; retries++) {
+      await new Promise((resolve) =>
+        setTimeout(resolve, Number(response.headers["retry-after"] ?? 1) * 1000),
+      );
+      response = await send();
+    }
     if (response.status >= 300)
       throw new Error(`${method} ${path} answered ${response.status}: ${response.body.slice(0, 200)}`);
     return JSON.parse(response.body) as T;
