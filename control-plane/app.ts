@@ -14,7 +14,7 @@ import { progressRoutes } from "./api/progress.ts";
 import { localCheckoutRoutes } from "./billing/local-checkout.ts";
 import { priceBook, signupRoutes } from "./billing/signup.ts";
 import type { StripeClient } from "./billing/stripe-client.ts";
-import { type WebhookDeps, webhookRoutes } from "./billing/webhook.ts";
+import { type WebhookRouteDeps, webhookRoutes } from "./billing/webhook.ts";
 import { gateway } from "./gateway/index.ts";
 import { adminAuth } from "./http/admin-auth.ts";
 import { ApiError, errorBody, sendError } from "./http/errors.ts";
@@ -107,18 +107,14 @@ export function createApp(options: AppOptions) {
   app.use("/webhooks/stripe", rateLimit("webhook deliveries", { burst: 10_000, perSecond: 5000 }));
 
   healthRoutes(app, services);
-  const billing: WebhookDeps = {
-    db: services.db,
-    stripe: options.stripe,
+  // Recording and applying events is the processor's (built with the platform); the route only verifies.
+  const webhook: WebhookRouteDeps = {
     verifier: options.verifier,
     webhookSecret: options.webhookSecret,
-    retentionDays: services.config.WEBSPLAT_RETENTION_DAYS,
-    reconcile: (slug, reason) => services.reconciler.request(slug, reason),
-    audit: (action, slug, details) => audit(services, "stripe", action, slug, details),
     logger: services.logger,
     observe: (type, outcome) => services.metrics.webhookEvents.inc({ type, outcome }),
   };
-  webhookRoutes(app, billing, services.events);
+  webhookRoutes(app, webhook, services.events);
   signupRoutes(app, {
     db: services.db,
     // Read at request time: with PORT=0 the public URL is only known once the server listens.

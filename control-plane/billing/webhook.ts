@@ -184,7 +184,10 @@ export class StripeEventProcessor {
   }
 }
 
-export function webhookRoutes(app: OpenAPIHono, deps: WebhookDeps, processor: StripeEventProcessor) {
+/** What the route itself needs: signature checking, logs and metrics. */
+export type WebhookRouteDeps = Pick<WebhookDeps, "verifier" | "webhookSecret" | "logger" | "observe">;
+
+export function webhookRoutes(app: OpenAPIHono, deps: WebhookRouteDeps, processor: StripeEventProcessor) {
   app.openAPIRegistry.registerPath({
     method: "post",
     path: "/webhooks/stripe",
