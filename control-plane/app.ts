@@ -10,13 +10,14 @@ import { adminTokenRoutes } from "./api/admin-tokens.ts";
 import { backupRoutes } from "./api/backups.ts";
 import { dataRightsRoutes } from "./api/data-rights.ts";
 import { healthRoutes } from "./api/health.ts";
-import { progressRoutes } from "./api/progress.ts";
+import { progressRoutes, welcomeKeyExchange } from "./api/progress.ts";
 import { localCheckoutRoutes } from "./billing/local-checkout.ts";
 import { priceBook, signupRoutes } from "./billing/signup.ts";
 import type { StripeClient } from "./billing/stripe-client.ts";
 import { type WebhookRouteDeps, webhookRoutes } from "./billing/webhook.ts";
 import { gateway } from "./gateway/index.ts";
 import { adminAuth } from "./http/admin-auth.ts";
+import { clientAddress, parseTrustedProxies } from "./http/client-address.ts";
 import { ApiError, errorBody, sendError } from "./http/errors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
@@ -65,7 +66,8 @@ export function createApp(options: AppOptions) {
   );
 
   // Every request, tenant hosts included, gets an id and a log context (http/request-log.ts).
-  app.use(requestId());
+  app.use(requestId({ limitLength: REQUEST_ID_MAX }));
+  app.use(clientAddress(parseTrustedProxies(services.config.WEBSPLAT_TRUSTED_PROXY)));
   app.use(requestLog(services.logger, services.config.WEBSPLAT_BASE_DOMAIN));
   // Tenant hosts first: nothing below sees their traffic.
   app.use(gateway(services));
@@ -122,9 +124,11 @@ export function createApp(options: AppOptions) {
       return services.config.publicUrl;
     },
     stripe: options.stripe,
+    reservationMs: services.config.WEBSPLAT_RESERVATION_HOURS * 3600_000,
     audit: (action, slug, details) => audit(services, "customer", action, slug, details),
   });
   progressRoutes(app, services);
+  welcomeKeyExchange(app, services);
   if (!options.stripe) {
     localCheckoutRoutes(app as never, {
       db: services.db,
@@ -164,6 +168,9 @@ export function createApp(options: AppOptions) {
   );
   return app;
 }
+
+/** A client's X-Request-Id is kept (and logged) only when it looks like an id: word characters, at most this long. */
+const REQUEST_ID_MAX = 64;
 
 /** Reads /openapi.json in the browser and lists every route; no external scripts. */
 function docsPage() {

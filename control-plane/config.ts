@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /** DESIGN §8: every variable validated at start; a bad value stops start with one line naming it. */
@@ -24,6 +25,19 @@ const environment = z.object({
   WEBSPLAT_PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   WEBSPLAT_ADMIN_TOKEN: optionalString.pipe(z.string().min(24, "must be at least 24 characters").optional()),
   WEBSPLAT_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  WEBSPLAT_RESERVATION_HOURS: z.coerce.number().positive().max(24).default(24),
+  WEBSPLAT_TRUSTED_PROXY: optionalString.pipe(
+    z
+      .string()
+      .refine(
+        (value) => value.split(",").every(isAddressOrRange),
+        "must be a comma-separated list of IP addresses or CIDR ranges, such as 10.0.0.0/8",
+      )
+      .optional(),
+  ),
+  WEBSPLAT_METRICS_TOKEN: optionalString.pipe(
+    z.string().min(16, "must be at least 16 characters").optional(),
+  ),
   WEBSPLAT_RECONCILE_RETRIES: z.coerce.number().int().min(0).max(100).default(8),
   WEBSPLAT_IDLE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
   WEBSPLAT_WORKERS: z.coerce.number().int().min(1).max(64).default(8),
@@ -91,10 +105,17 @@ const SECRET_VARIABLES = new Set([
   "DATABASE_URL",
   "WEBSPLAT_ADMIN_TOKEN",
   "WEBSPLAT_OWNER_SIGNING_KEY",
+  "WEBSPLAT_METRICS_TOKEN",
   "STRIPE_SECRET_KEY",
   "STRIPE_WEBHOOK_SECRET",
   "OPENAI_API_KEY",
 ]);
+
+function isAddressOrRange(entry: string): boolean {
+  const [address = "", bits, extra] = entry.trim().split("/");
+  if (extra !== undefined || isIP(address) === 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 6 ? 128 : 32));
+}
 
 function shorten(value: string): string {
   return value.length > 40 ? `${value.slice(0, 37)}...` : value;

@@ -17,6 +17,7 @@ import { createLogger } from "./logging.ts";
 import { createMetrics, gauge } from "./metrics.ts";
 import { Reconciler } from "./reconciler/index.ts";
 import { OperationLog } from "./registry/operations.ts";
+import { reservationSweep } from "./registry/reservation-sweep.ts";
 import { loadSecrets } from "./secrets.ts";
 import { audit, type Services } from "./services.ts";
 
@@ -213,6 +214,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
     queueStarted = true;
     cleanup.push(() => reconciler.stop());
     cleanup.push(scheduleBackups(services));
+    cleanup.push(reservationSweep(services));
     await events.sweep(0);
     const sweeper = setInterval(() => void events.sweep().catch(() => {}), 5000);
     sweeper.unref();

@@ -1,22 +1,28 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { SLUG_PATTERN } from "../../tenant-template/index.ts";
+import { setWelcomeCookie, welcomeCookie } from "../auth/welcome-cookie.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
 import { ApiError } from "../http/errors.ts";
 import { operationView } from "../registry/operations.ts";
-import { findTenant, type Tenant, welcomeKeyMatches } from "../registry/tenants.ts";
+import { takeWelcomeLink, welcomeKeyMatches } from "../registry/reservations.ts";
+import { findTenant, type Tenant } from "../registry/tenants.ts";
 import { audit, ownerLink, type Services, tenantUrl } from "../services.ts";
 
 const Params = z.object({ slug: z.string().regex(SLUG_PATTERN, "not a tenant slug") });
-const Key = z.object({ key: z.string().min(1).max(100) });
+/** The welcome key: from the HttpOnly cookie the signup set, or given explicitly by a script. */
+const Key = z.object({ key: z.string().min(1).max(100).optional() });
 
 /**
  * What the welcome page reads: the purchase's progress, its live log, the sign-in link once ready.
- * The key from the status URL stands in for a login; a wrong key looks exactly like an unknown tenant.
+ * The welcome key stands in for a login: short-lived, one checkout's own, good for one sign-in link. A wrong
+ * or expired key looks exactly like an unknown tenant.
  */
 export function progressRoutes(app: OpenAPIHono, services: Services) {
-  const authorise = async (slug: string, key: string): Promise<Tenant> => {
+  const authorise = async (c: Context, slug: string, given: string | undefined): Promise<Tenant> => {
+    const key = given ?? welcomeCookie(c, slug);
     const tenant = await findTenant(services.db, slug);
     if (!tenant || !welcomeKeyMatches(tenant, key)) {
       throw new ApiError(
@@ -55,7 +61,7 @@ export function progressRoutes(app: OpenAPIHono, services: Services) {
         404: { description: "Unknown purchase", schema: ErrorSchema },
       },
     },
-    async (c, { params, query }) => c.json(await snapshot(await authorise(params.slug, query.key)), 200),
+    async (c, { params, query }) => c.json(await snapshot(await authorise(c, params.slug, query.key)), 200),
   );
 
   apiRoute(
@@ -73,7 +79,7 @@ export function progressRoutes(app: OpenAPIHono, services: Services) {
       },
     },
     async (c, { params, query }) => {
-      await authorise(params.slug, query.key);
+      await authorise(c, params.slug, query.key);
       return streamSSE(c, async (stream) => {
         let wake: (() => void) | null = null;
         const nudge = () => wake?.();
@@ -141,15 +147,23 @@ export function progressRoutes(app: OpenAPIHono, services: Services) {
         200: { description: "The link", schema: z.object({ url: z.string(), expiresAt: z.string() }) },
         404: { description: "Unknown purchase", schema: ErrorSchema },
         409: { description: "Not ready yet", schema: ErrorSchema },
+        410: { description: "The one link of this purchase was already issued", schema: ErrorSchema },
       },
     },
     async (c, { params, body }) => {
-      const tenant = await authorise(params.slug, body.key);
+      const tenant = await authorise(c, params.slug, body.key);
       if (tenant.status !== "active") {
         throw new ApiError(
           409,
           "not_ready",
           `Your WebSplat is ${tenant.status.replace("_", " ")}; the link is available once it is active.`,
+        );
+      }
+      if (!(await takeWelcomeLink(services.db, tenant.slug))) {
+        throw new ApiError(
+          410,
+          "link_already_issued",
+          `This purchase's sign-in link was already issued, and it works once. To sign in again, ask for a link by email at ${services.config.publicUrl}/signin.`,
         );
       }
       const link = ownerLink(services, tenant);
@@ -173,9 +187,32 @@ export function progressRoutes(app: OpenAPIHono, services: Services) {
       },
     },
     async (c, { params, body }) => {
-      const tenant = await authorise(params.slug, body.key);
+      const tenant = await authorise(c, params.slug, body.key);
       const operationId = await services.reconciler.request(tenant.slug, "retry from the welcome page");
       return c.json({ operationId }, 202);
     },
   );
+}
+
+/**
+ * `GET /welcome/:slug?key=…` (where checkout returns): the key moves into the HttpOnly cookie and the browser is
+ * sent on to the same page without it, so the key leaves the address bar, the history and any Referer.
+ */
+export function welcomeKeyExchange(app: OpenAPIHono, services: Services) {
+  app.get("/welcome/:slug", async (c, next) => {
+    const key = c.req.query("key");
+    const slug = c.req.param("slug");
+    if (!key || !SLUG_PATTERN.test(slug) || key.length > 100) return await next();
+    const tenant = await findTenant(services.db, slug);
+    if (tenant && welcomeKeyMatches(tenant, key)) {
+      setWelcomeCookie(c, {
+        slug,
+        key,
+        expiresAt: tenant.welcomeKeyExpiresAt!,
+        secure: services.config.publicUrl.startsWith("https:"),
+      });
+    }
+    c.header("referrer-policy", "no-referrer");
+    return c.redirect(`/welcome/${slug}`, 303);
+  });
 }

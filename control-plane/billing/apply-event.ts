@@ -2,6 +2,7 @@ import { and, desc, eq, like, or } from "drizzle-orm";
 import { isTierName, slugProblem, type TierName, tierFromLookupKey } from "../../tenant-template/index.ts";
 import type { Database } from "../db/client.ts";
 import { type DesiredState, stripeEvents, tenants } from "../db/schema.ts";
+import { checkoutRefusal } from "../registry/reservations.ts";
 import { changeDesired, type DesiredChange, findTenant, type Tenant } from "../registry/tenants.ts";
 import {
   asString,
@@ -161,6 +162,8 @@ async function checkoutCompleted(
   if (tenant.status === "deleted" || tenant.desired === "deleted") {
     return { outcome: "rejected: slug belongs to a deleted tenant", slug, reconcile: false };
   }
+  const refusal = checkoutRefusal(tenant, asString(session.id));
+  if (refusal) return { outcome: `rejected: ${refusal}`, slug, reconcile: false };
   if (tenant.stripeSubscriptionId && subscriptionId && tenant.stripeSubscriptionId !== subscriptionId) {
     const other = await db
       .select({ slug: tenants.slug })

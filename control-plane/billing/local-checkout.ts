@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
-import type { Hono } from "hono";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import { lookupKeyFor, TIERS, type TierName } from "../../tenant-template/index.ts";
 import type { Database } from "../db/client.ts";
 import { localCheckouts } from "../db/schema.ts";
+import { checkoutRefusal } from "../registry/reservations.ts";
+import { findTenant } from "../registry/tenants.ts";
 import { page } from "../web/layout.ts";
 import type { StripeClient } from "./stripe-client.ts";
 
@@ -35,6 +37,8 @@ export function localCheckoutRoutes(app: Hono<never>, deps: LocalCheckoutDeps) {
       );
     }
     if (checkout.completedAt) return c.redirect(checkout.successUrl, 303);
+    const refusal = await payable(deps, checkout);
+    if (refusal) return refusedPage(c, refusal);
     const tier = TIERS[checkout.tier as TierName];
     const price = `$${(tier.monthlyPriceCents / 100).toFixed(2)}`;
     return c.html(
@@ -61,17 +65,57 @@ export function localCheckoutRoutes(app: Hono<never>, deps: LocalCheckoutDeps) {
     const checkout = await findCheckout(deps, c.req.param("id"));
     if (!checkout) return c.text("Unknown checkout", 404);
     if (!checkout.completedAt) {
-      await completeLocalCheckout(deps, checkout);
-      await deps.db
+      const refusal = await payable(deps, checkout);
+      if (refusal) return refusedPage(c, refusal);
+      // Claimed before the events go out: two clicks pay once.
+      const claimed = await deps.db
         .update(localCheckouts)
         .set({ completedAt: new Date() })
-        .where(eq(localCheckouts.id, checkout.id));
+        .where(and(eq(localCheckouts.id, checkout.id), isNull(localCheckouts.completedAt)))
+        .returning({ id: localCheckouts.id });
+      if (claimed.length === 1) {
+        try {
+          await completeLocalCheckout(deps, checkout);
+        } catch (error) {
+          await deps.db
+            .update(localCheckouts)
+            .set({ completedAt: null })
+            .where(eq(localCheckouts.id, checkout.id));
+          throw error;
+        }
+      }
     }
     return c.redirect(checkout.successUrl, 303);
   });
 }
 
 type Checkout = typeof localCheckouts.$inferSelect;
+
+/**
+ * Why this checkout can no longer be paid, or null: like a Stripe session it expires with its reservation,
+ * and once the slug's reservation belongs to a newer checkout, paying the old one would hand the tenant
+ * to the wrong person.
+ */
+async function payable(deps: LocalCheckoutDeps, checkout: Checkout): Promise<string | null> {
+  if (checkout.expiresAt && checkout.expiresAt.getTime() <= Date.now()) {
+    return "This checkout has expired, and its reservation with it. Nothing was charged. Start a new signup to continue.";
+  }
+  const tenant = await findTenant(deps.db, checkout.slug);
+  if (!tenant || checkoutRefusal(tenant, checkout.id) || tenant.checkoutSessionId !== checkout.id) {
+    return "This checkout was replaced by a newer signup for the same address, so it can no longer be paid. Nothing was charged. Use the newest checkout link, or start a new signup.";
+  }
+  return null;
+}
+
+function refusedPage(c: Context<never>, reason: string) {
+  return c.html(
+    page({
+      title: "Checkout no longer valid",
+      body: html`<h1>This checkout can no longer be paid</h1><p>${reason}</p><p><a href="/">Start again</a></p>`,
+    }),
+    410,
+  );
+}
 
 async function completeLocalCheckout(deps: LocalCheckoutDeps, checkout: Checkout): Promise<void> {
   const created = Math.floor(Date.now() / 1000);

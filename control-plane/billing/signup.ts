@@ -2,11 +2,13 @@ import { randomBytes } from "node:crypto";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import { lookupKeyFor, TIER_NAMES, TIERS, type TierName } from "../../tenant-template/index.ts";
+import { setWelcomeCookie, welcomeCookie } from "../auth/welcome-cookie.ts";
 import type { Database } from "../db/client.ts";
 import { localCheckouts } from "../db/schema.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
 import { ApiError } from "../http/errors.ts";
-import { newWelcomeKey, reserveSlug, slugAvailability } from "../registry/tenants.ts";
+import { attachCheckout, newWelcomeKey, reserveSlug } from "../registry/reservations.ts";
+import { slugAvailability } from "../registry/tenants.ts";
 import type { StripeClient } from "./stripe-client.ts";
 
 export interface SignupDeps {
@@ -14,6 +16,8 @@ export interface SignupDeps {
   publicUrl: string;
   /** Null in local mode: the checkout is our own test-payment page. */
   stripe: StripeClient | null;
+  /** How long an unpaid reservation holds its slug (WEBSPLAT_RESERVATION_HOURS). */
+  reservationMs: number;
   audit?: (action: string, slug: string | null, details: Record<string, unknown>) => Promise<void>;
 }
 
@@ -25,6 +29,8 @@ export const SignupBody = z.object({
   email: z.string(),
   slug: z.string().max(64),
   tier: z.string(),
+  /** The welcome key of this browser's earlier signup for the slug (the HttpOnly cookie also proves it). */
+  key: z.string().max(100).optional(),
 });
 
 export const SlugAvailabilitySchema = z.object({
@@ -102,7 +108,8 @@ export function signupRoutes(app: OpenAPIHono, deps: SignupDeps) {
           schema: z.object({ checkoutUrl: z.string(), statusUrl: z.string() }),
         },
         400: { description: "Invalid email, slug or tier", schema: ErrorSchema },
-        409: { description: "Slug taken", schema: ErrorSchema },
+        409: { description: "Slug taken, or reserved by another signup", schema: ErrorSchema },
+        429: { description: "Too many unpaid signups for this email or client", schema: ErrorSchema },
         503: { description: "Stripe is unreachable; try again", schema: ErrorSchema },
       },
     },
@@ -116,29 +123,53 @@ export function signupRoutes(app: OpenAPIHono, deps: SignupDeps) {
       const tier = body.tier as TierName;
       const slug = body.slug.trim();
       const welcome = newWelcomeKey();
-      await reserveSlug(deps.db, { slug, email: email.data, tier, welcomeKeyHash: welcome.hash });
+      const tenant = await reserveSlug(deps.db, {
+        slug,
+        email: email.data,
+        tier,
+        welcomeKeyHash: welcome.hash,
+        holderKey: body.key ?? welcomeCookie(c, slug),
+        client: c.get("clientAddress") ?? "unknown",
+        holdMs: deps.reservationMs,
+      });
+      const expiresAt = tenant.reservedUntil!;
+      // Checkout returns here; the key is traded for a cookie at once (GET /welcome/:slug?key=…).
       const statusUrl = `${deps.publicUrl}/welcome/${slug}?key=${welcome.key}`;
       const cancelUrl = `${deps.publicUrl}/?slug=${encodeURIComponent(slug)}&tier=${tier}`;
-      const checkoutUrl = deps.stripe
-        ? await stripeCheckout(deps.stripe, await prices(), {
-            slug,
-            email: email.data,
-            tier,
-            statusUrl,
-            cancelUrl,
-          })
-        : await localCheckout(deps, { slug, email: email.data, tier, statusUrl, cancelUrl });
-      await deps.audit?.("signup.started", slug, { tier });
+      const checkout = { slug, email: email.data, tier, statusUrl, cancelUrl, expiresAt };
+      const session = deps.stripe
+        ? await stripeCheckout(deps.stripe, await prices(), checkout)
+        : await localCheckout(deps, checkout);
+      await attachCheckout(deps.db, slug, welcome.hash, session.id);
+      setWelcomeCookie(c, { slug, key: welcome.key, expiresAt, secure: deps.publicUrl.startsWith("https:") });
+      const checkoutUrl = session.url;
+      await deps.audit?.("signup.started", slug, { tier, checkout: session.id });
       return c.json({ checkoutUrl, statusUrl }, 201);
     },
   );
 }
 
+interface CheckoutInput {
+  slug: string;
+  email: string;
+  tier: TierName;
+  statusUrl: string;
+  cancelUrl: string;
+  /** The reservation's end: the checkout cannot be paid after it. */
+  expiresAt: Date;
+}
+
+/** Stripe accepts a session expiry between 30 minutes and 24 hours from now. */
+function stripeExpiry(expiresAt: Date): number {
+  const now = Math.floor(Date.now() / 1000);
+  return Math.min(now + 24 * 3600 - 60, Math.max(now + 30 * 60 + 60, Math.floor(expiresAt.getTime() / 1000)));
+}
+
 async function stripeCheckout(
   stripe: StripeClient,
   prices: Record<TierName, Price | null>,
-  input: { slug: string; email: string; tier: TierName; statusUrl: string; cancelUrl: string },
-): Promise<string> {
+  input: CheckoutInput,
+): Promise<{ id: string; url: string }> {
   const price = prices[input.tier];
   if (!price?.priceId) {
     throw new ApiError(
@@ -162,9 +193,10 @@ async function stripeCheckout(
       cancel_url: input.cancelUrl,
       metadata,
       subscription_data: { metadata },
+      expires_at: stripeExpiry(input.expiresAt),
     });
     if (!session.url) throw new Error("Stripe returned a session without a URL");
-    return session.url;
+    return { id: session.id, url: session.url };
   } catch (error) {
     throw new ApiError(
       503,
@@ -174,10 +206,7 @@ async function stripeCheckout(
   }
 }
 
-async function localCheckout(
-  deps: SignupDeps,
-  input: { slug: string; email: string; tier: TierName; statusUrl: string; cancelUrl: string },
-): Promise<string> {
+async function localCheckout(deps: SignupDeps, input: CheckoutInput): Promise<{ id: string; url: string }> {
   const id = `cs_test_local_${randomBytes(12).toString("hex")}`;
   await deps.db.insert(localCheckouts).values({
     id,
@@ -187,6 +216,7 @@ async function localCheckout(
     customerId: `cus_local_${randomBytes(8).toString("hex")}`,
     successUrl: input.statusUrl,
     cancelUrl: input.cancelUrl,
+    expiresAt: input.expiresAt,
   });
-  return `${deps.publicUrl}/checkout/local/${id}`;
+  return { id, url: `${deps.publicUrl}/checkout/local/${id}` };
 }

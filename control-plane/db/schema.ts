@@ -60,6 +60,15 @@ export const tenants = controlPlane.table(
     invoiceEventAt: bigint("invoice_event_at", { mode: "number" }),
     /** Hash of the key in the welcome page's URL. */
     welcomeKeyHash: text("welcome_key_hash"),
+    /** The welcome key stops working at this time (it is short-lived). */
+    welcomeKeyExpiresAt: timestamp("welcome_key_expires_at", { withTimezone: true }),
+    /** Set when the welcome key issued its one sign-in link: it cannot mint another. */
+    welcomeLinkIssuedAt: timestamp("welcome_link_issued_at", { withTimezone: true }),
+    /** The one checkout session that may pay for this reservation; any other is refused. */
+    checkoutSessionId: text("checkout_session_id"),
+    /** Who made the reservation (lowercased email, client address): caps open reservations per buyer. */
+    reservedByEmail: text("reserved_by_email"),
+    reservedByClient: text("reserved_by_client"),
     /** An unpaid reservation frees its slug after this time. */
     reservedUntil: timestamp("reserved_until", { withTimezone: true }),
     /** A cancelled tenant is deleted at this time (retention). */
@@ -76,6 +85,9 @@ export const tenants = controlPlane.table(
       .on(table.stripeSubscriptionId)
       .where(sql`${table.stripeSubscriptionId} is not null`),
     index("tenants_customer_idx").on(table.stripeCustomerId),
+    index("tenants_reservations_idx")
+      .on(table.reservedUntil)
+      .where(sql`${table.status} = 'awaiting_payment'`),
     index("tenants_lagging_idx")
       .on(table.slug)
       .where(sql`${table.observedGeneration} < ${table.generation} or ${table.deleteAfter} is not null`),
@@ -161,6 +173,8 @@ export const localCheckouts = controlPlane.table("local_checkouts", {
   cancelUrl: text("cancel_url").notNull(),
   completedAt: timestamp("completed_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  /** Like a Stripe session, a local checkout cannot be paid after this time. */
+  expiresAt: timestamp("expires_at", { withTimezone: true }),
 });
 
 /** Who did what: admin actions, owner links, billing transitions. */

@@ -1,4 +1,3 @@
-import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
 import { errorBody } from "./errors.ts";
 
@@ -10,7 +9,7 @@ export interface RateLimit {
 }
 
 /**
- * Token bucket per client address, in memory (one control-plane process serves one address space;
+ * Token bucket per client address (as `clientAddress` resolved it), in memory (one control-plane process serves one address space;
  * behind the ingress, each replica limits its share). Over the limit: 429 with Retry-After.
  */
 export function rateLimit(name: string, limit: RateLimit): MiddlewareHandler {
@@ -44,10 +43,7 @@ export function tooMany(c: Context, name: string, retryAfter: number) {
   return c.json(errorBody("rate_limited", `Too many ${name}; try again in ${retryAfter} s.`), 429);
 }
 
+/** Set by `clientAddress` (http/client-address.ts), which honours WEBSPLAT_TRUSTED_PROXY. */
 function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown";
-  }
+  return c.get("clientAddress") ?? "unknown";
 }

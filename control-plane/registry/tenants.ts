@@ -1,5 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { slugProblem, type TierName } from "../../tenant-template/index.ts";
 import type { Database } from "../db/client.ts";
 import { type DesiredState, type TenantStatus, tenants } from "../db/schema.ts";
@@ -8,8 +7,6 @@ import { ApiError } from "../http/errors.ts";
 export type Tenant = typeof tenants.$inferSelect;
 /** A transaction or the database itself. */
 export type Executor = Pick<Database, "select" | "insert" | "update" | "execute">;
-
-export const RESERVATION_HOURS = 24;
 
 export interface TenantView {
   slug: string;
@@ -56,6 +53,8 @@ export async function findTenant(
   slug: string,
   options: { lock?: boolean } = {},
 ): Promise<Tenant | null> {
+  // Postgres text cannot hold a NUL: such a slug names no tenant (and must not reach the database).
+  if (slug.includes("\0")) return null;
   const query = db.select().from(tenants).where(eq(tenants.slug, slug));
   const [row] = options.lock ? await query.for("update") : await query;
   return row ?? null;
@@ -78,11 +77,11 @@ export type Availability =
     };
 
 /** Whether a new customer may take `slug`: shape rules first, then the registry (a slug is never reissued). */
-export async function slugAvailability(db: Executor, slug: string, email?: string): Promise<Availability> {
+export async function slugAvailability(db: Executor, slug: string): Promise<Availability> {
   const problem = slugProblem(slug);
   if (problem) return { slug, available: false, code: problem.code, reason: problem.message };
   const existing = await findTenant(db, slug);
-  if (!existing || reservationLapsed(existing, email)) return { slug, available: true };
+  if (!existing || reservationLapsed(existing)) return { slug, available: true };
   return {
     slug,
     available: false,
@@ -91,70 +90,17 @@ export async function slugAvailability(db: Executor, slug: string, email?: strin
   };
 }
 
-/** An unpaid reservation stops holding its slug after 24 hours, or at once for the same email (a retried signup). */
-function reservationLapsed(tenant: Tenant, email?: string): boolean {
+/** An unpaid reservation stops holding its slug when it runs out; only its holder may renew it before. */
+export function reservationLapsed(tenant: Tenant, now = Date.now()): boolean {
   if (tenant.status !== "awaiting_payment") return false;
-  if (email && tenant.email.toLowerCase() === email.toLowerCase()) return true;
-  return (tenant.reservedUntil?.getTime() ?? 0) < Date.now();
+  return (tenant.reservedUntil?.getTime() ?? 0) <= now;
 }
 
-export function newWelcomeKey(): { key: string; hash: string } {
-  const key = randomBytes(24).toString("base64url");
-  return { key, hash: hashKey(key) };
-}
+/** After payment the welcome key lives this long: enough to watch the setup and take the one sign-in link. */
+export const WELCOME_KEY_HOURS_AFTER_PAYMENT = 2;
 
-export function hashKey(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
-}
-
-export function welcomeKeyMatches(tenant: Tenant, key: string | undefined): boolean {
-  if (!key || !tenant.welcomeKeyHash) return false;
-  const given = Buffer.from(hashKey(key), "hex");
-  const stored = Buffer.from(tenant.welcomeKeyHash, "hex");
-  return given.length === stored.length && timingSafeEqual(given, stored);
-}
-
-/** Reserves `slug` for a signup that is about to pay (status awaiting_payment, 24 h). */
-export async function reserveSlug(
-  db: Database,
-  input: { slug: string; email: string; tier: TierName; welcomeKeyHash: string },
-): Promise<Tenant> {
-  return await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`tenant:${input.slug}`}))`);
-    const availability = await slugAvailability(tx, input.slug, input.email);
-    if (!availability.available) {
-      const status = availability.code === "taken" ? 409 : 400;
-      throw new ApiError(status, `slug_${availability.code}`, availability.reason);
-    }
-    const reservedUntil = new Date(Date.now() + RESERVATION_HOURS * 3600_000);
-    const [row] = await tx
-      .insert(tenants)
-      .values({
-        slug: input.slug,
-        email: input.email,
-        tier: input.tier,
-        desired: "active",
-        generation: 0,
-        status: "awaiting_payment",
-        welcomeKeyHash: input.welcomeKeyHash,
-        reservedUntil,
-        source: "signup",
-      })
-      .onConflictDoUpdate({
-        target: tenants.slug,
-        set: {
-          email: input.email,
-          tier: input.tier,
-          welcomeKeyHash: input.welcomeKeyHash,
-          reservedUntil,
-          updatedAt: new Date(),
-        },
-        where: eq(tenants.status, "awaiting_payment"),
-      })
-      .returning();
-    if (!row) throw new ApiError(409, "slug_taken", `"${input.slug}" is already taken.`);
-    return row;
-  });
+function welcomeKeyExpiryAfterPayment(): Date {
+  return new Date(Date.now() + WELCOME_KEY_HOURS_AFTER_PAYMENT * 3600_000);
 }
 
 export interface DesiredChange {
@@ -184,10 +130,13 @@ export async function changeDesired(
   const bump = desired !== tenant.desired || tier !== tenant.tier || tenant.status === "awaiting_payment";
   const deleteAfterChanged =
     change.deleteAfter !== undefined && change.deleteAfter?.getTime() !== tenant.deleteAfter?.getTime();
+  const paid = tenant.status === "awaiting_payment" && desired === "active" && change.status === undefined;
   const [row] = await db
     .update(tenants)
     .set({
       ...change,
+      // Once paid, the welcome key only has to outlive the provisioning and the first sign-in link.
+      ...(paid && tenant.welcomeKeyHash ? { welcomeKeyExpiresAt: welcomeKeyExpiryAfterPayment() } : {}),
       desired,
       tier,
       generation: bump ? tenant.generation + 1 : tenant.generation,

@@ -1,9 +1,9 @@
 // Provisioning page: follows the tenant's progress stream, shows each step as it happens, the
-// reason and a retry button on failure, and the one-time sign-in link at the end.
+// reason and a retry button on failure, and the one-time sign-in link at the end. The purchase's key is an
+// HttpOnly cookie (set at signup, or when checkout returned with it): this script never sees it.
 
 const root = document.getElementById("welcome");
 const slug = root.dataset.slug;
-const key = new URLSearchParams(window.location.search).get("key") ?? "";
 const summary = document.getElementById("summary");
 const steps = document.getElementById("steps");
 const stepsEmpty = document.getElementById("steps-empty");
@@ -14,7 +14,6 @@ const ready = document.getElementById("ready");
 const open = document.getElementById("open");
 
 const base = `/api/tenants/${encodeURIComponent(slug)}`;
-const query = `key=${encodeURIComponent(key)}`;
 
 const STATUS_TEXT = {
   awaiting_payment: "Waiting for the payment confirmation…",
@@ -139,21 +138,28 @@ async function showReady() {
     const response = await fetch(`${base}/owner-link`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ key }),
+      body: "{}",
     });
     const answer = await response.json();
-    if (!response.ok) throw new Error(answer?.error?.message ?? `HTTP ${response.status}`);
+    if (!response.ok) {
+      const error = new Error(answer?.error?.message ?? `HTTP ${response.status}`);
+      // 410: the purchase's one link was issued already; reloading will not make another.
+      error.final = response.status === 410;
+      throw error;
+    }
     open.href = answer.url;
     ready.hidden = false;
     document.getElementById("ready-title").focus();
   } catch (error) {
-    summary.textContent = `Your WebSplat is ready, but the sign-in link could not be made: ${error.message} Reload the page to try again.`;
+    summary.textContent = error.final
+      ? `Your WebSplat is ready. ${error.message}`
+      : `Your WebSplat is ready, but the sign-in link could not be made: ${error.message} Reload the page to try again.`;
   }
 }
 
 function follow() {
   finished = false;
-  source = new EventSource(`${base}/progress/events?${query}`);
+  source = new EventSource(`${base}/progress/events`);
   source.addEventListener("log", (event) => addLine(JSON.parse(event.data)));
   source.addEventListener("status", (event) => {
     const { status, lastError } = JSON.parse(event.data);
@@ -174,7 +180,7 @@ retry.addEventListener("click", async () => {
     const response = await fetch(`${base}/retry`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ key }),
+      body: "{}",
     });
     if (response.status !== 202) {
       const answer = await response.json().catch(() => null);
@@ -194,7 +200,7 @@ retry.addEventListener("click", async () => {
 });
 
 async function start() {
-  const response = await fetch(`${base}/progress?${query}`).catch(() => null);
+  const response = await fetch(`${base}/progress`).catch(() => null);
   if (!response) {
     summary.textContent = "We could not reach WebSplat. Check your connection and reload this page.";
     return;
