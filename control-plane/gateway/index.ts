@@ -1,29 +1,47 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
 import { html } from "hono/html";
+import { serialize } from "hono/utils/cookie";
 import { LocalDriver } from "../../stacks/index.ts";
 import { TIERS } from "../../tenant-template/index.ts";
+import { errorBody } from "../http/errors.ts";
 import { TokenBuckets, tooMany } from "../http/rate-limit.ts";
 import { findTenant, type Tenant } from "../registry/tenants.ts";
 import type { Services } from "../services.ts";
 import { page } from "../web/layout.ts";
+import { BodyTooLarge, limitedBody, TENANT_BODY_LIMIT_BYTES } from "./body-limit.ts";
+import {
+  OWNER_PASS_COOKIE,
+  OWNER_PASS_TTL_SECONDS,
+  OwnerPasses,
+  RUNTIME_SESSION_COOKIE,
+} from "./owner-pass.ts";
 
 /** How long a request waits for a runtime that is starting or restarting before a 503. */
 const WAKE_TIMEOUT_MS = 15_000;
 /** Active tenants are cached this long (changes made here evict at once; other instances' within this). */
 const CACHE_MS = 1000;
 
+/** Headers of one connection, not of the request (RFC 9110 §7.6.1), plus what we set ourselves. */
 const HOP_BY_HOP = [
   "connection",
   "keep-alive",
   "proxy-authenticate",
   "proxy-authorization",
+  "proxy-connection",
   "te",
   "trailer",
   "transfer-encoding",
   "upgrade",
+  "expect",
+  "http2-settings",
   "host",
   "accept-encoding",
+  "content-length",
 ];
+
+/** The one path that may wake a sleeping runtime without a session: it is how an owner gets one. */
+const SIGN_IN_CALLBACK = "/auth/callback";
 
 /**
  * Host-based gateway (local mode): `<slug>.<base domain>` reaches the tenant's runtime; other hosts fall through
@@ -32,8 +50,10 @@ const HOP_BY_HOP = [
 export function gateway(services: Services): MiddlewareHandler {
   const suffix = `.${services.config.WEBSPLAT_BASE_DOMAIN}`;
   const cache = new Map<string, { at: number; tenant: Tenant | null }>();
-  // Per tenant and tier-aware: one busy tenant cannot take the machine from the others.
+  // Per client and tenant, tier-aware: one busy tenant cannot take the machine from the others, and one
+  // noisy client cannot take a tenant from its owner.
   const limits = new TokenBuckets();
+  const passes = new OwnerPasses(services.ownerPrivateKey);
   services.operations.onAnyTenant((slug) => cache.delete(slug));
   const lookup = async (slug: string) => {
     const hit = cache.get(slug);
@@ -62,21 +82,81 @@ export function gateway(services: Services): MiddlewareHandler {
       return notFoundPage(c);
     }
     if (tenant.desired === "suspended" || tenant.status === "suspended") return suspendedPage(c, tenant);
+    const session = getCookie(c, RUNTIME_SESSION_COOKIE);
+    const owner = passes.verify(getCookie(c, OWNER_PASS_COOKIE), slug, session);
+    // Owners have a budget of their own: anonymous traffic, however much, cannot lock them out.
     const rate = TIERS[tenant.tier].requestsPerSecond;
-    const retryAfter = limits.take(slug, { perSecond: rate, burst: rate * 4 });
+    const bucket = owner ? `${slug} owner` : `${slug} ${c.get("clientAddress") ?? "unknown"}`;
+    const retryAfter = limits.take(bucket, { perSecond: rate, burst: rate * 4 });
     if (retryAfter > 0) return tooMany(c, "requests to this WebSplat", retryAfter);
+    const body = limitedBody(c.req.raw, TENANT_BODY_LIMIT_BYTES[tenant.tier]);
+    if (!body.ok) return tooLarge(c, body.error);
     const driver = services.driver;
     if (!(driver instanceof LocalDriver)) return notFoundPage(c);
+    // Only an owner (or the sign-in that makes one) wakes a sleeping runtime, and only an owner's traffic
+    // keeps it awake: anonymous requests cannot defeat scale-to-zero.
+    const mayWake = owner || c.req.path === SIGN_IN_CALLBACK;
+    let port = driver.route(slug);
+    if (port === null && !mayWake) return privatePage(c, services);
     // A runtime that is idle, starting or restarting is waited for: the request is held, not failed.
-    const port = driver.route(slug) ?? (await driver.wake(slug, WAKE_TIMEOUT_MS).catch(() => null));
+    port ??= await driver.wake(slug, WAKE_TIMEOUT_MS).catch(() => null);
     if (port === null) return unavailablePage(c, tenant);
-    const done = driver.supervisor.activity(slug);
+    const done = mayWake ? driver.supervisor.activity(slug) : () => {};
     c.req.raw.signal.addEventListener("abort", done, { once: true });
-    const response = await forward(c, port, host);
+    let response = await forward(c, port, host, body.body);
+    // A runtime stopped for idleness just as the request was routed refuses the connection: the request never
+    // reached it, so once it is back (woken, if this request may wake it) it is sent again.
+    const deadline = Date.now() + WAKE_TIMEOUT_MS;
+    while (
+      response instanceof Unreachable &&
+      response.refused &&
+      body.body === null &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const next =
+        driver.route(slug) ?? (mayWake ? await driver.wake(slug, WAKE_TIMEOUT_MS).catch(() => null) : null);
+      if (next === null && !mayWake) break;
+      if (next !== null) response = await forward(c, next, host, null);
+    }
+    if (response instanceof Unreachable) {
+      done();
+      return response.page(c);
+    }
+    stampOwnerPass(c, response, { slug, passes, secure: services.config.publicUrl.startsWith("https:") });
     if (response.body) return trackBody(response, done);
     done();
     return response;
   };
+}
+
+/**
+ * A sign-in the runtime accepted (it set a session cookie) earns the owner pass bound to that session; a
+ * session the runtime ended or refused takes the pass with it.
+ */
+function stampOwnerPass(
+  c: Context,
+  response: Response,
+  options: { slug: string; passes: OwnerPasses; secure: boolean },
+): void {
+  const prefix = `${RUNTIME_SESSION_COOKIE}=`;
+  const sessionCookie = response.headers.getSetCookie().find((line) => line.startsWith(prefix));
+  const session = sessionCookie?.slice(prefix.length).split(";")[0];
+  const passCookie = {
+    httpOnly: true,
+    sameSite: "Lax" as const,
+    secure: options.secure,
+    path: "/",
+  };
+  if (session) {
+    const pass = options.passes.issue(options.slug, decodeURIComponent(session));
+    response.headers.append(
+      "set-cookie",
+      serialize(OWNER_PASS_COOKIE, pass, { ...passCookie, maxAge: OWNER_PASS_TTL_SECONDS }),
+    );
+  } else if (sessionCookie !== undefined || (response.status === 401 && getCookie(c, OWNER_PASS_COOKIE))) {
+    response.headers.append("set-cookie", serialize(OWNER_PASS_COOKIE, "", { ...passCookie, maxAge: 0 }));
+  }
 }
 
 /** Counts the runtime as busy until the body (an SSE stream, say) has been sent or abandoned. */
@@ -93,21 +173,29 @@ function trackBody(response: Response, done: () => void): Response {
   });
 }
 
-async function forward(c: Context, port: number, host: string): Promise<Response> {
+async function forward(
+  c: Context,
+  port: number,
+  host: string,
+  body: ReadableStream<Uint8Array> | null,
+): Promise<Response | Unreachable> {
   const incoming = c.req.raw;
   const url = new URL(incoming.url);
   const headers = new Headers(incoming.headers);
+  // Headers the client named in Connection are hop-by-hop too.
+  for (const name of (incoming.headers.get("connection") ?? "").split(","))
+    if (name.trim()) headers.delete(name.trim());
   for (const name of HOP_BY_HOP) headers.delete(name);
   headers.set("x-forwarded-host", incoming.headers.get("host") ?? host);
   headers.set("x-forwarded-proto", url.protocol.replace(":", ""));
   // The runtime logs under the same request id (hono's requestId, mounted before the gateway).
   headers.set("x-request-id", c.get("requestId"));
-  const hasBody = incoming.method !== "GET" && incoming.method !== "HEAD";
+  const hasBody = incoming.method !== "GET" && incoming.method !== "HEAD" && body !== null;
   try {
     const response = await fetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, {
       method: incoming.method,
       headers,
-      body: hasBody ? incoming.body : undefined,
+      body: hasBody ? body : undefined,
       redirect: "manual",
       signal: incoming.signal,
       ...(hasBody ? { duplex: "half" } : {}),
@@ -123,15 +211,62 @@ async function forward(c: Context, port: number, host: string): Promise<Response
     });
   } catch (error) {
     if (incoming.signal.aborted) return new Response(null, { status: 499 });
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    if (cause instanceof BodyTooLarge) return tooLarge(c, cause);
+    return new Unreachable(
+      cause instanceof Error ? cause.message : String(cause),
+      (cause as { code?: unknown }).code === "ECONNREFUSED",
+    );
+  }
+}
+
+/** The runtime did not answer (it crashed, or was stopping): said as a page once retrying is over. */
+class Unreachable {
+  readonly reason: string;
+  /** Nothing was sent: the connection itself was refused. */
+  readonly refused: boolean;
+  constructor(reason: string, refused: boolean) {
+    this.reason = reason;
+    this.refused = refused;
+  }
+
+  page(c: Context) {
     return c.html(
       page({
         title: "Temporarily unavailable",
-        body: html`<h1>Temporarily unavailable</h1><p>Your WebSplat did not answer (${(error as Error).message}). It restarts by itself; reload in a few seconds.</p>`,
+        body: html`<h1>Temporarily unavailable</h1><p>Your WebSplat did not answer (${this.reason}). It restarts by itself; reload in a few seconds.</p>`,
       }),
       503,
       { "retry-after": "5" },
     );
   }
+}
+
+function tooLarge(c: Context, error: BodyTooLarge) {
+  c.header("connection", "close");
+  return c.json(errorBody("payload_too_large", `${error.message} Send less at once.`), 413);
+}
+
+/**
+ * What a visitor without an owner session sees while the runtime sleeps: a page the gateway answers itself,
+ * so the runtime stays asleep. APIs get the runtime's JSON shape.
+ */
+function privatePage(c: Context, services: Services) {
+  const signIn = `${services.config.publicUrl}/signin`;
+  const wantsHtml = !c.req.path.startsWith("/api/") && (c.req.header("accept") ?? "").includes("text/html");
+  if (!wantsHtml) {
+    return c.json(
+      errorBody("not_signed_in", `This WebSplat is private. Its owner signs in with a link from ${signIn}.`),
+      401,
+    );
+  }
+  return c.html(
+    page({
+      title: "Private WebSplat",
+      body: html`<h1>This WebSplat is private</h1><p>Only its owner can open it. If that is you, <a href="${signIn}">get a sign-in link by email</a>.</p>`,
+    }),
+    401,
+  );
 }
 
 function notFoundPage(c: Context) {

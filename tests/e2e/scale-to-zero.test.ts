@@ -1,8 +1,17 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { fetchTenant, type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import {
+  fetchTenant,
+  type RunningControlPlane,
+  signInOwner,
+  startControlPlane,
+} from "../support/control-plane.ts";
 import { waitFor } from "../support/wait.ts";
 
 let plane: RunningControlPlane;
+/** Only an owner's requests wake a runtime or keep it awake (a visitor's do not). */
+const owners: Record<string, string> = {};
+const ownerFetch = (slug: string, path: string) =>
+  fetchTenant(plane, slug, path, { headers: { cookie: owners[slug]! } });
 const admin = () => ({ authorization: `Bearer ${plane.adminToken}`, "content-type": "application/json" });
 
 beforeAll(async () => {
@@ -21,7 +30,15 @@ beforeAll(async () => {
       timeoutMs: 30_000,
     });
   }
-}, 60_000);
+  // Signed in once asleep: the sign-in wakes the runtime, and no idle stop races the first request.
+  for (const slug of ["stz-quiet", "stz-busy"]) {
+    await waitFor(async () => (await runtimeOf(slug)).state === "idle", {
+      what: `${slug} idle`,
+      timeoutMs: 20_000,
+    });
+    owners[slug] = await signInOwner(plane, slug);
+  }
+}, 90_000);
 
 afterAll(async () => {
   await plane?.stop();
@@ -43,7 +60,7 @@ function alive(pid: number): boolean {
   }
 }
 
-test("an idle tenant's runtime stops, costs no process, and its next request wakes it and is answered", async () => {
+test("an idle tenant's runtime stops, costs no process, and its owner's next request wakes it and is answered", async () => {
   const before = await runtimeOf("stz-quiet");
   expect(before.state).toBe("running");
   const pid = before.pid as number;
@@ -59,7 +76,7 @@ test("an idle tenant's runtime stops, costs no process, and its next request wak
   expect(alive(pid)).toBe(false);
 
   // The request is held while the runtime starts, not failed.
-  const response = await fetchTenant(plane, "stz-quiet", "/healthz");
+  const response = await ownerFetch("stz-quiet", "/healthz");
   expect(response.status).toBe(200);
   expect(await response.json()).toMatchObject({ status: "ok", tenant: "stz-quiet" });
   const woken = await runtimeOf("stz-quiet");
@@ -67,13 +84,13 @@ test("an idle tenant's runtime stops, costs no process, and its next request wak
   expect(woken.pid).not.toBe(pid);
 });
 
-test("a tenant that keeps receiving requests is never stopped for idleness", async () => {
-  expect((await fetchTenant(plane, "stz-busy", "/healthz")).status).toBe(200);
+test("a tenant whose owner keeps sending requests is never stopped for idleness", async () => {
+  expect((await ownerFetch("stz-busy", "/healthz")).status).toBe(200);
   const pid = (await runtimeOf("stz-busy")).pid as number;
   expect(pid).toBeGreaterThan(0);
   const until = Date.now() + 5000;
   while (Date.now() < until) {
-    expect((await fetchTenant(plane, "stz-busy", "/healthz")).status).toBe(200);
+    expect((await ownerFetch("stz-busy", "/healthz")).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 400));
   }
   const runtime = await runtimeOf("stz-busy");

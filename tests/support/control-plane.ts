@@ -148,3 +148,26 @@ export async function fetchTenant(
     req.end();
   });
 }
+
+/**
+ * Signs the tenant's owner in through the gateway (an admin-issued one-time link, then `/auth/callback`) and
+ * returns the `cookie` header an owner's browser would send from then on (session and gateway pass).
+ */
+export async function signInOwner(
+  plane: Pick<RunningControlPlane, "url" | "port" | "adminToken">,
+  slug: string,
+): Promise<string> {
+  const link = await fetch(`${plane.url}/admin/tenants/${slug}/owner-link`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${plane.adminToken}` },
+  });
+  if (link.status !== 200) throw new Error(`owner-link answered ${link.status}: ${await link.text()}`);
+  const url = new URL(((await link.json()) as { url: string }).url);
+  const callback = await fetchTenant(plane, slug, `${url.pathname}${url.search}`);
+  if (callback.status !== 302)
+    throw new Error(`the sign-in callback answered ${callback.status}: ${await callback.text()}`);
+  return callback.headers
+    .getSetCookie()
+    .map((line) => line.split(";")[0]!)
+    .join("; ");
+}
