@@ -7,6 +7,7 @@ import type { Database } from "../db/index.ts";
 import { requestLog } from "../logging.ts";
 import { type BuilderMetrics, metricsRoutes } from "../metrics.ts";
 import { errorResponse, RuntimeError } from "./errors.ts";
+import { protectiveHeaders, sameOriginWrites, wellFormedPath } from "./request-guards.ts";
 
 export interface AppDeps {
   config: RuntimeConfig;
@@ -21,8 +22,11 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps) {
   const app = new Hono();
-  app.use(requestId());
+  app.use(requestId({ limitLength: 64 }));
   app.use(requestLog(deps.log));
+  app.use(protectiveHeaders());
+  app.use(wellFormedPath());
+  app.use(sameOriginWrites(deps.config.publicUrl));
   app.get("/healthz", (c) =>
     deps.isReady()
       ? c.json({ status: "ok", tenant: deps.config.tenant })

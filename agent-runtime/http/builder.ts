@@ -4,6 +4,7 @@ import type { Database } from "../db/index.ts";
 import type { RunEventLog } from "../runs/events.ts";
 import type { BuilderService } from "../runs/service.ts";
 import { builderPage, builderScript, builderStyles } from "../ui/index.ts";
+import { BUILDER_PAGE_CSP } from "./request-guards.ts";
 import { previewRoutes } from "./routes/preview.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { runRoutes } from "./routes/runs.ts";
@@ -16,7 +17,7 @@ export function builderRoutes(deps: {
   config: RuntimeConfig;
 }) {
   return new Hono()
-    .get("/", (c) => c.html(builderPage(deps.config)))
+    .get("/", (c) => c.html(builderPage(deps.config), 200, { "Content-Security-Policy": BUILDER_PAGE_CSP }))
     .get("/ui/builder.js", (c) =>
       c.body(builderScript, 200, { "Content-Type": "text/javascript; charset=utf-8" }),
     )

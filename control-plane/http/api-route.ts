@@ -2,6 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import type { Context, Env } from "hono";
 import { ApiError } from "./errors.ts";
+import { unstorableText } from "./text.ts";
 
 export const ErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
@@ -70,6 +71,8 @@ export function apiRoute<
     ),
   });
   app.on(definition.method.toUpperCase(), definition.path, async (c) => {
+    refuseUnstorable(c.req.param(), "path");
+    refuseUnstorable(c.req.query(), "query");
     const params = parse(definition.params, c.req.param(), "path");
     const query = parse(definition.query, c.req.query(), "query");
     let body: unknown;
@@ -80,10 +83,16 @@ export function apiRoute<
       } catch {
         throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
       }
+      refuseUnstorable(body, "body");
       body = parse(definition.body, body, "body");
     }
     return await handler(c as Context<E>, { params, query, body } as ApiInput<P, Q, B>);
   });
+}
+
+function refuseUnstorable(value: unknown, where: string): void {
+  const problem = unstorableText(value, where);
+  if (problem) throw new ApiError(400, "invalid_text", `Invalid ${problem}: remove it and send again.`);
 }
 
 function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where: string): unknown {
