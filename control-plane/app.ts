@@ -18,6 +18,7 @@ import { type WebhookRouteDeps, webhookRoutes } from "./billing/webhook.ts";
 import { gateway } from "./gateway/index.ts";
 import { adminAuth } from "./http/admin-auth.ts";
 import { clientAddress, parseTrustedProxies } from "./http/client-address.ts";
+import { metricsAccess } from "./http/metrics-access.ts";
 import { ApiError, errorBody, sendError } from "./http/errors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
@@ -108,6 +109,7 @@ export function createApp(options: AppOptions) {
   app.use("/api/slugs/*", rateLimit("slug checks", { burst: 60, perSecond: 5 }));
   app.use("/webhooks/stripe", rateLimit("webhook deliveries", { burst: 10_000, perSecond: 5000 }));
 
+  app.use("/metrics", metricsAccess(services.config.WEBSPLAT_METRICS_TOKEN));
   healthRoutes(app, services);
   // Recording and applying events is the processor's (built with the platform); the route only verifies.
   const webhook: WebhookRouteDeps = {

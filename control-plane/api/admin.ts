@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import { and, count, desc, eq, ilike, lt, or, type SQL } from "drizzle-orm";
+import type { Context } from "hono";
 import { SLUG_PATTERN, TIER_NAMES } from "../../tenant-template/index.ts";
 import { auditLog, OPERATION_STATUSES, TENANT_STATUSES, tenants } from "../db/schema.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
@@ -74,10 +75,11 @@ const errors = {
 export function adminRoutes(app: OpenAPIHono, services: Services) {
   const view = (tenant: Parameters<typeof tenantView>[0]) =>
     tenantView(tenant, tenantUrl(services, tenant.slug));
-  const actor = "admin";
+  /** The token that acted (`admin:bootstrap`, `admin:token:<name>`), as the audit log names it. */
+  const actorOf = (c: Context) => `admin:${c.get("adminActor")}`;
 
   /** Applies a desired-state change as one transaction, then asks for a reconcile. */
-  const change = async (slug: string, patch: DesiredChange, action: string) => {
+  const change = async (actor: string, slug: string, patch: DesiredChange, action: string) => {
     const result = await services.db.transaction(async (tx) => {
       const tenant = await findTenant(tx, slug, { lock: true });
       if (!tenant) throw notFound(`Tenant "${slug}"`);
@@ -212,7 +214,7 @@ export function adminRoutes(app: OpenAPIHono, services: Services) {
         if (!row) throw new ApiError(409, "slug_taken", `"${body.slug}" is already taken.`);
         return row;
       });
-      await audit(services, actor, "tenant.create", created.slug, { tier: created.tier });
+      await audit(services, actorOf(c), "tenant.create", created.slug, { tier: created.tier });
       const operationId = await services.reconciler.request(created.slug, "admin create");
       return c.json({ tenant: view(created), operationId }, 201);
     },
@@ -266,7 +268,7 @@ export function adminRoutes(app: OpenAPIHono, services: Services) {
         404: errors[404],
       },
     },
-    async (c, { params, body }) => c.json(await change(params.slug, { ...body }, "update"), 200),
+    async (c, { params, body }) => c.json(await change(actorOf(c), params.slug, { ...body }, "update"), 200),
   );
 
   apiRoute(
@@ -285,7 +287,7 @@ export function adminRoutes(app: OpenAPIHono, services: Services) {
       },
     },
     async (c, { params }) =>
-      c.json(await change(params.slug, { desired: "deleted", deleteAfter: null }, "delete"), 202),
+      c.json(await change(actorOf(c), params.slug, { desired: "deleted", deleteAfter: null }, "delete"), 202),
   );
 
   for (const [action, patch, summary] of [
@@ -308,7 +310,7 @@ export function adminRoutes(app: OpenAPIHono, services: Services) {
           409: { description: "Deleted or unpaid", schema: ErrorSchema },
         },
       },
-      async (c, { params }) => c.json(await change(params.slug, { ...patch }, action), 202),
+      async (c, { params }) => c.json(await change(actorOf(c), params.slug, { ...patch }, action), 202),
     );
   }
 
@@ -329,7 +331,7 @@ export function adminRoutes(app: OpenAPIHono, services: Services) {
     },
     async (c, { params }) => {
       const tenant = await requireTenant(services.db, params.slug);
-      await audit(services, actor, "tenant.reconcile", tenant.slug);
+      await audit(services, actorOf(c), "tenant.reconcile", tenant.slug);
       const operationId = await services.reconciler.request(tenant.slug, "admin reconcile");
       return c.json({ tenant: view(tenant), operationId }, 202);
     },
@@ -361,7 +363,7 @@ export function adminRoutes(app: OpenAPIHono, services: Services) {
         );
       }
       const link = ownerLink(services, tenant);
-      await audit(services, actor, "tenant.owner_link", tenant.slug, { expiresAt: link.expiresAt });
+      await audit(services, actorOf(c), "tenant.owner_link", tenant.slug, { expiresAt: link.expiresAt });
       return c.json(link, 200);
     },
   );
@@ -384,7 +386,7 @@ export function adminRoutes(app: OpenAPIHono, services: Services) {
       },
       async (c, { params }) => {
         const tenant = await requireTenant(services.db, params.slug);
-        await audit(services, actor, `stack.${kind}`, tenant.slug);
+        await audit(services, actorOf(c), `stack.${kind}`, tenant.slug);
         const operationId = await runStackOperation(services, tenant.slug, kind, async (ctx) => {
           if (kind === "preview") return await services.driver.preview(specFor(services, tenant), ctx);
           if (kind === "refresh") return await services.driver.refresh(tenant.slug, ctx);

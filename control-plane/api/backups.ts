@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { SLUG_PATTERN } from "../../tenant-template/index.ts";
 import {
   BACKUP_ID,
@@ -55,7 +56,8 @@ async function answering<T>(work: () => Promise<T>): Promise<T> {
 
 /** Backups and restores of tenants and of the control plane (admin, audited). */
 export function backupRoutes(app: OpenAPIHono, services: Services) {
-  const actor = "admin";
+  /** The token that acted (`admin:bootstrap`, `admin:token:<name>`), as the audit log names it. */
+  const actorOf = (c: Context) => `admin:${c.get("adminActor")}`;
 
   apiRoute(
     app,
@@ -99,7 +101,7 @@ export function backupRoutes(app: OpenAPIHono, services: Services) {
     async (c, { params }) => {
       await requireTenant(services.db, params.slug);
       const backup = await answering(() => backupTenant(backupDeps(services), params.slug));
-      await audit(services, actor, "backup.create", params.slug, {
+      await audit(services, actorOf(c), "backup.create", params.slug, {
         backupId: backup.id,
         checksum: backup.checksum,
       });
@@ -151,7 +153,7 @@ export function backupRoutes(app: OpenAPIHono, services: Services) {
       const restored = await answering(() =>
         restoreTenant(services, { slug: params.slug, backupId: body.backupId, target }),
       );
-      await audit(services, actor, "backup.restore", target, {
+      await audit(services, actorOf(c), "backup.restore", target, {
         backupId: body.backupId,
         from: params.slug,
         operationId: restored.operationId,
@@ -175,7 +177,7 @@ export function backupRoutes(app: OpenAPIHono, services: Services) {
     },
     async (c) => {
       const backup = await backupControlPlane(backupDeps(services));
-      await audit(services, actor, "backup.control_plane", null, {
+      await audit(services, actorOf(c), "backup.control_plane", null, {
         backupId: backup.id,
         checksum: backup.checksum,
       });

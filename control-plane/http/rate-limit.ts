@@ -25,6 +25,14 @@ export function rateLimit(name: string, limit: RateLimit): MiddlewareHandler {
 export class TokenBuckets {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
 
+  /** Like `take`, without spending: 0 when a request could pass now, else the seconds to wait. */
+  peek(key: string, limit: RateLimit): number {
+    const bucket = this.#buckets.get(key);
+    if (!bucket) return 0;
+    const tokens = Math.min(limit.burst, bucket.tokens + ((Date.now() - bucket.at) / 1000) * limit.perSecond);
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / limit.perSecond));
+  }
+
   take(key: string, limit: RateLimit): number {
     const now = Date.now();
     const bucket = this.#buckets.get(key) ?? { tokens: limit.burst, at: now };
