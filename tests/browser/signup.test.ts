@@ -50,7 +50,8 @@ describe("signing up", () => {
     await page.waitForURL(/\/checkout\/local\//);
     await page.getByRole("button", { name: /^Pay/ }).click();
 
-    await page.waitForURL(new RegExp(`/welcome/${slug}\\?key=`));
+    // Checkout returns with the key, which the page trades for an HttpOnly cookie and drops from the address.
+    await page.waitForURL(new RegExp(`/welcome/${slug}$`));
     const open = page.getByRole("link", { name: "Open your WebSplat" });
     await open.waitFor({ timeout: 45_000 });
     expect(await page.locator("#summary").textContent()).toBe("Your WebSplat is ready.");
