@@ -55,6 +55,12 @@ const quoted = /(?<![\w])["'“‘]([^"'“”‘’\n]{2,60}?)["'”’](?![\w]
 
 /** Sections named in the text, in order: vocabulary words, quoted titles, `[section:id:Title]` tags. */
 export function sectionsNamed(text: string): RequestedSection[] {
+  const seen = new Set<string>();
+  return sectionMentions(text).filter((s) => !seen.has(s.id) && seen.add(s.id));
+}
+
+/** Every place a section is named, in order (a section may be named twice: "… a menu. Menu: …"). */
+export function sectionMentions(text: string): RequestedSection[] {
   const found: RequestedSection[] = [];
   const lower = text.toLowerCase();
   const taken: [number, number][] = [];
@@ -87,8 +93,7 @@ export function sectionsNamed(text: string): RequestedSection[] {
       end: match.index + match[0].length,
     });
   }
-  const seen = new Set<string>();
-  return found.sort((a, b) => a.at - b.at).filter((s) => !seen.has(s.id) && seen.add(s.id));
+  return found.sort((a, b) => a.at - b.at);
 }
 
 /** Words that look like a section name but are not one where they stand. */
@@ -159,6 +164,7 @@ export function itemsNamed(text: string, sections: RequestedSection[]): Record<s
     const clause = /^[^.!?\n]*(?:\.\d[^.!?\n]*)*/.exec(after)?.[0] ?? "";
     const team =
       /^\s*(?:of|with)\s+(\d+|one|two|three|four|five|six)\s+([a-z][a-z -]*?)s?(?=[\s,.;]|$)/i.exec(clause);
+    if (items[section.id]) continue;
     if (section.id === "team" && team) {
       const n = Number(team[1]) || numberWords[team[1]!.toLowerCase()] || 1;
       const role = sentenceCase(team[2]!.trim().replace(/(ist|er|or|ian|ant|ent|ach)s$/, "$1"));
@@ -179,7 +185,7 @@ export function itemsNamed(text: string, sections: RequestedSection[]): Record<s
     // A list of section names ("about, menu and contact") is not a list of items.
     if (parsed.length < 1 || parsed.every((i) => sectionWords.has(i.name.toLowerCase()))) continue;
     if (parsed.some((i) => i.name.split(/\s+/).length > 6)) continue;
-    items[section.id] = parsed;
+    items[section.id] ??= parsed;
   }
   return items;
 }

@@ -110,6 +110,5 @@ footer{padding:2rem clamp(1rem,5vw,4rem);color:var(--muted)}
 .price{font-weight:700;font-size:1.25em;color:var(--text)}
 .hero nav a[aria-current]{font-weight:700;text-decoration:none}
 [data-placeholder]{display:none}
-${d.header ? `.hero,.layout-bold .hero{background:${d.header.background};color:${d.header.text}}.hero a:not(.button),.hero .tagline,.layout-bold .hero a:not(.button),.layout-bold .tagline{color:${d.header.text}}` : ""}
-`;
+${d.header ? `.hero,.layout-bold .hero{background:${d.header.background};color:${d.header.text}}.hero a:not(.button),.hero .tagline,.layout-bold .hero a:not(.button),.layout-bold .tagline{color:${d.header.text}}\n` : ""}`;
 }

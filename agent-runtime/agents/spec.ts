@@ -6,6 +6,7 @@ import {
   itemsNamed,
   nameNamed,
   pagesNamed,
+  sectionMentions,
   sectionsNamed,
 } from "./request.ts";
 import { kindWord } from "./vocabulary.ts";
@@ -88,7 +89,7 @@ export function updateSpec(previous: Spec, prompt: string): Spec {
   const facts = [...spec.facts];
   for (const fact of factsNamed(prompt)) if (!facts.includes(fact)) facts.push(fact);
   const name = nameNamed(prompt);
-  const items = { ...spec.items, ...itemsNamed(prompt, named) };
+  const items = { ...spec.items, ...itemsNamed(prompt, sectionMentions(prompt)) };
   const pages = pagesNamed(prompt);
   if (pages) for (const id of pages) if (id !== "home" && !sections.includes(id)) sections.push(id);
   return {

@@ -33,7 +33,32 @@ export const readableOn = (background: string) =>
 
 const isDark = (value: string) => luminance(value) < 0.18;
 
-const table = colorNames as unknown as Record<string, Rgb>;
+/** Names owners use that CSS does not have. */
+const moreNames: Record<string, Rgb> = {
+  cream: [255, 253, 208],
+  offwhite: [248, 246, 240],
+  sage: [156, 175, 136],
+  sagegreen: [156, 175, 136],
+  terracotta: [204, 78, 52],
+  mustard: [225, 173, 1],
+  burgundy: [128, 0, 32],
+  charcoal: [54, 69, 79],
+  emerald: [0, 155, 119],
+  ruby: [155, 17, 30],
+  rust: [183, 65, 14],
+  sand: [194, 178, 128],
+  mint: [152, 255, 152],
+  forest: [34, 139, 34],
+  bottlegreen: [0, 106, 78],
+  navyblue: [0, 0, 128],
+  skyblue: [135, 206, 235],
+  babyblue: [137, 207, 240],
+  wine: [114, 47, 55],
+  blush: [222, 93, 131],
+  peach: [255, 203, 164],
+  ochre: [204, 119, 34],
+};
+const table = { ...(colorNames as unknown as Record<string, Rgb>), ...moreNames };
 
 /** "dark green" → #006400, "navy blue" → #000080, "pale pink" → a lighter pink; null when it names no colour. */
 export function parseColour(words: string): string | null {
@@ -51,7 +76,7 @@ export function parseColour(words: string): string | null {
   const parts = text.split(/[\s-]+/);
   for (let i = 0; i < parts.length; i++) {
     const name = parts.slice(i).join("");
-    const base = table[name] ?? (name === "navyblue" ? table.navy : undefined);
+    const base = table[name];
     if (!base) continue;
     const modifier = parts.slice(0, i).join(" ");
     if (/\b(dark|deep)\b/.test(modifier)) return hex(mix(base, [0, 0, 0], 0.45));
