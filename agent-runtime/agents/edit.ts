@@ -258,6 +258,13 @@ export function readEdit(prompt: string, site: SiteModel, selection: string | nu
   )) {
     const id = ref(m[2]!);
     if (!id) continue;
+    if (/^(?:that|this|it|them|these|those)$/i.test(m[1]!.trim())) {
+      const given = factsNamed(prompt);
+      if (given.length) ops.push({ op: "add-facts", id, facts: given });
+      named.add(id);
+      take(m);
+      continue;
+    }
     const described = m[1]!.replace(
       /^(?:(?:fourth|third|fifth|new|another)\s+)?(?:plan|item|dish|service|member)\s*(?:called|named|:)?\s*,?\s*/i,
       "",

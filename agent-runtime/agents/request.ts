@@ -104,6 +104,11 @@ function notASection(lower: string, at: number, end: number, id: string): boolea
     return true;
   if (id === "contact" && /^\s+(us|me)\b/.test(after) && !/\b(add|a|the|with)\s+$/.test(before)) return true;
   if (id === "faq" && /\b(any|have|no)\s+$/.test(before)) return true;
+  if (
+    id === "hours" &&
+    /\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|few|extra)\s+$/.test(before)
+  )
+    return true;
   return false;
 }
 
@@ -137,7 +142,7 @@ export const sentenceCase = (text: string) =>
 
 export function splitList(list: string): string[] {
   return list
-    .split(/\s*(?:,|;|\/|\band\b|\bor\b|&|\+)\s*(?![\d]{2}\b)/i)
+    .split(/\s*(?:,|;|\band\b|\bor\b|\s&\s|\+)\s*/i)
     .map((s) => s.trim())
     .filter(Boolean);
 }
@@ -199,7 +204,7 @@ export function factsNamed(text: string): string[] {
   };
   for (const m of text.matchAll(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g)) add(m[0]);
   for (const m of text.matchAll(
-    /(?<![\w$€£.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?)?\d{2,5}(?:[\s.-]\d{2,5}){1,3}(?![\w.]*\d)/g,
+    /(?<![\w$€£.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?)?\d{2,6}(?:[\s.-]\d{2,6}){1,3}(?![\w.]*\d)/g,
   )) {
     const digits = m[0].replace(/\D/g, "");
     if (digits.length >= 7 && !/^\d{1,2}[.:]\d{2}/.test(m[0]) && !/^(19|20)\d\d$/.test(digits)) add(m[0]);
@@ -215,10 +220,15 @@ export function factsNamed(text: string): string[] {
       /\b\d{1,2}(?::\d{2})?\s?(?:am|pm|h)\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?[-–]\s?\d{1,2}\b|\bnoon\b|\bmidnight\b/i;
     if (days.test(s.text) && time.test(s.text)) {
       const from =
-        /\b(?:we(?:'re| are)?\s+)?open\b|\bhours\s*(?:are|:)|\b(?:mon|tue|wed|thu|fri|sat|sun|daily|weekdays|every day)/i.exec(
+        /\b(?:we(?:'re| are)?\s+)?open\b|\b(?:mon|tue|wed|thu|fri|sat|sun|daily|weekdays|every day)/i.exec(
           s.text,
         );
-      add(s.text.slice(from?.index ?? 0).replace(/^hours\s*(?:are|:)\s*/i, ""));
+      const start = from?.index ?? 0;
+      // Up to the last time named: "Tue-Sat 7am-2pm, add that…" keeps only "Tue-Sat 7am-2pm".
+      const times = [...s.text.matchAll(new RegExp(time.source, "gi"))].filter((m) => m.index >= start);
+      const last = times.at(-1);
+      const phrase = s.text.slice(start, last ? last.index + last[0].length : s.text.length);
+      add(/^we/i.test(phrase) ? phrase : phrase.charAt(0).toUpperCase() + phrase.slice(1));
     }
   }
   return facts;
@@ -274,15 +284,16 @@ export const asksExactly = (text: string) =>
 
 /** The site's own name, with its own capitalisation: `called X`, `named "X"`, `for Rosa's Bakery`. */
 export function nameNamed(text: string): string | null {
+  const word = String.raw`[A-Z0-9][\w'’&-]*`;
+  const joined = String.raw`(?:[A-Z][\w'’&-]*|[A-Z]\.)(?:\s+(?:&\s+|of\s+|the\s+|de\s+|and\s+)?${word}){0,4}`;
   const match =
     /\b(?:called|named)\s+["“']([^"”']{2,40})["”']/.exec(text) ??
-    /\b(?:called|named)\s+([A-Z][\w'’&.-]*(?:\s+(?:&\s+|of\s+|the\s+|and\s+)?[A-Z0-9][\w'’&.-]*){0,4})/.exec(
-      text,
-    ) ??
+    new RegExp(String.raw`\b(?:called|named)\s+(${joined})`).exec(text) ??
     /["“]([^"”]{2,40})["”]/.exec(text) ??
-    /\b(?:for|about)\s+((?:[A-Z][\w'’&.-]*|[A-Z]\.)(?:\s+(?:&\s+|of\s+|the\s+|de\s+|and\s+)?[A-Z0-9][\w'’&.-]*){0,4})/.exec(
-      text,
-    );
+    new RegExp(
+      String.raw`\b(?:[Ww]e(?:'|’)re|[Ww]e are|[Tt]his is)\s+(${joined})(?=\s*[,.]|\s+(?:a|an)\b)`,
+    ).exec(text) ??
+    new RegExp(String.raw`\b(?:for|about)\s+(${joined})`).exec(text);
   if (!match) return null;
   const name = match[1]!.trim().replace(/[.,]$/, "");
   return /^(?:A|An|The|My|Our|I|We)$/.test(name) ? null : name;
