@@ -27,7 +27,7 @@ const allHtml = (files: Record<string, string>) =>
     .filter(([p]) => p.endsWith(".html"))
     .map(([, c]) => c)
     .join("\n");
-const unescape = (html: string) =>
+const decodeEntities = (html: string) =>
   html
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, "&")
@@ -96,7 +96,7 @@ function expectationsOf(step: Step, edit: boolean): Expectation[] {
   }
   if (step.title) {
     list.push((html, _f, _b, check) => {
-      const h1 = unescape(/<h1>([^<]*)<\/h1>/.exec(html)?.[1] ?? "");
+      const h1 = decodeEntities(/<h1>([^<]*)<\/h1>/.exec(html)?.[1] ?? "");
       check(`the title reads “${step.title}”`, h1 === step.title, `found “${h1}”`);
     });
   }
@@ -109,7 +109,7 @@ function expectationsOf(step: Step, edit: boolean): Expectation[] {
         const block = sectionBlock(html, id);
         check(
           `section ${id} has “${text}”`,
-          block !== null && unescape(block).includes(text),
+          block !== null && decodeEntities(block).includes(text),
           block ? "" : "no such section",
         );
       });
