@@ -11,6 +11,9 @@ export function plannerPrompt(policy: RunPolicy): string {
       ? "If the request is ambiguous (no subject, or no idea what the page should contain), ask short questions."
       : "Never ask questions: decide yourself.",
     "Keep every concrete fact the owner gave, verbatim. Section ids are lowercase words with dashes.",
+    policy.autonomy >= 3
+      ? "Pages: list them (home first, each with its sections) when the owner asks for pages or the site is long; else leave pages empty."
+      : "Pages: list them (home first, each with its sections) only when the owner asks for pages; else leave pages empty.",
   ].join("\n");
 }
 

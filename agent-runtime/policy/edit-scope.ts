@@ -7,7 +7,7 @@ import type { RunPolicy } from "./compile.ts";
 export interface ScopedEdit {
   plan: EditPlan;
   /** Changes wider than asked that the policy held back: offered to the owner as suggestions. */
-  suggestions: (PlanItem & { prompt: string })[];
+  suggestions: (PlanItem & { prompt: string; sectionId?: string })[];
 }
 
 /**
@@ -22,8 +22,8 @@ export function scopeEdit(
   policy: RunPolicy,
 ): ScopedEdit {
   const suggestions: ScopedEdit["suggestions"] = [];
-  const suggest = (id: string, title: string, purpose: string, prompt: string) => {
-    if (!suggestions.some((s) => s.id === id)) suggestions.push({ id, title, purpose, prompt });
+  const suggest = (id: string, title: string, purpose: string, prompt: string, sectionId?: string) => {
+    if (!suggestions.some((s) => s.id === id)) suggestions.push({ id, title, purpose, prompt, sectionId });
   };
   const change = { ...plan.change, theme: { ...plan.change.theme } };
   if (!reading.aboutDesign) {

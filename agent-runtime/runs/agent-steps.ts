@@ -207,6 +207,7 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
         answers: wf.answers,
         feedback: wf.planFeedback,
         creativity: policy.creativity,
+        autonomy: policy.autonomy,
       };
       const result = await call("planner", plannerPrompt(policy), context, planSchema, "plan");
       const scoped = applyScope(result.value, wf.spec, policy);

@@ -311,7 +311,7 @@ export class BuilderService {
       .returning();
     if (!suggestion)
       throw new RuntimeError("suggestion_not_found", "That suggestion is no longer open.", 404);
-    const idea = suggestion.payload as { id: string; title: string; prompt?: string };
+    const idea = suggestion.payload as { id: string; title: string; prompt?: string; sectionId?: string };
     const prompt = idea.prompt ?? `Add the ${idea.title} section. [section:${idea.id}:${idea.title}]`;
     if (activeStatuses.includes(run.status as never)) {
       await this.steer(runId, prompt);
@@ -322,6 +322,7 @@ export class BuilderService {
       autonomy: run.autonomy,
       creativity: run.creativity,
       seed: run.seed,
+      sectionId: idea.sectionId ?? null,
     });
     return { runId: next.id, steered: false };
   }

@@ -185,7 +185,24 @@ describe("edits through an OpenAI-compatible server", () => {
     );
     expect(builderContext().current.map((s: { id: string }) => s.id)).toEqual(["menu"]);
     sameSections(before["index.html"]!, after["index.html"]!, ["about", "gallery"]);
-    expect(run.suggestions.map((s: { payload: { id: string } }) => s.payload.id)).toContain("update-gallery");
+    const update = run.suggestions.find(
+      (s: { payload: { id: string } }) => s.payload.id === "update-gallery",
+    );
+    expect(update).toBeDefined();
+
+    // Accepted, the suggestion is a run scoped to that section: now the gallery changes, and only it.
+    fake.requests.length = 0;
+    const accepted = await owner.post(`/api/runs/${run.id}/input`, {
+      type: "accept_suggestion",
+      interruptId: update.id,
+    });
+    expect((await owner.waitForStatus(accepted.body.runId, ["completed", "failed"])).status).toBe(
+      "completed",
+    );
+    expect(builderContext().current.map((s: { id: string }) => s.id)).toEqual(["gallery"]);
+    const later = await filesOf(run.projectId);
+    expect(sectionBlock(later["index.html"]!, "gallery")).toContain("Rewritten gallery.");
+    sameSections(after["index.html"]!, later["index.html"]!, ["about", "menu"]);
   });
 
   test("structure: an added section is written on its own and inserted; the rest is untouched", async () => {

@@ -152,4 +152,16 @@ describe("the offline model builds what the customer asked", () => {
     expect(site.files["menu.html"]).toContain('<section id="menu"');
     expect(site.files["index.html"]).not.toContain('<section id="menu"');
   });
+
+  test("on autopilot a long site gives its contact details a page of their own, linked from every page", async () => {
+    const site = await buildOffline("A website for Harbor Beans, my café, with about and menu sections", {
+      autonomy: 4,
+      creativity: 2,
+      seed: 6,
+    });
+    expect(Object.keys(site.files).sort()).toEqual(["contact.html", "index.html", "styles.css"]);
+    expect(site.files["contact.html"]).toContain('<section id="contact"');
+    expect(site.html).toContain('<a href="contact.html">Contact</a>');
+    expect(site.sections).toEqual(expect.arrayContaining(["about", "menu"]));
+  });
 });

@@ -7,6 +7,7 @@ export interface PlannerContext {
   previousPlan?: Plan;
   answers: { question: string; answer: string }[];
   creativity: number;
+  autonomy?: number;
 }
 
 /** "rosa's bakery" → "Rosa's Bakery" (a letter after an apostrophe stays as it is). */
@@ -37,7 +38,12 @@ export function offlinePlan(context: PlannerContext): Plan {
     ...spec.sections.map((id) => ({ ...describe(id), requested: true })),
     ...own.map((id) => ({ ...describe(id), requested: false })),
   ];
-  const pageIds = (spec.pages ?? []).filter((id) => id !== "home");
+  // Pages when asked for; on autopilot a long site gives its contact details a page of their own.
+  const decided =
+    !spec.pages && (context.autonomy ?? 0) >= 4 && sections.length >= 7
+      ? ["contact", "location"].filter((id) => sections.some((s) => s.id === id))
+      : [];
+  const pageIds = (spec.pages ?? decided).filter((id) => id !== "home");
   const pages = pageIds.length
     ? [
         {
@@ -45,7 +51,9 @@ export function offlinePlan(context: PlannerContext): Plan {
           title: "Home",
           sections: sections.map((s) => s.id).filter((id) => !pageIds.includes(id)),
         },
-        ...pageIds.map((id) => ({ id, title: titleOf(id), sections: [id] })),
+        ...(decided.length && !spec.pages
+          ? [{ id: "contact", title: "Contact", sections: decided }]
+          : pageIds.map((id) => ({ id, title: titleOf(id), sections: [id] }))),
       ]
     : [];
   return {
