@@ -11,6 +11,9 @@ export function plannerPrompt(policy: RunPolicy): string {
       ? "If the request is ambiguous (no subject, or no idea what the page should contain), ask short questions."
       : "Never ask questions: decide yourself.",
     "Keep every concrete fact the owner gave, verbatim. Section ids are lowercase words with dashes.",
+    policy.autonomy >= 3
+      ? "Pages: list them (home first, each with its sections) when the owner asks for pages or the site is long; else leave pages empty."
+      : "Pages: list them (home first, each with its sections) only when the owner asks for pages; else leave pages empty.",
   ].join("\n");
 }
 
@@ -42,6 +45,28 @@ export function reviewerPrompt(policy: RunPolicy): string {
   return [
     "You are the reviewer of WebSplat. Score the page from 0 to 10 against this rubric and list concrete issues:",
     ...policy.reviewerRubric.map((r) => `- ${r}`),
+    "On an edit, CONTEXT.untouched lists sections that must be exactly as before; report any that changed.",
     "passed is true only when nothing in the rubric is violated.",
+  ].join("\n");
+}
+
+export function editPlannerPrompt(policy: RunPolicy): string {
+  return [
+    "You are the planner of WebSplat. The site exists; the owner asks for a change. CONTEXT has the current site (its pages, sections and theme), the owner's prompt, the section the owner selected (if any) and the runtime's own reading of the prompt.",
+    "Classify the change: theme (colours, fonts, title), section (the content of named sections), structure (add, remove, rename, reorder sections or pages) or redesign (the whole design).",
+    "List every section the site will have afterwards, in order (keep ids; a new title renames a section; leave a section out only to remove it), and in change.rewrite only the existing sections whose content must change, each with an instruction.",
+    "Change only what the owner asked for. Keep the design (theme all null) unless the prompt is about the design; set change.title only when asked to retitle.",
+    policy.autonomy <= 1
+      ? "Touch no section the owner did not name or select; put further ideas in ideas."
+      : `You may touch at most ${policy.maxOwnSections} section(s) the owner did not name; put further ideas in ideas.`,
+    "Keep every concrete fact the owner gave, verbatim.",
+  ].join("\n");
+}
+
+export function builderEditPrompt(policy: RunPolicy): string {
+  return [
+    builderPrompt(policy),
+    "This is an edit of an existing site: CONTEXT.current has the sections to change (their present HTML) with the instruction for each, and CONTEXT.new the sections to add.",
+    "Return only those sections, each rewritten whole. Keep everything in a section the instruction does not ask to change.",
   ].join("\n");
 }

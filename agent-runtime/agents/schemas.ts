@@ -3,6 +3,7 @@ import { z } from "zod";
 // The structured outputs of the four agents. Every model answer is validated against these.
 
 const sectionId = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/);
+const color = z.string().regex(/^#[0-9a-fA-F]{6}$/);
 const planItem = z.object({ id: sectionId, title: z.string().min(1), purpose: z.string() });
 
 export const planSchema = z.object({
@@ -16,11 +17,12 @@ export const planSchema = z.object({
   /** Clarifying questions, only when the request is ambiguous. */
   questions: z.array(z.string()),
   facts: z.array(z.string()),
+  /** Pages and the sections on each; empty for a one-page site. */
+  pages: z.array(z.object({ id: sectionId, title: z.string().min(1), sections: z.array(sectionId) })),
 });
 export type Plan = z.infer<typeof planSchema>;
 export type PlanItem = z.infer<typeof planItem>;
 
-const color = z.string().regex(/^#[0-9a-fA-F]{6}$/);
 export const directionSchema = z.object({
   name: z.string(),
   palette: z.object({
@@ -59,3 +61,30 @@ export const reviewSchema = z.object({
   issues: z.array(z.object({ sectionId: z.string(), problem: z.string(), fix: z.string() })),
 });
 export type Review = z.infer<typeof reviewSchema>;
+
+/**
+ * A follow-up prompt's change to the current site. The plan around it lists every section the site
+ * will have, in order (a missing one is removed, a new one added, a new title renames it); only the
+ * sections in `rewrite` (and new ones) are written again, everything else is kept byte for byte.
+ */
+export const changeSchema = z.object({
+  kind: z.enum(["theme", "section", "structure", "redesign"]),
+  /** A new site title, when the owner asked for one. */
+  title: z.string().nullable(),
+  theme: z.object({
+    header: color.nullable(),
+    accent: color.nullable(),
+    background: color.nullable(),
+    text: color.nullable(),
+    font: z.enum(["serif", "sans", "mono"]).nullable(),
+    mode: z.enum(["dark", "light"]).nullable(),
+  }),
+  /** Existing sections whose content changes, each with what to do. */
+  rewrite: z.array(z.object({ id: sectionId, instruction: z.string() })),
+  /** The words of a call to action the owner asked for. */
+  cta: z.string().nullable(),
+});
+export type Change = z.infer<typeof changeSchema>;
+
+export const editPlanSchema = planSchema.extend({ change: changeSchema });
+export type EditPlan = z.infer<typeof editPlanSchema>;

@@ -3,7 +3,10 @@ import type { SiteFiles } from "./site.ts";
 
 /** Checks the reviewer's verdict cannot overrule: they are read from the files themselves. */
 export function checkSite(files: SiteFiles, plannedIds: string[]): Review["issues"] {
-  const html = files["index.html"] ?? "";
+  const html = Object.entries(files)
+    .filter(([path]) => path.endsWith(".html"))
+    .map(([, content]) => content)
+    .join("\n");
   const issues: Review["issues"] = [];
   const found = [...html.matchAll(/<section id="([^"]+)"/g)].map((m) => m[1]!);
   for (const id of plannedIds) {

@@ -1,5 +1,5 @@
 import { escapeHtml as e } from "../ui/escape.ts";
-import type { Build, Direction, Plan } from "./schemas.ts";
+import { pageFile, type SiteModel, type Theme } from "./site-model.ts";
 
 export type SiteFiles = Record<string, string>;
 
@@ -15,40 +15,57 @@ export function cleanFragment(html: string): string {
     .replace(/javascript:/gi, "");
 }
 
-/** The site's files from the plan, the chosen direction and the written sections. */
-export function renderSite(plan: Plan, direction: Direction, build: Build): SiteFiles {
-  const planned = new Map(build.sections.map((s) => [s.id, s]));
-  const sections = plan.sections.flatMap((p) => {
-    const s = planned.get(p.id);
-    return s ? [{ ...s, html: cleanFragment(s.html) }] : [];
-  });
-  const nav = sections.map((s) => `<a href="#${e(s.id)}">${e(s.heading)}</a>`).join("");
-  const html = `<!doctype html>
+/** The site's files from its model; a section renders to the same bytes as long as it is unchanged. */
+export function renderSite(site: SiteModel): SiteFiles {
+  const files: SiteFiles = {};
+  const byId = new Map(site.sections.map((s) => [s.id, { ...s, html: cleanFragment(s.html) }]));
+  const multi = site.pages.length > 1;
+  for (const page of site.pages) {
+    const sections = page.sections.flatMap((id) => byId.get(id) ?? []);
+    const nav = multi
+      ? site.pages
+          .map(
+            (p) =>
+              `<a href="${pageFile(p.id)}"${p.id === page.id ? ' aria-current="page"' : ""}>${e(p.title)}</a>`,
+          )
+          .join("")
+      : sections.map((s) => `<a href="#${e(s.id)}">${e(s.heading)}</a>`).join("");
+    const cta = site.cta
+      ? `\n<p class="cta"><a class="button" href="${e(site.cta.href)}">${e(site.cta.label)}</a></p>`
+      : "";
+    const title = page.id === "home" ? site.title : `${page.title} · ${site.title}`;
+    files[pageFile(page.id)] = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(build.title)}</title>
-<meta name="description" content="${e(build.description)}">
+<title>${e(title)}</title>
+<meta name="description" content="${e(site.description)}">
 <link rel="stylesheet" href="styles.css">
 </head>
-<body class="layout-${direction.layout}">
+<body class="layout-${site.theme.layout}">
 <header class="hero">
-<nav aria-label="Sections"><strong class="brand">${e(build.title)}</strong><div class="links">${nav}</div></nav>
-<h1>${e(build.title)}</h1>
-<p class="tagline">${e(build.tagline)}</p>
+<nav aria-label="${multi ? "Pages" : "Sections"}"><strong class="brand">${e(site.title)}</strong><div class="links">${nav}</div></nav>
+<h1>${e(page.id === "home" ? site.title : page.title)}</h1>
+${page.id === "home" ? `<p class="tagline">${e(site.tagline)}</p>${cta}` : ""}
 </header>
 <main>
-${sections.map((s) => `<section id="${e(s.id)}" aria-labelledby="${e(s.id)}-title">\n<h2 id="${e(s.id)}-title">${e(s.heading)}</h2>\n${s.html}\n</section>`).join("\n")}
+${sections.map(renderSection).join("\n")}
 </main>
-<footer><p>${e(build.footer || build.title)}</p></footer>
+<footer><p>${e(site.footer || site.title)}</p></footer>
 </body>
 </html>
 `;
-  return { "index.html": html, "styles.css": stylesheet(direction) };
+  }
+  files["styles.css"] = stylesheet(site.theme);
+  return files;
 }
 
-function stylesheet(d: Direction): string {
+/** One section's block: the unit the agents edit, compare and keep. */
+export const renderSection = (s: { id: string; heading: string; html: string }) =>
+  `<section id="${e(s.id)}" aria-labelledby="${e(s.id)}-title">\n<h2 id="${e(s.id)}-title">${e(s.heading)}</h2>\n${s.html}\n</section>`;
+
+function stylesheet(d: Theme): string {
   const p = d.palette;
   const t = d.typography;
   return `:root{--bg:${p.background};--surface:${p.surface};--text:${p.text};--muted:${p.muted};--accent:${p.accent};--accent-text:${p.accentText};--radius:${d.radius}px;--scale:${t.scale}}
@@ -89,5 +106,9 @@ footer{padding:2rem clamp(1rem,5vw,4rem);color:var(--muted)}
 .layout-bold .hero a,.layout-bold .tagline{color:var(--accent-text)}
 .layout-bold h2{font-size:calc(2rem * var(--scale))}
 @media (max-width:40rem){.layout-split section{grid-template-columns:1fr;gap:0}}
-`;
+.cta{margin:1.5rem 0 0}.button{display:inline-block;font-weight:700;padding:.7rem 1.2rem;border-radius:var(--radius);background:var(--accent);color:var(--accent-text);text-decoration:none}
+.price{font-weight:700;font-size:1.25em;color:var(--text)}
+.hero nav a[aria-current]{font-weight:700;text-decoration:none}
+[data-placeholder]{display:none}
+${d.header ? `.hero,.layout-bold .hero{background:${d.header.background};color:${d.header.text}}.hero a:not(.button),.hero .tagline,.layout-bold .hero a:not(.button),.layout-bold .tagline{color:${d.header.text}}\n` : ""}`;
 }

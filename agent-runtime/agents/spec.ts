@@ -1,10 +1,36 @@
+import {
+  asksExactly,
+  ctaNamed,
+  factsNamed,
+  type Item,
+  itemsNamed,
+  nameNamed,
+  pagesNamed,
+  sectionMentions,
+  sectionsNamed,
+} from "./request.ts";
+import { kindWord } from "./vocabulary.ts";
+
+export { sectionVocabulary } from "./vocabulary.ts";
+
 /** The structured spec of what the owner asked for, updated by every prompt before planning. */
 export interface Spec {
   subject: string | null;
   siteName: string | null;
   /** Section ids in the order asked for. */
   sections: string[];
+  /** The owner's own title for a section ("Our breads"), by id. */
+  titles: Record<string, string>;
+  /** Items the owner listed for a section (services, dishes, plans with prices, team members), by id. */
+  items: Record<string, Item[]>;
+  /** Facts kept verbatim: phone numbers, emails, addresses, opening hours. */
   facts: string[];
+  /** The words of the call to action the owner asked for. */
+  cta: string | null;
+  /** The owner asked for these sections and nothing else. */
+  exact: boolean;
+  /** Section ids that get a page of their own ("home" is the first page), when pages were asked for. */
+  pages: string[] | null;
   prompts: string[];
 }
 
@@ -12,84 +38,48 @@ export const emptySpec = (): Spec => ({
   subject: null,
   siteName: null,
   sections: [],
+  titles: {},
+  items: {},
   facts: [],
+  cta: null,
+  exact: false,
+  pages: null,
   prompts: [],
 });
 
-/** Words that name a section, by the section id they mean. */
-export const sectionVocabulary: Record<string, { title: string; words: string[] }> = {
-  about: { title: "About", words: ["about", "our story", "story", "who we are"] },
-  services: { title: "Services", words: ["services", "what we do", "offerings"] },
-  menu: { title: "Menu", words: ["menu", "dishes", "drinks list"] },
-  pricing: { title: "Pricing", words: ["pricing", "prices", "plans", "rates"] },
-  testimonials: { title: "Testimonials", words: ["testimonials", "reviews", "what people say"] },
-  gallery: { title: "Gallery", words: ["gallery", "photos", "pictures"] },
-  portfolio: { title: "Portfolio", words: ["portfolio", "work samples", "projects", "case studies"] },
-  team: { title: "Team", words: ["team", "staff", "our people"] },
-  faq: { title: "FAQ", words: ["faq", "questions", "q&a"] },
-  contact: { title: "Contact", words: ["contact", "get in touch", "email us"] },
-  hours: { title: "Opening hours", words: ["hours", "opening times", "opening hours"] },
-  location: { title: "Location", words: ["location", "map", "directions", "find us"] },
-  features: { title: "Features", words: ["features", "benefits"] },
-  events: { title: "Events", words: ["events", "schedule", "calendar"] },
-  booking: { title: "Booking", words: ["booking", "reservations", "book a table", "appointments"] },
-  newsletter: { title: "Newsletter", words: ["newsletter", "sign up", "mailing list"] },
-};
-
-const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 /** Section ids named in a text, in the order they appear; `[section:id:Title]` names any other. */
-export function sectionsIn(text: string): string[] {
-  const lower = text.toLowerCase();
-  const found: { id: string; at: number }[] = [];
-  for (const [id, entry] of Object.entries(sectionVocabulary)) {
-    let at = -1;
-    for (const word of entry.words) {
-      const match = new RegExp(`\\b${escapeRegExp(word)}\\b`).exec(lower);
-      if (match && (at < 0 || match.index < at)) at = match.index;
-    }
-    if (at >= 0) found.push({ id, at });
-  }
-  for (const match of text.matchAll(/\[section:([a-z][a-z0-9-]*)(?::[^\]]*)?\]/g)) {
-    found.push({ id: match[1]!, at: match.index });
-  }
-  return [...new Set(found.sort((a, b) => a.at - b.at).map((f) => f.id))];
-}
+export const sectionsIn = (text: string): string[] => sectionsNamed(text).map((s) => s.id);
 
-function subjectIn(text: string): string | null {
+function subjectIn(text: string, name: string | null): string | null {
+  // "Bright Smile Dental, a family dental clinic in Leeds" → "family dental clinic".
+  if (name) {
+    const apposition = new RegExp(
+      `${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*(?:,|is|—|-)\\s*(?:a|an|our|my)\\s+([^.,;:!?\\n]+?)(?=\\s+(?:in|on|at|with|that|which|for|near)\\b|[.,;:!?\\n]|$)`,
+    ).exec(text);
+    if (apposition) return apposition[1]!.trim();
+  }
   const match =
-    /\b(?:website|site|page|homepage)\s+(?:for|about)\s+(?:a|an|my|our|the)?\s*([^.,;:!?\n]+?)(?=\s+(?:with|that|which|called|named|in|on|and)\b|[.,;:!?\n]|$)/i.exec(
+    /\b(?:website|site|page|homepage)\s+(?:for|about)\s+(?:a|an|my|our|the)\s+([^.,;:!?\n]+?)(?=\s+(?:with|that|which|called|named|in|on|and)\b|[.,;:!?\n]|$)/i.exec(
       text,
     ) ??
     /\b(?:for|about)\s+(?:a|an|my|our)\s+([^.,;:!?\n]+?)(?=\s+(?:with|that|called|named|in|and)\b|[.,;:!?\n]|$)/i.exec(
       text,
     );
-  return match ? match[1]!.trim().replace(/\s+/g, " ") : null;
+  if (match && !/^[A-Z]/.test(match[1]!)) return match[1]!.trim().replace(/\s+/g, " ");
+  return kindWord(text);
 }
 
-function nameIn(text: string): string | null {
-  const match =
-    /\b(?:called|named)\s+["“]([^"”]{2,40})["”]/.exec(text) ??
-    /\b(?:called|named)\s+([A-Z][\w'&-]*(?:\s+(?:&\s+)?[A-Z][\w'&-]*){0,4})/.exec(text) ??
-    /["“]([^"”]{2,40})["”]/.exec(text);
-  return match ? match[1]!.trim() : null;
-}
-
-/** Sentences that carry concrete facts (numbers, times, places, contact details) are kept verbatim. */
-function factsIn(text: string): string[] {
-  return text
-    .split(/(?<=[.!?])\s+|\n+/)
-    .map((s) => s.trim().replace(/[.]$/, ""))
-    .filter(
-      (s) => /\d|@|\b(open|located|based|since|every|daily|street|avenue|road)\b/i.test(s) && s.length > 6,
-    );
-}
-
-export function updateSpec(spec: Spec, prompt: string): Spec {
+export function updateSpec(previous: Spec, prompt: string): Spec {
+  const spec = { ...emptySpec(), ...previous };
+  const named = sectionsNamed(prompt);
   const sections = [...spec.sections];
-  for (const id of sectionsIn(prompt)) if (!sections.includes(id)) sections.push(id);
+  const titles = { ...spec.titles };
+  for (const s of named) {
+    if (!sections.includes(s.id)) sections.push(s.id);
+    titles[s.id] = s.title;
+  }
   for (const match of prompt.matchAll(
-    /\b(?:remove|drop|without)\s+(?:the\s+)?([a-z ]+?)(?:\s+section)?\b(?=[.,;]|$)/gi,
+    /\b(?:remove|drop|without|delete)\s+(?:the\s+)?([a-z ]+?)(?:\s+section)?\b(?=[.,;]|$)/gi,
   )) {
     for (const id of sectionsIn(match[1]!)) {
       const at = sections.indexOf(id);
@@ -97,12 +87,21 @@ export function updateSpec(spec: Spec, prompt: string): Spec {
     }
   }
   const facts = [...spec.facts];
-  for (const fact of factsIn(prompt)) if (!facts.includes(fact)) facts.push(fact);
+  for (const fact of factsNamed(prompt)) if (!facts.includes(fact)) facts.push(fact);
+  const name = nameNamed(prompt);
+  const items = { ...spec.items, ...itemsNamed(prompt, sectionMentions(prompt)) };
+  const pages = pagesNamed(prompt);
+  if (pages) for (const id of pages) if (id !== "home" && !sections.includes(id)) sections.push(id);
   return {
-    subject: subjectIn(prompt) ?? spec.subject,
-    siteName: nameIn(prompt) ?? spec.siteName,
+    subject: subjectIn(prompt, name ?? spec.siteName) ?? spec.subject,
+    siteName: name ?? spec.siteName,
     sections,
+    titles,
+    items,
     facts,
+    cta: ctaNamed(prompt) ?? spec.cta,
+    exact: spec.exact || (named.length > 0 && asksExactly(prompt)),
+    pages: pages ?? spec.pages,
     prompts: [...spec.prompts, prompt],
   };
 }

@@ -1,4 +1,5 @@
-import type { Build, Design, Plan, PlanItem, Review } from "./schemas.ts";
+import type { Build, Change, Design, Plan, PlanItem, Review } from "./schemas.ts";
+import type { SiteModel } from "./site-model.ts";
 import type { Spec } from "./spec.ts";
 
 export type Stage = "plan" | "approve" | "design" | "build" | "review" | "done";
@@ -22,4 +23,12 @@ export interface Workflow {
   tokenAllowance: number;
   /** Fingerprints of recent actions, for the loop detector. */
   recentActions: string[];
+  /** The site as built so far; carried from run to run through the head checkpoint. */
+  site?: SiteModel;
+  /** The site when this run started: an edit is planned against it and checked against it. */
+  baseSite?: SiteModel;
+  /** This run's change to the base site, when it is an edit. */
+  change?: Change;
+  /** This run's own prompts (the first and any steering) and the section selected in the preview. */
+  request?: { prompts: string[]; selection: string | null };
 }

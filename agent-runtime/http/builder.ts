@@ -5,6 +5,7 @@ import type { RunEventLog } from "../runs/events.ts";
 import type { BuilderService } from "../runs/service.ts";
 import { builderPage, builderScript, builderStyles } from "../ui/index.ts";
 import { BUILDER_PAGE_CSP } from "./request-guards.ts";
+import { changeRoutes } from "./routes/changes.ts";
 import { previewRoutes } from "./routes/preview.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { runRoutes } from "./routes/runs.ts";
@@ -24,6 +25,7 @@ export function builderRoutes(deps: {
     .get("/ui/builder.css", (c) => c.body(builderStyles, 200, { "Content-Type": "text/css; charset=utf-8" }))
     .get("/api/usage", async (c) => c.json(await deps.service.usage()))
     .route("/api/projects", projectRoutes(deps.service, deps.db))
+    .route("/api/projects", changeRoutes(deps.service, deps.db))
     .route("/api/runs", runRoutes(deps.service, deps.events))
     .get("/preview/:projectId", (c) => c.redirect(`/preview/${c.req.param("projectId")}/`))
     .route("/preview", previewRoutes(deps.service, deps.db));

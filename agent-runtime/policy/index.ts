@@ -1,3 +1,4 @@
 export { compilePolicy, type RunPolicy } from "./compile.ts";
+export { type ScopedEdit, scopeEdit } from "./edit-scope.ts";
 export { autonomyLevels, creativityLevels, type Level } from "./levels.ts";
 export { applyScope } from "./scope.ts";

@@ -1,11 +1,33 @@
 import { createHash } from "node:crypto";
-import { builderPrompt, designerPrompt, plannerPrompt, reviewerPrompt } from "../agents/prompts.ts";
-import { buildSchema, designSchema, type PlanItem, planSchema, reviewSchema } from "../agents/schemas.ts";
+import { applyEdit, changedUntouched, sectionsToWrite } from "../agents/apply-edit.ts";
+import { describeDiff, diffFiles } from "../agents/diff.ts";
+import { readEdits } from "../agents/edit.ts";
+import {
+  builderEditPrompt,
+  builderPrompt,
+  designerPrompt,
+  editPlannerPrompt,
+  plannerPrompt,
+  reviewerPrompt,
+} from "../agents/prompts.ts";
+import {
+  type Build,
+  buildSchema,
+  designSchema,
+  type EditPlan,
+  editPlanSchema,
+  type PlanItem,
+  planSchema,
+  reviewSchema,
+} from "../agents/schemas.ts";
 import { renderSite, type SiteFiles } from "../agents/site.ts";
 import { checkSite } from "../agents/site-checks.ts";
+import { type SiteModel, sectionOf, siteFromBuild } from "../agents/site-model.ts";
+import { outlineOf } from "../agents/site-outline.ts";
+import { changeTheme } from "../agents/theme.ts";
 import type { Workflow } from "../agents/workflow.ts";
 import { type AgentName, type LlmClient, type LlmUsage, withContext } from "../llm/index.ts";
-import { applyScope, type RunPolicy } from "../policy/index.ts";
+import { applyScope, type RunPolicy, scopeEdit } from "../policy/index.ts";
 
 export interface StepInput {
   workflow: Workflow;
@@ -60,7 +82,124 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
     });
   const base = { questions: [] as string[], suggestions: [] as PlanItem[] };
 
-  switch (wf.stage) {
+  const editing = wf.baseSite !== undefined;
+  switch (editing ? `edit-${wf.stage}` : wf.stage) {
+    case "edit-plan": {
+      const site = wf.baseSite!;
+      const request = requestOf(wf);
+      const reading = readEdits(
+        [...request.prompts, ...(wf.planFeedback ? [wf.planFeedback] : [])],
+        site,
+        request.selection,
+      );
+      const context = {
+        prompts: request.prompts,
+        feedback: wf.planFeedback,
+        selection: request.selection,
+        site: outlineOf(site),
+        reading,
+        spec: wf.spec,
+        answers: wf.answers,
+        creativity: policy.creativity,
+      };
+      const result = await call("planner", editPlannerPrompt(policy), context, editPlanSchema, "edit");
+      const scoped = scopeEdit(result.value, reading, site, policy);
+      const questions = scoped.plan.questions;
+      return {
+        ...base,
+        agent: "planner",
+        workflow: {
+          ...wf,
+          plan: scoped.plan,
+          change: scoped.plan.change,
+          planFeedback: undefined,
+          stage: "approve",
+        },
+        usage: result.usage,
+        model: result.model,
+        summary: questions.length
+          ? "A question before changing anything."
+          : `Plan: ${describePlan(scoped.plan, site)}.`,
+        fingerprint: fingerprintOf("planner", scoped.plan),
+        questions,
+        suggestions: scoped.suggestions,
+      };
+    }
+    case "edit-design":
+    case "design": {
+      const context = {
+        plan: wf.plan,
+        current: wf.baseSite?.theme,
+        latitude: policy.designLatitude,
+        directions: policy.designDirections,
+        creativity: policy.creativity,
+      };
+      const result = await call("designer", designerPrompt(policy), context, designSchema, "design");
+      const design = {
+        ...result.value,
+        chosen: Math.min(result.value.chosen, result.value.directions.length - 1),
+      };
+      const chosen = design.directions[design.chosen]!;
+      return {
+        ...base,
+        agent: "designer",
+        workflow: { ...wf, design, stage: "build" },
+        usage: result.usage,
+        model: result.model,
+        summary: `Design: explored ${design.directions.length} direction(s), chose “${chosen.name}” (${chosen.layout} layout).`,
+        fingerprint: fingerprintOf("designer", design),
+      };
+    }
+    case "edit-build": {
+      const site = wf.baseSite!;
+      const plan = wf.plan as EditPlan;
+      const change = plan.change;
+      const repair = wf.review && !wf.review.passed ? wf.review.issues : [];
+      const toWrite = sectionsToWrite(plan, site);
+      const theme =
+        change.kind === "redesign" && wf.design
+          ? { ...wf.design.directions[wf.design.chosen]!, header: null }
+          : changeTheme(site.theme, change.theme);
+      let build: Build | null = null;
+      let usage: LlmUsage = { promptTokens: 0, completionTokens: 0 };
+      let model = llm.model;
+      if (toWrite.length) {
+        const request = requestOf(wf);
+        const context = {
+          plan,
+          change,
+          design: theme,
+          current: toWrite.flatMap((id) => {
+            const s = sectionOf(site, id);
+            const instruction = change.rewrite.find((r) => r.id === id)?.instruction ?? "";
+            return s ? [{ ...s, instruction }] : [];
+          }),
+          new: plan.sections.filter((s) => toWrite.includes(s.id) && !sectionOf(site, s.id)),
+          items: wf.spec.items ?? {},
+          ops: readEdits(request.prompts, site, request.selection).ops,
+          creativity: policy.creativity,
+          autonomy: policy.autonomy,
+          repair,
+        };
+        const result = await call("builder", builderEditPrompt(policy), context, buildSchema, "build");
+        build = result.value;
+        usage = result.usage;
+        model = result.model;
+      }
+      const next = applyEdit(site, plan, build, theme);
+      const files = renderSite(next);
+      const diff = diffFiles(renderSite(site), files);
+      return {
+        ...base,
+        agent: "builder",
+        workflow: { ...wf, site: next, build: build ?? wf.build, stage: "review" },
+        files,
+        usage,
+        model,
+        summary: `${repair.length ? "Repaired" : "Changed"}: ${describeDiff(diff)}.`,
+        fingerprint: fingerprintOf("builder", next),
+      };
+    }
     case "plan": {
       const context = {
         spec: wf.spec,
@@ -68,6 +207,7 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
         answers: wf.answers,
         feedback: wf.planFeedback,
         creativity: policy.creativity,
+        autonomy: policy.autonomy,
       };
       const result = await call("planner", plannerPrompt(policy), context, planSchema, "plan");
       const scoped = applyScope(result.value, wf.spec, policy);
@@ -96,38 +236,28 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
         suggestions: scoped.suggestions,
       };
     }
-    case "design": {
-      const context = {
-        plan: wf.plan,
-        latitude: policy.designLatitude,
-        directions: policy.designDirections,
-        creativity: policy.creativity,
-      };
-      const result = await call("designer", designerPrompt(policy), context, designSchema, "design");
-      const design = {
-        ...result.value,
-        chosen: Math.min(result.value.chosen, result.value.directions.length - 1),
-      };
-      const chosen = design.directions[design.chosen]!;
-      return {
-        ...base,
-        agent: "designer",
-        workflow: { ...wf, design, stage: "build" },
-        usage: result.usage,
-        model: result.model,
-        summary: `Design: explored ${design.directions.length} direction(s), chose “${chosen.name}” (${chosen.layout} layout).`,
-        fingerprint: fingerprintOf("designer", design),
-      };
-    }
     case "build": {
       const repair = wf.review && !wf.review.passed ? wf.review.issues : [];
-      const context = { plan: wf.plan, design: wf.design, creativity: policy.creativity, repair };
+      const context = {
+        plan: wf.plan,
+        design: wf.design,
+        items: wf.spec.items ?? {},
+        creativity: policy.creativity,
+        autonomy: policy.autonomy,
+        repair,
+      };
       const result = await call("builder", builderPrompt(policy), context, buildSchema, "build");
-      const files = renderSite(wf.plan!, wf.design!.directions[wf.design!.chosen]!, result.value);
+      const site = siteFromBuild(
+        wf.plan!,
+        wf.design!.directions[wf.design!.chosen]!,
+        result.value,
+        wf.spec.cta ?? null,
+      );
+      const files = renderSite(site);
       return {
         ...base,
         agent: "builder",
-        workflow: { ...wf, build: result.value, stage: "review" },
+        workflow: { ...wf, build: result.value, site, stage: "review" },
         files,
         usage: result.usage,
         model: result.model,
@@ -135,12 +265,26 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
         fingerprint: fingerprintOf("builder", result.value),
       };
     }
+    case "edit-review":
     case "review": {
       const plannedIds = wf.plan!.sections.map((s) => s.id);
-      const context = { files: input.files, plannedIds, rubric: policy.reviewerRubric };
+      const untouched = editing ? untouchedIds(wf) : [];
+      const context = { files: input.files, plannedIds, untouched, rubric: policy.reviewerRubric };
       const result = await call("reviewer", reviewerPrompt(policy), context, reviewSchema, "review");
       // Problems found in the files themselves count whatever the model concluded.
-      const issues = [...checkSite(input.files, plannedIds), ...result.value.issues];
+      const contract =
+        editing && wf.site
+          ? changedUntouched(
+              wf.baseSite!,
+              wf.site,
+              plannedIds.filter((id) => !untouched.includes(id)),
+            ).map((id) => ({
+              sectionId: id,
+              problem: "section changed though the edit did not touch it",
+              fix: "restore it",
+            }))
+          : [];
+      const issues = [...checkSite(input.files, plannedIds), ...contract, ...result.value.issues];
       const review = { ...result.value, issues, passed: issues.length === 0 && result.value.passed };
       const repair = !review.passed && wf.repairs < policy.selfRepairAttempts;
       return {
@@ -158,4 +302,34 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
     default:
       throw new Error(`no agent for stage ${wf.stage}`);
   }
+}
+
+const requestOf = (wf: Workflow) => wf.request ?? { prompts: wf.spec.prompts.slice(-1), selection: null };
+
+/** Sections an edit must leave exactly as they were. */
+function untouchedIds(wf: Workflow): string[] {
+  const plan = wf.plan as EditPlan;
+  const site = wf.baseSite!;
+  const written = new Set(sectionsToWrite(plan, site));
+  return plan.sections
+    .filter((s) => !written.has(s.id) && sectionOf(site, s.id)?.heading === s.title)
+    .map((s) => s.id);
+}
+
+function describePlan(plan: EditPlan, site: SiteModel): string {
+  const c = plan.change;
+  const parts: string[] = [];
+  const before = site.sections.map((s) => s.id);
+  const after = plan.sections.map((s) => s.id);
+  const added = plan.sections.filter((s) => !before.includes(s.id)).map((s) => s.title);
+  const removed = site.sections.filter((s) => !after.includes(s.id)).map((s) => s.heading);
+  if (c.title) parts.push(`retitle the site “${c.title}”`);
+  const theme = Object.entries(c.theme).filter(([, v]) => v !== null);
+  if (theme.length) parts.push(`change the ${theme.map(([k]) => k).join(", ")}`);
+  if (c.kind === "redesign") parts.push("redesign the site");
+  if (added.length) parts.push(`add ${added.join(", ")}`);
+  if (removed.length) parts.push(`remove ${removed.join(", ")}`);
+  const rewritten = c.rewrite.map((r) => sectionOf(site, r.id)?.heading ?? r.id);
+  if (rewritten.length && c.kind !== "redesign") parts.push(`update ${rewritten.join(", ")}`);
+  return parts.length ? `${c.kind} change: ${parts.join("; ")}` : "nothing to change";
 }

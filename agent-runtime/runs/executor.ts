@@ -144,8 +144,14 @@ export class RunExecutor {
           message: gate.message,
         } satisfies Omit<Gate, "kind">);
       if (wf.stage === "approve") {
-        if (policy.requirePlanApproval) return this.#pause(run.id, wf, "plan_approval", { plan: wf.plan });
+        if (policy.requirePlanApproval && needsApproval(wf))
+          return this.#pause(run.id, wf, "plan_approval", { plan: wf.plan });
         wf = { ...wf, stage: "design" };
+        continue;
+      }
+      // An edit keeps the design: the designer runs only for a new site or a redesign.
+      if (wf.stage === "design" && wf.change && wf.change.kind !== "redesign") {
+        wf = { ...wf, stage: "build" };
         continue;
       }
       const head = await headCheckpoint(db, run.projectId);
@@ -276,9 +282,11 @@ export class RunExecutor {
     for (const p of pending.sort((a, b) => a.id - b.id)) spec = updateSpec(spec, p.text);
     await events.append(db, run.id, "steered", { prompts: pending.map((p) => p.text) });
     events.wake(run.id);
+    const request = wf.request ?? { prompts: [run.prompt], selection: null };
     return {
       ...wf,
       spec,
+      request: { ...request, prompts: [...request.prompts, ...pending.map((p) => p.text)] },
       previousPlan: wf.plan ?? wf.previousPlan,
       stage: "plan",
       review: undefined,
@@ -355,6 +363,10 @@ export class RunExecutor {
     );
   }
 }
+
+/** A new site and a change of structure or design are shown for approval; a narrow edit is not. */
+const needsApproval = (wf: Workflow) =>
+  !wf.change || wf.change.kind === "structure" || wf.change.kind === "redesign";
 
 /** Marks a run `stopped` with a `stop` checkpoint of what exists; open questions and approvals are closed. */
 export async function stopRun(

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { and, asc, count, desc, eq, inArray, isNull, like, lt, notInArray, or, sql } from "drizzle-orm";
+import type { SiteModel } from "../agents/site-model.ts";
 import { emptySpec, updateSpec } from "../agents/spec.ts";
 import type { Workflow } from "../agents/workflow.ts";
 import type { Database } from "../db/index.ts";
@@ -17,6 +18,21 @@ export interface StartRunInput {
   autonomy: number;
   creativity: number;
   seed?: number;
+  /** The section the owner selected in the preview: the run is about it. */
+  sectionId?: string | null;
+}
+
+/** A selection names a section of the current site, or it is refused with a message that says why. */
+function selectedSection(site: SiteModel, sectionId: string | null | undefined): string | null {
+  if (!sectionId) return null;
+  if (!site.sections.some((s) => s.id === sectionId)) {
+    throw new RuntimeError(
+      "section_not_found",
+      `The site has no section “${sectionId}” any more; click a section in the preview again.`,
+      422,
+    );
+  }
+  return sectionId;
 }
 
 const isId = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
@@ -121,6 +137,12 @@ export class BuilderService {
         spec,
         previousPlan: previous.plan,
         design: previous.design,
+        site: previous.site,
+        baseSite: previous.site,
+        request: {
+          prompts: [input.prompt],
+          selection: previous.site ? selectedSection(previous.site, input.sectionId) : null,
+        },
         superseded: [],
         answers: [],
         repairs: 0,
@@ -289,8 +311,8 @@ export class BuilderService {
       .returning();
     if (!suggestion)
       throw new RuntimeError("suggestion_not_found", "That suggestion is no longer open.", 404);
-    const idea = suggestion.payload as { id: string; title: string };
-    const prompt = `Add the ${idea.title} section. [section:${idea.id}:${idea.title}]`;
+    const idea = suggestion.payload as { id: string; title: string; prompt?: string; sectionId?: string };
+    const prompt = idea.prompt ?? `Add the ${idea.title} section. [section:${idea.id}:${idea.title}]`;
     if (activeStatuses.includes(run.status as never)) {
       await this.steer(runId, prompt);
       return { runId, steered: true };
@@ -300,6 +322,7 @@ export class BuilderService {
       autonomy: run.autonomy,
       creativity: run.creativity,
       seed: run.seed,
+      sectionId: idea.sectionId ?? null,
     });
     return { runId: next.id, steered: false };
   }

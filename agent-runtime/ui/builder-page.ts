@@ -20,7 +20,7 @@ export function builderPage(config: RuntimeConfig): string {
 </head>
 <body>
 <header class="top">
-  <strong class="brand">WebSplat</strong>
+  <h1 class="brand">WebSplat <span class="visually-hidden">builder</span></h1>
   <label class="project">Site <select id="project"></select></label>
   <button type="button" id="new-project" class="quiet">New site</button>
   <p class="meter" id="meter" aria-live="polite">Tokens this month: …</p>
@@ -28,13 +28,17 @@ export function builderPage(config: RuntimeConfig): string {
 <main class="builder">
   <section class="chat" aria-labelledby="chat-title">
     <h2 id="chat-title" class="visually-hidden">Conversation</h2>
-    <ol id="messages" class="messages" role="log" aria-live="polite"></ol>
+    <div class="log" role="log" aria-live="polite" aria-label="Messages"><ol id="messages" class="messages" tabindex="0" aria-label="Conversation so far"></ol></div>
     <div id="progress" class="progress" role="status" aria-live="polite"><span id="status">Idle</span> <span id="stage"></span> <span id="streamed"></span></div>
     <div id="pending" class="pending" aria-live="assertive"></div>
     <div id="suggestions" class="suggestions"></div>
     <form id="prompt-form" class="prompt">
       <label for="prompt">What should WebSplat build?</label>
       <textarea id="prompt" name="prompt" rows="3" required placeholder="A site for my café “Harbor Beans” with an about section, a menu and contact. We are open daily 8am–4pm."></textarea>
+      <div class="about-this">
+        <label for="section">About <select id="section"><option value="">the whole site</option></select></label>
+        <p class="help" id="section-help">Or click a section in the preview to change just that part.</p>
+      </div>
       <div class="sliders">
         <div class="slider">
           <label for="autonomy">Autonomy: <output id="autonomy-name" for="autonomy"></output></label>
@@ -57,6 +61,7 @@ export function builderPage(config: RuntimeConfig): string {
   <section class="preview" aria-labelledby="preview-title">
     <h2 id="preview-title">Preview</h2>
     <iframe id="preview" title="Preview of your site" sandbox="allow-same-origin"></iframe>
+    <div id="placeholders" class="placeholders" aria-live="polite"></div>
   </section>
   <section class="timeline" aria-labelledby="timeline-title">
     <h2 id="timeline-title">Timeline</h2>
@@ -65,6 +70,12 @@ export function builderPage(config: RuntimeConfig): string {
       <button type="button" id="redo" class="quiet" hidden>Redo</button>
     </div>
     <ol id="checkpoints" class="checkpoints"></ol>
+    <form id="compare-form" class="compare">
+      <label for="compare-from">Compare</label> <select id="compare-from"></select>
+      <label for="compare-to">with</label> <select id="compare-to"></select>
+      <button type="submit" class="quiet">Show changes</button>
+    </form>
+    <div id="comparison" class="comparison" aria-live="polite"></div>
   </section>
 </main>
 </body>

@@ -2,7 +2,7 @@
 export const builderScript = `
 const $ = (id) => document.getElementById(id);
 const levels = JSON.parse($("levels").textContent);
-const state = { projectId: null, runId: null, source: null, previousHeadId: null, streamed: 0 };
+const state = { projectId: null, runId: null, source: null, previousHeadId: null, streamed: 0, selection: "" };
 const ACTIVE = ["queued", "running", "awaiting_input"];
 
 async function api(path, options = {}) {
@@ -50,21 +50,99 @@ function refreshPreview() {
   $("preview").src = "/preview/" + state.projectId + "/?v=" + Date.now();
 }
 
+// The owner's view of the preview: placeholders shown (visitors never see them), sections selectable.
+const ownerCss = "[data-placeholder]{display:block!important;border:2px dashed #b45309;padding:.4rem .6rem;color:#7c2d12;background:#fff7ed}" +
+  "[data-placeholder]::before{content:'To fill in: ';font-weight:700}" +
+  "main section{cursor:pointer}main section:hover{outline:2px dashed #4b3fd6;outline-offset:4px}" +
+  "main section.ws-selected{outline:3px solid #4b3fd6;outline-offset:4px}";
+function decoratePreview() {
+  const doc = $("preview").contentDocument;
+  if (!doc || !doc.body) return;
+  const sheet = new doc.defaultView.CSSStyleSheet();
+  sheet.replaceSync(ownerCss);
+  doc.adoptedStyleSheets = [sheet];
+  const sections = [...doc.querySelectorAll("main section[id]")];
+  const select = $("section");
+  const keep = state.selection;
+  select.replaceChildren(el("option", { value: "", textContent: "the whole site" }),
+    ...sections.map((s) => el("option", { value: s.id, textContent: "the " + (s.querySelector("h2") ? s.querySelector("h2").textContent : s.id) + " section" })));
+  select.value = sections.some((s) => s.id === keep) ? keep : "";
+  selectSection(select.value);
+  for (const section of sections) section.addEventListener("click", (event) => { event.preventDefault(); selectSection(section.id); $("prompt").focus(); });
+  const todo = [...doc.querySelectorAll("[data-placeholder]")];
+  const box = $("placeholders");
+  box.replaceChildren();
+  if (todo.length) {
+    const list = el("ul");
+    for (const item of todo) {
+      const section = item.closest("section");
+      const where = section && section.querySelector("h2") ? section.querySelector("h2").textContent + ": " : "";
+      list.append(el("li", { textContent: where + item.textContent }));
+    }
+    box.append(el("h3", { textContent: "To fill in (not shown to visitors)" }), list);
+  }
+}
+function selectSection(id) {
+  state.selection = id || "";
+  $("section").value = state.selection;
+  const doc = $("preview").contentDocument;
+  if (doc) for (const s of doc.querySelectorAll("main section[id]")) s.classList.toggle("ws-selected", s.id === state.selection);
+}
+
 async function refreshTimeline() {
-  const { head, checkpoints } = await api("/api/projects/" + state.projectId + "/checkpoints");
+  const [{ head, checkpoints }, { changes }] = await Promise.all([
+    api("/api/projects/" + state.projectId + "/checkpoints"),
+    api("/api/projects/" + state.projectId + "/changes"),
+  ]);
+  const changed = new Map(changes.map((c) => [c.checkpointId, c.summary]));
+  fillCompare(checkpoints, head);
   const list = $("checkpoints");
   list.replaceChildren();
   for (const checkpoint of checkpoints) {
     const restore = el("button", { type: "button", className: "quiet", textContent: checkpoint.id === head ? "Current" : "Restore" });
     restore.disabled = checkpoint.id === head;
-    restore.setAttribute("aria-label", "Restore " + checkpoint.kind + ": " + checkpoint.label);
+    restore.setAttribute("aria-label", (checkpoint.id === head ? "Current " : "Restore ") + checkpoint.kind + ": " + checkpoint.label);
     restore.addEventListener("click", () => rollback(checkpoint.id));
-    const item = el("li", { className: checkpoint.id === head ? "head" : "" },
-      el("span", {}, el("span", { className: "kind", textContent: checkpoint.kind }), checkpoint.label), restore);
+    const label = el("span", {}, el("span", { className: "kind", textContent: checkpoint.kind }), checkpoint.label);
+    if (changed.has(checkpoint.id)) label.append(el("span", { className: "change", textContent: "Changes: " + changed.get(checkpoint.id) }));
+    const item = el("li", { className: checkpoint.id === head ? "head" : "" }, label, restore);
     item.dataset.checkpoint = checkpoint.id;
     item.dataset.kind = checkpoint.kind;
     list.append(item);
   }
+}
+
+function fillCompare(checkpoints, head) {
+  const options = () => checkpoints.map((c, i) => el("option", { value: c.id, textContent: (checkpoints.length - i) + ". " + c.kind + ": " + c.label.slice(0, 60) }));
+  const from = $("compare-from");
+  const to = $("compare-to");
+  const kept = [from.value];
+  from.replaceChildren(...options());
+  to.replaceChildren(...options());
+  const ids = checkpoints.map((c) => c.id);
+  // "with" follows the head as runs add checkpoints; "compare" keeps the owner's choice.
+  to.value = head;
+  from.value = ids.includes(kept[0]) ? kept[0] : (checkpoints[1] ? checkpoints[1].id : head);
+}
+
+async function compare() {
+  showError();
+  try {
+    const result = await api("/api/projects/" + state.projectId + "/compare?from=" + $("compare-from").value + "&to=" + $("compare-to").value);
+    const d = result.diff;
+    const box = $("comparison");
+    const list = el("ul");
+    const line = (text) => list.append(el("li", { textContent: text }));
+    const names = (items) => items.map((s) => s.heading).join(", ");
+    if (d.title) line("Title: " + d.title.from + " → " + d.title.to);
+    if (d.added.length) line("Added: " + names(d.added));
+    if (d.removed.length) line("Removed: " + names(d.removed));
+    if (d.changed.length) line("Changed: " + names(d.changed));
+    if (d.reordered) line("Sections reordered");
+    for (const t of d.theme) line("Theme " + t.property + ": " + (t.from || "none") + " → " + (t.to || "none"));
+    if (!list.children.length) line("No differences in the site's files.");
+    box.replaceChildren(el("h3", { textContent: "What changed" }), list);
+  } catch (error) { showError(error); }
 }
 
 async function rollback(checkpointId, scope) {
@@ -195,6 +273,7 @@ $("prompt-form").addEventListener("submit", async (event) => {
   try {
     const result = await post("/api/projects/" + state.projectId + "/runs", {
       prompt: $("prompt").value, autonomy: Number($("autonomy").value), creativity: Number($("creativity").value),
+      sectionId: state.selection || null,
     });
     $("prompt").value = "";
     if (result.steered) addMessage({ role: "system", content: "Sent to the running build; it takes effect at the next step." });
@@ -206,6 +285,9 @@ $("stop").addEventListener("click", async () => {
   try { await post("/api/runs/" + state.runId + "/stop"); await renderRun(); } catch (error) { showError(error); }
 });
 $("redo").addEventListener("click", () => rollback(state.previousHeadId, "both"));
+$("preview").addEventListener("load", decoratePreview);
+$("section").addEventListener("change", (event) => selectSection(event.target.value));
+$("compare-form").addEventListener("submit", (event) => { event.preventDefault(); compare(); });
 $("project").addEventListener("change", (event) => loadProject(event.target.value));
 $("new-project").addEventListener("click", async () => {
   showError();

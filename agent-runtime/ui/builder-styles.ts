@@ -3,7 +3,7 @@ export const builderStyles = `
 *{box-sizing:border-box}body{margin:0}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 .top{display:flex;flex-wrap:wrap;gap:.75rem 1rem;align-items:center;padding:.75rem 1rem;background:var(--panel);border-bottom:1px solid var(--line)}
-.brand{font-size:1.1rem;color:var(--accent)}.meter{margin:0 0 0 auto;color:var(--muted)}
+.brand{font-size:1.1rem;margin:0;color:var(--accent)}.meter{margin:0 0 0 auto;color:var(--muted)}
 .builder{display:grid;gap:1rem;padding:1rem;grid-template-columns:minmax(20rem,1fr) minmax(24rem,1.4fr);grid-template-areas:"chat preview" "chat timeline"}
 .chat{grid-area:chat;display:flex;flex-direction:column;gap:.75rem}.preview{grid-area:preview}.timeline{grid-area:timeline}
 section{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:1rem}
@@ -32,5 +32,12 @@ iframe{width:100%;height:60vh;border:1px solid var(--line);border-radius:8px;bac
 .checkpoints li{display:flex;gap:.5rem;align-items:center;justify-content:space-between;padding:.35rem .5rem;border-radius:6px;background:#f7f6fb}
 .checkpoints li.head{outline:2px solid var(--accent)}
 .kind{font-size:.75rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);margin-right:.4rem}
+.about-this{display:flex;flex-wrap:wrap;gap:.25rem .75rem;align-items:center}.about-this select{width:auto}.about-this .help{min-height:0}
+.change{display:block;font-size:.85rem;color:var(--muted)}
+.checkpoints li>span{min-width:0}
+.compare{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin-top:.6rem}.compare select{width:auto;max-width:14rem}
+.comparison:empty,.placeholders:empty{display:none}
+.comparison,.placeholders{margin-top:.5rem;padding:.6rem .75rem;border:1px solid var(--line);border-radius:8px;background:#f7f6fb}
+.comparison h3,.placeholders h3{font-size:.95rem;margin:0 0 .25rem}.comparison ul,.placeholders ul{margin:0;padding-left:1.2rem}
 @media (max-width:56rem){.builder{grid-template-columns:1fr;grid-template-areas:"chat" "preview" "timeline"}.sliders{grid-template-columns:1fr}}
 `;

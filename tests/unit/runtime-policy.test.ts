@@ -17,6 +17,7 @@ const plan = (sections: string[], ideas: string[] = []): Plan => ({
   ideas: ideas.map((id) => ({ id, title: id, purpose: "" })),
   questions: ["Which colours?"],
   facts: [],
+  pages: [],
 });
 
 describe("run policy", () => {

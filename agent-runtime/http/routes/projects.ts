@@ -17,6 +17,11 @@ const newRun = z.object({
     .min(0)
     .max(2 ** 31)
     .optional(),
+  /** The section selected in the preview: the run is scoped to it. */
+  sectionId: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,40}$/, "Select a section of the site in the preview.")
+    .nullish(),
 });
 const rollback = z.object({
   checkpointId: z.uuid(),

@@ -1,131 +1,126 @@
-import type { Build, Plan, Review } from "../../agents/schemas.ts";
+import type { EditOp } from "../../agents/edit.ts";
+import type { Item } from "../../agents/request.ts";
+import type { Build, Change, Plan, Review } from "../../agents/schemas.ts";
+import type { SiteSection } from "../../agents/site-model.ts";
 import { escapeHtml as e } from "../../ui/escape.ts";
-import { heading, lead, tagline } from "./copy.ts";
-import { type Random, seededRandom } from "./random.ts";
-import { kindOf, type SubjectKind } from "./subjects.ts";
+import { heading, tagline } from "./copy.ts";
+import { seededRandom } from "./random.ts";
+import { factHtml, factList, factsFor, itemCard, sectionBody } from "./sections.ts";
+import { kindOf } from "./subjects.ts";
 
 export interface BuilderContext {
   plan: Plan;
   creativity: number;
+  autonomy: number;
   repair: Review["issues"];
+  /** Items the owner listed, by section id. */
+  items: Record<string, Item[]>;
+  /** On an edit: the change, the current sections to rewrite, and the runtime's reading of the prompt. */
+  change?: Change;
+  current?: SiteSection[];
+  ops?: EditOp[];
 }
 
-interface SectionInput {
-  id: string;
-  title: string;
-  purpose: string;
-  facts: string[];
-  kind: SubjectKind;
-  plan: Plan;
-  creativity: number;
-  random: Random;
-}
-
-const factsFor = (id: string, facts: string[]) => {
-  const tests: Record<string, RegExp> = {
-    hours: /\b(open|closed|\d{1,2}\s?(am|pm|h)|\d{1,2}:\d{2}|mon|tue|wed|thu|fri|sat|sun|daily)/i,
-    location: /\b(located|street|avenue|road|square|near|corner|based in)\b/i,
-    contact: /@|\+?\d[\d\s-]{6,}|\bcall\b|\bemail\b/i,
-    pricing: /[$€£]\s?\d|\d+\s?(dollars|euros|per)/i,
-  };
-  const test = tests[id];
-  return test ? facts.filter((f) => test.test(f)) : [];
-};
-
-function cards(input: SectionInput, count: number): string {
-  const items = input.kind.items.slice(0, count);
-  return `<ul class="cards">${items
-    .map(
-      (item) =>
-        `<li class="card"><h3>${e(item.name)}</h3>${input.creativity >= 1 ? `<p>${e(item.note)}</p>` : ""}</li>`,
-    )
-    .join("")}</ul>`;
-}
-
-function body(input: SectionInput): string {
-  const { id, facts, creativity, random } = input;
-  const own = factsFor(id, facts);
-  const factList = own.length ? `<ul class="facts">${own.map((f) => `<li>${e(f)}</li>`).join("")}</ul>` : "";
-  switch (id) {
-    case "about":
-      return `<p class="lead">${e(lead(input.kind, input.plan.subject, input.plan.siteName, creativity, random))}</p>${factList}`;
-    case "menu":
-    case "services":
-    case "features":
-      return `${cards(input, 3 + Math.min(3, creativity))}${factList}`;
-    case "pricing": {
-      const tiers = ["Basic", "Standard", "Plus"];
-      return `${factList}<ul class="cards">${tiers
-        .map(
-          (t, i) =>
-            `<li class="card"><h3>${t}</h3><p>${creativity >= 2 ? e(["For a first try.", "What most people choose.", "Everything, with priority."][i]!) : "Details to follow."}</p></li>`,
-        )
-        .join("")}</ul>`;
-    }
-    case "testimonials": {
-      if (creativity <= 1) return `<p>Your customers' words will appear here.</p>`;
-      const quotes = [
-        "Exactly what I hoped for, and then some.",
-        "I've recommended them to everyone I know.",
-        "Friendly, careful and always on time.",
-      ];
-      return `<div class="quotes">${quotes
-        .slice(0, 2 + (creativity >= 4 ? 1 : 0))
-        .map(
-          (q, i) =>
-            `<blockquote><p>“${e(q)}”</p><footer>${["Sam", "Priya", "Jonas"][i]}</footer></blockquote>`,
-        )
-        .join("")}</div>`;
-    }
-    case "gallery":
-    case "portfolio":
-      return `<div class="tiles">${[1, 2, 3, 4, 5, 6]
-        .slice(0, 3 + creativity)
-        .map(
-          (n) =>
-            `<div class="tile tile-${n}" role="img" aria-label="${e(`${input.title} picture ${n}`)}"></div>`,
-        )
-        .join("")}</div>`;
-    case "team":
-      return `<ul class="cards">${["Founder", "Lead", "Specialist"].map((r) => `<li class="card"><h3>${r}</h3><p>Name and a line about them.</p></li>`).join("")}</ul>`;
-    case "faq":
-      return ["How do I get started?", "What does it cost?", "Can I change my mind?"]
-        .map(
-          (q) =>
-            `<details><summary>${q}</summary><p>${creativity >= 2 ? "Just ask; we'll walk you through it." : "Answer to follow."}</p></details>`,
-        )
-        .join("");
-    case "hours":
-      return factList || `<p>Opening hours to follow.</p>`;
-    case "location":
-      return factList || `<p>Address to follow.</p>`;
-    case "contact":
-      return `${factList}<form class="contact" action="#" method="post"><label>Your name <input name="name" autocomplete="name" required></label><label>Email <input type="email" name="email" autocomplete="email" required></label><label>Message <textarea name="message" rows="4" required></textarea></label><button type="submit">Send</button></form>`;
-    case "newsletter":
-      return `<form class="newsletter" action="#" method="post"><label>Email <input type="email" name="email" required></label><button type="submit">Subscribe</button></form>`;
-    default:
-      return `<p>${e(input.purpose || input.title)}</p>${factList}`;
-  }
-}
-
-/** Writes each planned section (and only those); repairs what the review found. */
+/** Writes each planned section (and only those); on an edit, only the sections it is given. */
 export function offlineBuild(context: BuilderContext, seed: number): Build {
   const random = seededRandom(seed ^ 0x27d4eb2f);
   const { plan, creativity } = context;
   const kind = kindOf(`${plan.subject} ${plan.siteName}`);
-  const sections = plan.sections.map((s) => {
-    const input = { ...s, facts: plan.facts, kind, plan, creativity, random };
-    let html = body(input);
-    if (!html.trim() || context.repair.some((i) => i.sectionId === s.id))
-      html ||= `<p>${e(s.purpose || s.title)}</p>`;
+  const write = (s: { id: string; title: string }) => {
+    const html = sectionBody({
+      id: s.id,
+      title: s.title,
+      items: context.items?.[s.id],
+      facts: plan.facts,
+      kind,
+      subject: plan.subject,
+      siteName: plan.siteName,
+      autonomy: context.autonomy ?? 0,
+      creativity,
+      random,
+    });
     return { id: s.id, heading: heading(s.title, s.id, creativity, random), html };
-  });
-  const used = new Set(plan.sections.flatMap((s) => factsFor(s.id, plan.facts)));
-  return {
+  };
+  const base = {
     title: plan.siteName,
     description: `${plan.siteName}: ${plan.subject}.`,
     tagline: tagline(kind, plan.subject, creativity, random),
-    sections,
-    footer: plan.facts.filter((f) => !used.has(f)).join(" · "),
   };
+  if (!context.change) {
+    const used = new Set(plan.sections.flatMap((s) => factsFor(s.id, plan.facts)));
+    return {
+      ...base,
+      sections: plan.sections.map(write),
+      footer: plan.facts.filter((f) => !used.has(f)).join(" · "),
+    };
+  }
+  const current = new Map((context.current ?? []).map((s) => [s.id, s]));
+  const ops = context.ops ?? [];
+  const sections = plan.sections.flatMap((s) => {
+    const old = current.get(s.id);
+    if (!old) {
+      const asked = context.change!.rewrite.some((r) => r.id === s.id);
+      return asked ? [] : [write(s)];
+    }
+    if (context.change!.kind === "redesign") return [{ ...write(s), heading: old.heading }];
+    return [{ id: s.id, heading: old.heading, html: edited(old, ops, write(s).html) }];
+  });
+  return { ...base, sections, footer: "" };
+}
+
+/** One section with the prompt's operations on it applied; the rest of its markup is kept as it was. */
+function edited(section: SiteSection, ops: EditOp[], fresh: string): string {
+  let html = section.html;
+  for (const op of ops) {
+    if (op.op === "replace-fact") {
+      html = html.split(op.from).join(op.to);
+      const digits = (v: string) => v.replace(/[^\d+]/g, "");
+      html = html.split(`tel:${digits(op.from)}`).join(`tel:${digits(op.to)}`);
+      continue;
+    }
+    if (!("id" in op) || op.id !== section.id) continue;
+    switch (op.op) {
+      case "set-text": {
+        const text = `<p class="lead">${e(op.text)}</p>`;
+        const withoutPlaceholder = html.replace(/<p data-placeholder="[^"]*">[\s\S]*?<\/p>/, "");
+        html = /<p\b[^>]*>[\s\S]*?<\/p>/.test(withoutPlaceholder)
+          ? withoutPlaceholder.replace(/<p\b[^>]*>[\s\S]*?<\/p>/, text)
+          : text + withoutPlaceholder;
+        break;
+      }
+      case "add-item": {
+        const card = itemCard(op.item);
+        html =
+          /<\/ul>/.test(html) && /class="cards"/.test(html)
+            ? html.replace(/<\/ul>(?![\s\S]*<\/ul>)/, `${card}</ul>`)
+            : `${html.replace(/<p data-placeholder="[^"]*">[\s\S]*?<\/p>/, "")}<ul class="cards">${card}</ul>`;
+        break;
+      }
+      case "remove-item": {
+        const name = op.name.toLowerCase();
+        html = html.replace(/<li class="card"><h3>([\s\S]*?)<\/h3>[\s\S]*?<\/li>/g, (card, h: string) =>
+          h.toLowerCase().replace(/&#39;/g, "'") === name || h.toLowerCase().startsWith(`${name} `)
+            ? ""
+            : card,
+        );
+        break;
+      }
+      case "add-facts": {
+        const fresh = op.facts.filter((f) => !html.includes(e(f)));
+        if (!fresh.length) break;
+        html = html.replace(/<p data-placeholder="(?:hours|address)">[\s\S]*?<\/p>/, "");
+        html = /<ul class="facts">/.test(html)
+          ? html.replace(
+              /<ul class="facts">/,
+              `<ul class="facts">${fresh.map((f) => `<li>${factHtml(f)}</li>`).join("")}`,
+            )
+          : factList(fresh) + html;
+        break;
+      }
+      case "rewrite":
+        html = fresh;
+        break;
+    }
+  }
+  return html;
 }

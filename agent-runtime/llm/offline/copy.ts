@@ -1,6 +1,8 @@
 import type { Random } from "./random.ts";
 import type { SubjectKind } from "./subjects.ts";
 
+const article = (word: string) => (/^[aeiou]/i.test(word) ? "an" : "a");
+
 /** Copy the offline model may write, by how much invention creativity allows. */
 export function lead(
   kind: SubjectKind,
@@ -9,10 +11,10 @@ export function lead(
   creativity: number,
   random: Random,
 ): string {
-  if (creativity === 0) return `${name} is a ${subject}.`;
+  if (creativity === 0) return `${name} is ${article(subject)} ${subject}.`;
   const voice = random.pick(kind.voice);
   const lines = [
-    `${name} is a ${voice} ${subject}, made for ${kind.audience}.`,
+    `${name} is ${article(voice)} ${voice} ${subject}, made for ${kind.audience}.`,
     `We keep things ${voice}: fewer promises, more care, and the details done properly.`,
     `Come once and you'll see why people come back; the ${subject} they would build for themselves.`,
     `Everything here starts with one question: what would make your day a little better?`,
@@ -22,7 +24,7 @@ export function lead(
 
 export function tagline(kind: SubjectKind, subject: string, creativity: number, random: Random): string {
   if (creativity === 0) return `Welcome to our ${subject}.`;
-  if (creativity === 1) return kind.taglines[0]!;
+  if (creativity === 1) return `Welcome to our ${subject}.`;
   return random.pick(kind.taglines);
 }
 

@@ -8,6 +8,8 @@ export interface DesignerContext {
   latitude: RunPolicy["designLatitude"];
   directions: number;
   creativity: number;
+  /** The site's current theme, on a redesign: the new direction must differ from it. */
+  current?: Direction;
 }
 
 function hsl(h: number, s: number, l: number): string {
@@ -41,7 +43,7 @@ const directionNames = ["Quiet", "Daylight", "Market", "Night shift", "Poster", 
 
 /** Proposes as many directions as the policy allows, within its palette, layout and type latitude. */
 export function offlineDesign(context: DesignerContext, seed: number): Design {
-  const random = seededRandom(seed ^ 0x5bd1e995);
+  const random = seededRandom((seed ^ 0x5bd1e995) + (context.current ? 7919 : 0));
   const baseHue = kindOf(`${context.plan.subject} ${context.plan.siteName}`).hue;
   const directions: Direction[] = [];
   for (let i = 0; i < context.directions; i++) {
@@ -77,6 +79,14 @@ export function offlineDesign(context: DesignerContext, seed: number): Design {
             : random.pick(["split", "cards", "editorial", "bold"] as const),
       radius: [4, 6, 10, 16, 24][context.creativity]! + random.int(4),
     });
+  }
+  const current = context.current;
+  if (current) {
+    // A redesign must look different: turn the hue and change the layout if the draw repeated them.
+    for (const d of directions) {
+      if (d.palette.accent === current.palette.accent) d.palette.accent = hsl((baseHue + 180) % 360, 45, 36);
+      if (d.layout === current.layout) d.layout = current.layout === "classic" ? "split" : "classic";
+    }
   }
   // The boldest direction wins when latitude is wide; the calmest when it is narrow.
   const chosen = context.creativity >= 3 ? directions.length - 1 : 0;

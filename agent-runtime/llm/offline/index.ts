@@ -1,6 +1,7 @@
 import { contextOf, estimateTokens, type LlmClient, type LlmRequest, type LlmResult } from "../client.ts";
 import { type BuilderContext, offlineBuild } from "./builder.ts";
 import { type DesignerContext, offlineDesign } from "./designer.ts";
+import { type EditPlannerContext, offlineEditPlan } from "./editor.ts";
 import { offlinePlan, type PlannerContext } from "./planner.ts";
 import { offlineReview, type ReviewerContext } from "./reviewer.ts";
 
@@ -38,7 +39,9 @@ export class OfflineModel implements LlmClient {
   #answer(request: LlmRequest<unknown>): unknown {
     switch (request.agent) {
       case "planner":
-        return offlinePlan(contextOf<PlannerContext>(request.user));
+        return request.schemaName === "edit"
+          ? offlineEditPlan(contextOf<EditPlannerContext>(request.user))
+          : offlinePlan(contextOf<PlannerContext>(request.user));
       case "designer":
         return offlineDesign(contextOf<DesignerContext>(request.user), request.seed);
       case "builder":

@@ -77,8 +77,6 @@ export const subjectKinds: SubjectKind[] = [
       "advisor",
       "plumber",
       "electrician",
-      "clinic",
-      "dentist",
     ],
     hue: 214,
     audience: "people and businesses who need a trustworthy expert",
@@ -109,7 +107,7 @@ export const subjectKinds: SubjectKind[] = [
   },
   {
     kind: "tech",
-    words: ["app", "software", "saas", "startup", "platform", "tool", "api", "product"],
+    words: ["app", "software", "landing page", "saas", "startup", "platform", "tool", "api", "product"],
     hue: 246,
     audience: "teams looking for a better way to work",
     typical: ["features", "pricing", "testimonials", "faq", "newsletter", "contact"],
@@ -121,6 +119,113 @@ export const subjectKinds: SubjectKind[] = [
     ],
     taglines: ["Less busywork, more work.", "The tool your team will actually use.", "Ship the thing."],
     voice: ["crisp", "confident", "plain-spoken"],
+  },
+  {
+    kind: "health",
+    words: [
+      "dental",
+      "dentist",
+      "clinic",
+      "physio",
+      "physiotherapist",
+      "vet",
+      "doctor",
+      "therapist",
+      "surgery",
+    ],
+    hue: 188,
+    audience: "patients who want careful, friendly care",
+    typical: ["about", "services", "team", "booking", "faq", "contact"],
+    items: [
+      { name: "Check-ups", note: "Unhurried appointments, clear explanations." },
+      { name: "Treatments", note: "Explained before we begin, gentle throughout." },
+      { name: "Emergency appointments", note: "Seen the same day when it hurts." },
+    ],
+    taglines: ["Careful hands, clear answers.", "Care you can trust.", "Feel better, sooner."],
+    voice: ["calm", "reassuring", "kind"],
+  },
+  {
+    kind: "beauty",
+    words: ["salon", "hair", "barber", "spa", "nails", "beauty", "massage"],
+    hue: 330,
+    audience: "people who want to look and feel their best",
+    typical: ["about", "services", "pricing", "booking", "contact"],
+    items: [
+      { name: "Cut and finish", note: "Shaped to suit you." },
+      { name: "Colour", note: "From a refresh to a whole new look." },
+      { name: "Treatments", note: "Time out, properly." },
+    ],
+    taglines: ["Leave feeling like yourself, only more so.", "Time well spent.", "Look good, feel better."],
+    voice: ["warm", "stylish", "relaxed"],
+  },
+  {
+    kind: "retail",
+    words: ["shop", "store", "boutique", "florist", "flowers", "bookshop", "books", "market", "deli"],
+    hue: 96,
+    audience: "shoppers who like to buy from people who care",
+    typical: ["about", "services", "hours", "location", "contact"],
+    items: [
+      { name: "New arrivals", note: "Picked by hand, every week." },
+      { name: "Gifts", note: "Wrapped and ready to give." },
+      { name: "Local delivery", note: "To your door, the same day." },
+    ],
+    taglines: ["Chosen with care.", "Your neighbourhood favourite.", "Something good, every visit."],
+    voice: ["friendly", "curious", "personal"],
+  },
+  {
+    kind: "trades",
+    words: [
+      "plumber",
+      "plumbing",
+      "electrician",
+      "carpenter",
+      "builder",
+      "painter",
+      "roofer",
+      "cleaner",
+      "cleaning",
+      "handyman",
+      "gardener",
+      "locksmith",
+    ],
+    hue: 32,
+    audience: "homeowners who want the job done right",
+    typical: ["about", "services", "testimonials", "faq", "contact"],
+    items: [
+      { name: "Repairs", note: "Fixed properly, first time." },
+      { name: "Installations", note: "Fitted, tested and tidied up after." },
+      { name: "Emergency call-outs", note: "When it can't wait." },
+    ],
+    taglines: ["Done properly, the first time.", "Local, reliable, on time.", "No job too small."],
+    voice: ["straightforward", "reliable", "practical"],
+  },
+  {
+    kind: "stay",
+    words: ["hotel", "guesthouse", "b&b", "campsite", "cabin", "venue", "wedding"],
+    hue: 170,
+    audience: "guests looking for a memorable stay",
+    typical: ["about", "gallery", "pricing", "booking", "location", "contact"],
+    items: [
+      { name: "Rooms", note: "Quiet, bright and comfortable." },
+      { name: "Breakfast", note: "Local, generous and served late." },
+      { name: "Celebrations", note: "Space for the people you love." },
+    ],
+    taglines: ["Stay a while.", "A place to slow down.", "Your home from home."],
+    voice: ["welcoming", "gracious", "easy-going"],
+  },
+  {
+    kind: "education",
+    words: ["tutor", "tutoring", "school", "lessons", "course", "teacher", "academy", "nursery", "driving"],
+    hue: 262,
+    audience: "learners and parents looking for a good teacher",
+    typical: ["about", "services", "pricing", "testimonials", "contact"],
+    items: [
+      { name: "One-to-one lessons", note: "At your pace." },
+      { name: "Small groups", note: "Learn together, with attention for each." },
+      { name: "Exam preparation", note: "A plan, and practice that counts." },
+    ],
+    taglines: ["Learning that sticks.", "Confidence, one lesson at a time.", "Teaching with patience."],
+    voice: ["patient", "encouraging", "clear"],
   },
   {
     kind: "general",
@@ -138,10 +243,20 @@ export const subjectKinds: SubjectKind[] = [
   },
 ];
 
+/** The kind whose word comes first in the text, as a whole word ("team" is not "tea"). */
 export function kindOf(text: string): SubjectKind {
   const lower = text.toLowerCase();
-  return (
-    subjectKinds.find((k) => k.words.some((w) => new RegExp(`\\b${w}`).test(lower))) ??
-    subjectKinds[subjectKinds.length - 1]!
-  );
+  let best: { kind: SubjectKind; at: number } | null = null;
+  for (const kind of subjectKinds) {
+    for (const word of kind.words) {
+      const at = lower.search(
+        new RegExp(
+          `(?<![\\p{L}\\d])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:s|es)?(?![\\p{L}\\d])`,
+          "u",
+        ),
+      );
+      if (at >= 0 && (!best || at < best.at)) best = { kind, at };
+    }
+  }
+  return best?.kind ?? subjectKinds[subjectKinds.length - 1]!;
 }

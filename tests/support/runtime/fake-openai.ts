@@ -91,6 +91,7 @@ export const goodAnswers = {
     ideas: [{ id: "newsletter", title: "Newsletter", purpose: "stay in touch" }],
     questions: [],
     facts: [],
+    pages: [],
     ...extra,
   }),
   design: () => ({
