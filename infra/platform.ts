@@ -32,14 +32,12 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
   const cluster = createCluster();
   // Helm releases must not start before nodes joined and the network plugin runs: the provider (and
   // so every Kubernetes object) waits for them, not just for the control plane endpoint.
+  // After a cluster rebuild (docs/deploy.md, disaster recovery) objects of the lost cluster are
+  // dropped from the state instead of blocking every refresh, here and in every tenant stack.
+  const clusterRebuilt = new pulumi.Config("websplat").getBoolean("clusterRebuilt") ?? false;
   const kubernetes = new k8s.Provider(
     "platform",
-    {
-      kubeconfig: cluster.kubeconfig,
-      // After a cluster rebuild (docs/deploy.md, disaster recovery) objects of the lost cluster are
-      // dropped from the state instead of blocking every refresh.
-      deleteUnreachable: new pulumi.Config("websplat").getBoolean("clusterRebuilt") ?? false,
-    },
+    { kubeconfig: cluster.kubeconfig, deleteUnreachable: clusterRebuilt },
     { dependsOn: cluster.ready },
   );
   const database = new Database("websplat-postgres", {
@@ -94,6 +92,7 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
       WEBSPLAT_TENANT_DB_CIDR: cluster.cidr,
       WEBSPLAT_BACKUP_BUCKET: storage.backupBucket,
       AWS_REGION: region,
+      ...(clusterRebuilt ? { WEBSPLAT_CLUSTER_REBUILT: "true" } : {}),
     },
     secrets: {
       ...config.controlPlane.secrets,

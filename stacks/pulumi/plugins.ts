@@ -5,7 +5,6 @@
  */
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 
 export const PLUGIN_PACKAGES = [
   "@pulumi/kubernetes",
@@ -24,9 +23,7 @@ export async function pluginVersions(from = import.meta.url): Promise<PluginVers
   const require = createRequire(from);
   return Promise.all(
     PLUGIN_PACKAGES.map(async (name) => {
-      const manifest = JSON.parse(
-        await readFile(join(dirname(require.resolve(name)), "package.json"), "utf8"),
-      );
+      const manifest = JSON.parse(await readFile(require.resolve(`${name}/package.json`), "utf8"));
       return {
         name: manifest.pulumi?.name ?? name.replace("@pulumi/", ""),
         version: String(manifest.pulumi?.version ?? manifest.version).replace(/^v/, ""),

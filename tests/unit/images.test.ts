@@ -117,3 +117,13 @@ describe("the control plane image on Graviton nodes with a read-only root", () =
     expect(dockerfile).toContain("NODE_EXTRA_CA_CERTS=/etc/ssl/certs/rds-global-bundle.pem");
   });
 });
+
+describe("the plugins baked into the control plane image", () => {
+  it("cover every provider the driver checks at boot, so none is downloaded on a read-only root", async () => {
+    const { PLUGIN_PACKAGES } = await import("../../stacks/pulumi/plugins.ts");
+    const dockerfile = readFileSync(resolve(ROOT, "control-plane/Dockerfile"), "utf8");
+    for (const name of PLUGIN_PACKAGES) {
+      expect(dockerfile).toContain(`COPY --from=deps /app/node_modules/${name}/package.json`);
+    }
+  });
+});
