@@ -8,6 +8,8 @@ export interface EksClusterArgs {
   version: string;
   nodeInstanceType: string;
   nodes: { min: number; desired: number; max: number };
+  /** IAM principals (roles of operators, CI) given cluster-admin through EKS access entries. @default [] */
+  adminArns?: string[];
 }
 
 const assumeRole = (service: string) =>
@@ -19,6 +21,8 @@ const assumeRole = (service: string) =>
 /** An EKS cluster with one managed node group in the private subnets, and a kubeconfig for it. */
 export class EksCluster extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
+  /** What must be running before anything is scheduled: nodes, the network plugin, Pod Identity. */
+  readonly ready: pulumi.Resource[];
   /** Kubeconfig that authenticates with `aws eks get-token` (the caller's AWS identity). */
   readonly kubeconfig: pulumi.Output<string>;
 
@@ -68,7 +72,7 @@ export class EksCluster extends pulumi.ComponentResource {
           { parent },
         ),
     );
-    new aws.eks.NodeGroup(
+    const nodeGroup = new aws.eks.NodeGroup(
       `${name}-nodes`,
       {
         clusterName: cluster.name,
@@ -81,21 +85,53 @@ export class EksCluster extends pulumi.ComponentResource {
         scalingConfig: { minSize: args.nodes.min, desiredSize: args.nodes.desired, maxSize: args.nodes.max },
         updateConfig: { maxUnavailable: 1 },
       },
-      { parent, dependsOn: nodePolicies },
+      // The cluster autoscaler owns the desired size once the group exists.
+      { parent, dependsOn: nodePolicies, ignoreChanges: ["scalingConfig.desiredSize"] },
     );
     // The VPC CNI enforces NetworkPolicies only when asked to; tenant isolation depends on it.
-    new aws.eks.Addon(
+    // EKS installs a self-managed vpc-cni with every cluster: OVERWRITE adopts it on create too.
+    const vpcCni = new aws.eks.Addon(
       `${name}-vpc-cni`,
       {
         clusterName: cluster.name,
         addonName: "vpc-cni",
         configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+        resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "OVERWRITE",
       },
       { parent },
     );
+    // Pod Identity: the control plane and the autoscaler get AWS credentials from their ServiceAccounts.
+    const podIdentity = new aws.eks.Addon(
+      `${name}-pod-identity-agent`,
+      {
+        clusterName: cluster.name,
+        addonName: "eks-pod-identity-agent",
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+      },
+      { parent, dependsOn: [nodeGroup] },
+    );
+    for (const [index, principalArn] of (args.adminArns ?? []).entries()) {
+      const entry = new aws.eks.AccessEntry(
+        `${name}-admin-${index}`,
+        { clusterName: cluster.name, principalArn, type: "STANDARD" },
+        { parent },
+      );
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-admin-${index}`,
+        {
+          clusterName: cluster.name,
+          principalArn,
+          policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+          accessScope: { type: "cluster" },
+        },
+        { parent, dependsOn: [entry] },
+      );
+    }
 
     this.name = cluster.name;
+    this.ready = [nodeGroup, vpcCni, podIdentity];
     this.kubeconfig = pulumi
       .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
       .apply(([clusterName, endpoint, authority]) =>
@@ -105,7 +141,10 @@ export class EksCluster extends pulumi.ComponentResource {
   }
 }
 
-/** A kubeconfig for an EKS cluster that gets its token from the AWS CLI. */
+/**
+ * A kubeconfig for an EKS cluster that gets its token from the AWS CLI: for the operator's machine
+ * running the platform stack. The control plane never uses it (in the cluster it has its ServiceAccount).
+ */
 export function eksKubeconfig(clusterName: string, endpoint: string, certificateAuthority: string): string {
   return JSON.stringify({
     apiVersion: "v1",

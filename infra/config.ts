@@ -22,6 +22,8 @@ export interface PlatformConfig {
         vpcCidr: string;
         nodeInstanceType: string;
         nodes: { min: number; desired: number; max: number };
+        /** IAM roles given cluster-admin through EKS access entries (operators, CI). @default [] */
+        adminArns: string[];
       }
     | {
         mode: "existing";
@@ -31,6 +33,11 @@ export interface PlatformConfig {
         privateSubnetIds: string[];
         /** Cluster (pod) address range allowed to reach Postgres. */
         clusterCidr: string;
+        /**
+         * EKS cluster name, for the control plane's Pod Identity association.
+         * @default none: give its ServiceAccount an AWS role yourself
+         */
+        clusterName?: string;
       };
   database: {
     /** @default "db.t4g.medium" */
@@ -76,6 +83,7 @@ export function readPlatformConfig(config = new pulumi.Config("websplat")): Plat
             vpcId: config.require("vpcId"),
             privateSubnetIds: config.requireObject<string[]>("privateSubnetIds"),
             clusterCidr: config.require("clusterCidr"),
+            clusterName: config.get("clusterName"),
           }
         : {
             mode: "eks",
@@ -84,6 +92,7 @@ export function readPlatformConfig(config = new pulumi.Config("websplat")): Plat
             vpcCidr: config.get("vpcCidr") ?? "10.0.0.0/16",
             nodeInstanceType: config.get("nodeInstanceType") ?? "m7g.large",
             nodes: config.getObject("nodes") ?? { min: 2, desired: 3, max: 10 },
+            adminArns: config.getObject<string[]>("clusterAdminArns") ?? [],
           },
     database: {
       instanceClass: config.get("databaseInstanceClass") ?? "db.t4g.medium",

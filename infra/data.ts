@@ -14,7 +14,10 @@ export interface DatabaseArgs {
 export class Database extends pulumi.ComponentResource {
   readonly host: pulumi.Output<string>;
   readonly port: pulumi.Output<number>;
-  /** `postgres://` URL of the admin role (secret). */
+  /**
+   * `postgres://` URL of the admin role (secret), `sslmode=verify-full`: node-postgres (pg-boss) and
+   * postgres.js verify the RDS certificate against the image's RDS CA bundle (NODE_EXTRA_CA_CERTS).
+   */
   readonly adminUrl: pulumi.Output<string>;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -75,7 +78,7 @@ export class Database extends pulumi.ComponentResource {
     this.host = instance.address;
     this.port = instance.port;
     this.adminUrl = pulumi.secret(
-      pulumi.interpolate`postgres://websplat_admin:${pulumi.output(args.settings.password).apply(encodeURIComponent)}@${instance.address}:${instance.port}/websplat?sslmode=require`,
+      pulumi.interpolate`postgres://websplat_admin:${pulumi.output(args.settings.password).apply(encodeURIComponent)}@${instance.address}:${instance.port}/websplat?sslmode=verify-full`,
     );
     this.registerOutputs({ host: this.host });
   }
@@ -110,6 +113,14 @@ export class Storage extends pulumi.ComponentResource {
     new aws.s3.BucketVersioning(
       `${name}-tenant-state`,
       { bucket: state.id, versioningConfiguration: { status: "Enabled" } },
+      { parent },
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-tenant-state`,
+      {
+        bucket: state.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+      },
       { parent },
     );
     new aws.s3.BucketPublicAccessBlock(

@@ -1,3 +1,4 @@
+import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -6,6 +7,8 @@ export interface IngressArgs {
   domain: string;
   acmeEmail: string;
   cloudflareApiToken: pulumi.Input<string>;
+  /** Reads Cloudflare's published edge ranges: the only sources the load balancer accepts. */
+  cloudflareProvider: cloudflare.Provider;
 }
 
 /** Namespace of the ingress controller: tenants accept traffic from it alone. */
@@ -24,6 +27,10 @@ export class IngressController extends pulumi.ComponentResource {
   constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
     super("websplat:platform:IngressController", name, {}, opts);
     const options = { parent: this, provider: args.provider };
+    // Everything is proxied by Cloudflare: a client reaching the load balancer directly could spoof
+    // X-Forwarded-For. Only Cloudflare's ranges get in, and the client address is CF-Connecting-IP,
+    // trusted only when the connection comes from one of those ranges.
+    const edge = cloudflare.getIpRangesOutput({}, { provider: args.cloudflareProvider, parent: this });
 
     const certManager = new k8s.helm.v3.Release(
       `${name}-cert-manager`,
@@ -99,12 +106,23 @@ export class IngressController extends pulumi.ComponentResource {
             replicaCount: 2,
             ingressClassResource: { name: INGRESS_CLASS, default: true },
             extraArgs: { "default-ssl-certificate": `${INGRESS_NAMESPACE}/${WILDCARD_SECRET}` },
-            config: { "use-forwarded-headers": "true", "allow-snippet-annotations": "false" },
+            config: {
+              "use-forwarded-headers": "false",
+              "enable-real-ip": "true",
+              "forwarded-for-header": "CF-Connecting-IP",
+              "proxy-real-ip-cidr": pulumi
+                .all([edge.ipv4Cidrs, edge.ipv6Cidrs])
+                .apply(([v4, v6]) => [...v4, ...v6].join(",")),
+              "allow-snippet-annotations": "false",
+            },
             service: {
               annotations: {
                 "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
                 "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
               },
+              // The NLB's security group admits Cloudflare only; Local keeps the edge's address visible.
+              loadBalancerSourceRanges: edge.ipv4Cidrs,
+              externalTrafficPolicy: "Local",
             },
             podDisruptionBudget: { enabled: true, minAvailable: 1 },
           },

@@ -2,6 +2,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { TENANT_PULUMI_PROJECT } from "../tenant-template/index.ts";
+import { ClusterAutoscaler } from "./autoscaler.ts";
 import { EksCluster } from "./cluster.ts";
 import type { PlatformConfig } from "./config.ts";
 import { ControlPlane } from "./control-plane.ts";
@@ -29,10 +30,16 @@ export interface PlatformOutputs {
 export function createPlatform(config: PlatformConfig): PlatformOutputs {
   const region = new pulumi.Config("aws").get("region") ?? "eu-central-1";
   const cluster = createCluster();
-  const kubernetes = new k8s.Provider("platform", {
-    kubeconfig: cluster.kubeconfig,
-    deleteUnreachable: false,
-  });
+  // Helm releases must not start before nodes joined and the network plugin runs: the provider (and
+  // so every Kubernetes object) waits for them, not just for the control plane endpoint.
+  // After a cluster rebuild (docs/deploy.md, disaster recovery) objects of the lost cluster are
+  // dropped from the state instead of blocking every refresh, here and in every tenant stack.
+  const clusterRebuilt = new pulumi.Config("websplat").getBoolean("clusterRebuilt") ?? false;
+  const kubernetes = new k8s.Provider(
+    "platform",
+    { kubeconfig: cluster.kubeconfig, deleteUnreachable: clusterRebuilt },
+    { dependsOn: cluster.ready },
+  );
   const database = new Database("websplat-postgres", {
     vpcId: cluster.vpcId,
     subnetIds: cluster.privateSubnetIds,
@@ -40,13 +47,17 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
     settings: config.database,
   });
   const storage = new Storage("websplat", { backupRetentionDays: config.backupRetentionDays });
+  const dnsProvider = new cloudflare.Provider("cloudflare", { apiToken: config.cloudflareApiToken });
   const ingress = new IngressController("websplat-ingress", {
     provider: kubernetes,
     domain: config.domain,
     acmeEmail: config.acmeEmail,
     cloudflareApiToken: config.cloudflareApiToken,
+    cloudflareProvider: dnsProvider,
   });
-  const dnsProvider = new cloudflare.Provider("cloudflare", { apiToken: config.cloudflareApiToken });
+  if (cluster.name) {
+    new ClusterAutoscaler("websplat-autoscaler", { provider: kubernetes, clusterName: cluster.name, region });
+  }
   const zone = new ZoneRecords("websplat-zone", {
     provider: dnsProvider,
     zoneId: config.cloudflareZoneId,
@@ -62,9 +73,16 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
     replicas: config.controlPlane.replicas,
     hostnames: zone.hostnames,
     ingressClassName: INGRESS_CLASS,
+    identity: {
+      clusterName: cluster.name,
+      stateBucket: storage.tenantStateBucket,
+      backupBucket: storage.backupBucket,
+    },
     env: {
       WEBSPLAT_DRIVER: "pulumi",
       WEBSPLAT_BASE_DOMAIN: config.domain,
+      // Tenant URLs, Stripe return URLs and HSTS follow from it (https, no port).
+      WEBSPLAT_PUBLIC_URL: `https://${config.domain}`,
       PULUMI_BACKEND_URL: tenantBackendUrl,
       CLOUDFLARE_ZONE_ID: config.cloudflareZoneId,
       WEBSPLAT_RUNTIME_IMAGE: runtimeImage,
@@ -74,11 +92,11 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
       WEBSPLAT_TENANT_DB_CIDR: cluster.cidr,
       WEBSPLAT_BACKUP_BUCKET: storage.backupBucket,
       AWS_REGION: region,
+      ...(clusterRebuilt ? { WEBSPLAT_CLUSTER_REBUILT: "true" } : {}),
     },
     secrets: {
       ...config.controlPlane.secrets,
       DATABASE_URL: database.adminUrl,
-      KUBECONFIG: cluster.kubeconfig,
       CLOUDFLARE_API_TOKEN: config.cloudflareApiToken,
     },
   });
@@ -105,6 +123,8 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
         vpcId: pulumi.output(settings.vpcId),
         privateSubnetIds: settings.privateSubnetIds.map((id) => pulumi.output(id)),
         cidr: settings.clusterCidr,
+        name: settings.clusterName ? pulumi.output(settings.clusterName) : undefined,
+        ready: [] as pulumi.Resource[],
       };
     }
     const network = new Network("websplat", {
@@ -116,12 +136,15 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
       version: settings.version,
       nodeInstanceType: settings.nodeInstanceType,
       nodes: settings.nodes,
+      adminArns: settings.adminArns,
     });
     return {
       kubeconfig: eks.kubeconfig,
       vpcId: network.vpcId,
       privateSubnetIds: network.privateSubnetIds,
       cidr: network.cidr,
+      name: eks.name as pulumi.Output<string> | undefined,
+      ready: eks.ready,
     };
   }
 }

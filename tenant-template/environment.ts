@@ -1,8 +1,10 @@
+import { createHash } from "node:crypto";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { CONTROL_PLANE_NAMESPACE, CONTROL_PLANE_SERVICE_ACCOUNT, TENANT_MANAGER_ROLE } from "./names.ts";
 import { BLOCKED_EGRESS_CIDRS, PRIVATE_CIDRS } from "./network.ts";
 import { tierLimitRange, tierQuota } from "./quota.ts";
 import type { TenantSpec } from "./spec.ts";
@@ -10,10 +12,28 @@ import type { TenantSpec } from "./spec.ts";
 export interface TenantEnvironmentArgs {
   /** The tenant as the platform should run it, from `tenantSpec()`. */
   spec: TenantSpec;
-  /** Kubeconfig (file contents) of the platform cluster; the only cluster credential used. */
-  kubeconfig: pulumi.Input<string>;
+  /**
+   * Kubeconfig (file contents) of the platform cluster.
+   * @default in-cluster credentials: the control plane's ServiceAccount
+   */
+  kubeconfig?: pulumi.Input<string>;
+  /**
+   * Drop objects of an unreachable cluster from the state on refresh (after a cluster rebuild only).
+   * @default false
+   */
+  deleteUnreachable?: boolean;
   /** Admin connection (`postgres://user:pass@host:port/db`) that creates the tenant's role and schema. */
   adminDatabaseUrl: pulumi.Input<string>;
+  /**
+   * CA bundle file (inside the control plane image) that verifies the database certificate.
+   * @default the system store
+   */
+  databaseCaFile?: string;
+  /**
+   * The identity that manages tenant stacks, given the tenant-manager role inside the namespace.
+   * @default the control plane's ServiceAccount (`websplat/control-plane`)
+   */
+  manager?: { namespace: string; serviceAccount: string };
   /** Cloudflare zone that holds `<slug>.<baseDomain>`. */
   cloudflareZoneId: pulumi.Input<string>;
   /**
@@ -80,6 +100,7 @@ export class TenantEnvironment extends pulumi.ComponentResource {
     const kubernetes = createKubernetesProvider();
     const namespace = createNamespace();
     const ns = namespace.metadata.name;
+    const access = createAccess();
     createQuota();
     createNetworkPolicies();
     const database = createDatabase();
@@ -119,13 +140,18 @@ export class TenantEnvironment extends pulumi.ComponentResource {
     function createKubernetesProvider() {
       return new k8s.Provider(
         `${name}-kubernetes`,
-        { kubeconfig: pulumi.secret(args.kubeconfig), deleteUnreachable: false },
+        {
+          // No kubeconfig: the provider falls back to the pod's ServiceAccount (in-cluster config).
+          kubeconfig: args.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined,
+          deleteUnreachable: args.deleteUnreachable ?? false,
+        },
         { parent },
       );
     }
 
-    function kubernetesOptions(dependsOn?: pulumi.Resource[]): pulumi.CustomResourceOptions {
-      return { parent, provider: kubernetes, dependsOn };
+    /** Options of every namespaced object: created after the manager's rights in the namespace exist. */
+    function kubernetesOptions(dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions {
+      return { parent, provider: kubernetes, dependsOn: [...(access ? [access] : []), ...dependsOn] };
     }
 
     function metadata(objectName: string, extraLabels: Record<string, string> = {}) {
@@ -148,7 +174,27 @@ export class TenantEnvironment extends pulumi.ComponentResource {
             annotations: { "websp.lat/generation": String(spec.generation) },
           },
         },
-        kubernetesOptions(),
+        { parent, provider: kubernetes },
+      );
+    }
+
+    /**
+     * The manager's rights inside this namespace only: it holds none in other namespaces (RBAC has no
+     * `t-*` wildcard, so each tenant stack binds the role in its own namespace).
+     */
+    function createAccess() {
+      const manager = args.manager ?? {
+        namespace: CONTROL_PLANE_NAMESPACE,
+        serviceAccount: CONTROL_PLANE_SERVICE_ACCOUNT,
+      };
+      return new k8s.rbac.v1.RoleBinding(
+        `${name}-manager`,
+        {
+          metadata: { name: "websplat-tenant-manager", namespace: ns, labels },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: TENANT_MANAGER_ROLE },
+          subjects: [{ kind: "ServiceAccount", name: manager.serviceAccount, namespace: manager.namespace }],
+        },
+        { parent, provider: kubernetes },
       );
     }
 
@@ -239,7 +285,9 @@ export class TenantEnvironment extends pulumi.ComponentResource {
           username: admin.username,
           password: pulumi.secret(admin.password),
           database: admin.database,
+          // verify-full: the certificate must chain to the RDS CA and name the host.
           sslmode: admin.sslmode,
+          sslrootcert: args.databaseCaFile,
           // RDS admin users are not superusers; the provider must not assume it.
           superuser: false,
         },
@@ -270,13 +318,13 @@ export class TenantEnvironment extends pulumi.ComponentResource {
         { name: spec.database.schema, database: spec.database.name, owner: role.name, dropCascade: true },
         databaseOptions,
       );
-      new postgresql.Grant(
+      const connect = new postgresql.Grant(
         `${name}-database-connect`,
         { database: spec.database.name, role: role.name, objectType: "database", privileges: ["CONNECT"] },
         databaseOptions,
       );
       // Nobody but the owner may use the schema: PUBLIC keeps no rights on it.
-      new postgresql.Grant(
+      const revokePublic = new postgresql.Grant(
         `${name}-database-revoke-public`,
         {
           database: spec.database.name,
@@ -288,9 +336,9 @@ export class TenantEnvironment extends pulumi.ComponentResource {
         databaseOptions,
       );
       const url = pulumi.secret(
-        pulumi.interpolate`postgres://${role.name}:${password.result}@${spec.database.host}:${spec.database.port}/${spec.database.name}?sslmode=require`,
+        pulumi.interpolate`postgres://${role.name}:${password.result}@${spec.database.host}:${spec.database.port}/${spec.database.name}?sslmode=verify-full`,
       );
-      return { role, schema, url };
+      return { role, schema, url, grants: [connect, revokePublic] };
     }
 
     function createRuntime() {
@@ -306,6 +354,10 @@ export class TenantEnvironment extends pulumi.ComponentResource {
         { metadata: metadata("agent-runtime"), type: "Opaque", stringData: secretData },
         kubernetesOptions(),
       );
+      // A changed Secret (a new model key) rolls the pods: envFrom is read only when a pod starts.
+      const secretChecksum = pulumi.unsecret(
+        pulumi.all(secretData).apply((data) => sha256(JSON.stringify(Object.entries(data).sort()))),
+      );
       const deployment = new k8s.apps.v1.Deployment(
         `${name}-runtime`,
         {
@@ -318,12 +370,16 @@ export class TenantEnvironment extends pulumi.ComponentResource {
             selector: { matchLabels: selector },
             strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
             template: {
-              metadata: { labels: { ...labels, ...selector } },
+              metadata: {
+                labels: { ...labels, ...selector },
+                annotations: { "websp.lat/secret-checksum": secretChecksum },
+              },
               spec: runtimePodSpec(serviceAccount, secret),
             },
           },
         },
-        kubernetesOptions(),
+        // The runtime migrates its schema at start: role, schema and grants must exist first.
+        kubernetesOptions([database.role, database.schema, ...database.grants]),
       );
       const service = new k8s.core.v1.Service(
         `${name}-runtime-service`,
@@ -490,6 +546,10 @@ export function postgresConnection(databaseUrl: string) {
     username: decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
     database: url.pathname.slice(1) || "postgres",
-    sslmode: url.searchParams.get("sslmode") ?? "require",
+    sslmode: url.searchParams.get("sslmode") ?? "verify-full",
   };
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }

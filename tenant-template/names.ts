@@ -78,3 +78,9 @@ export function stackName(slug: string): string {
 }
 
 export const TENANT_PULUMI_PROJECT = "websplat-tenant";
+
+/** The control plane's namespace and ServiceAccount: the identity that manages tenant stacks in the cluster. */
+export const CONTROL_PLANE_NAMESPACE = "websplat";
+export const CONTROL_PLANE_SERVICE_ACCOUNT = "control-plane";
+/** ClusterRole the control plane holds inside each tenant namespace (bound there by the tenant stack). */
+export const TENANT_MANAGER_ROLE = "websplat-tenant-manager";

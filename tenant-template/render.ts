@@ -113,6 +113,7 @@ export function kubernetesObjects(resources: DeclaredResource[]): Record<string,
 /** Kinds in the order `kubectl apply` needs them (as `helm template` prints them), then the rest. */
 const KIND_ORDER = [
   "Namespace",
+  "RoleBinding",
   "ResourceQuota",
   "LimitRange",
   "NetworkPolicy",

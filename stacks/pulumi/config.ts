@@ -16,8 +16,48 @@ export interface PulumiDriverOptions {
    * @default the passphrase provider
    */
   secretsProvider?: string;
-  /** Kubeconfig contents of the platform cluster. */
-  kubeconfig: string;
+  /**
+   * Kubeconfig contents of the platform cluster.
+   * @default none: in-cluster credentials (the control plane's ServiceAccount token and RBAC)
+   */
+  kubeconfig?: string;
+  /**
+   * CA bundle file that verifies the admin Postgres certificate (`sslmode=verify-full`), e.g. the RDS bundle.
+   * @default `PGSSLROOTCERT`; none: the system store
+   */
+  databaseCaFile?: string;
+  /**
+   * Policy pack directory run on every tenant preview and update.
+   * @default none (the image sets `WEBSPLAT_POLICY_PACK`)
+   */
+  policyPack?: string;
+  /**
+   * `PULUMI_HOME` (writable). Baked plugins are linked into its `plugins` folder at boot.
+   * @default `PULUMI_HOME`, else Pulumi's own `~/.pulumi`
+   */
+  pulumiHome?: string;
+  /**
+   * Read-only folder of provider plugins baked into the image.
+   * @default `WEBSPLAT_PULUMI_PLUGIN_DIR`; none: plugins are installed into PULUMI_HOME at boot
+   */
+  bakedPluginDir?: string;
+  /**
+   * The cluster was rebuilt (disaster recovery): Kubernetes objects of the lost cluster are dropped from
+   * each stack's state on refresh (`deleteUnreachable`), and every update starts with that refresh.
+   * @default false
+   */
+  clusterRebuilt?: boolean;
+  /**
+   * Whether a stack lock still held after the retries is stale and may be cancelled. True when the caller
+   * serialises operations per tenant (the reconciler's advisory lock), so no live update can hold it.
+   * @default true
+   */
+  breakStaleLocks?: boolean;
+  /**
+   * HTTP client for the Cloudflare lookups of crash recovery.
+   * @default global fetch
+   */
+  fetch?: typeof fetch;
   /** Admin Postgres connection that creates tenant roles and schemas. */
   adminDatabaseUrl: string;
   /** Cloudflare token (DNS edit) and the zone of the base domain. */
@@ -86,8 +126,15 @@ export function pulumiConfigProblems(env: Record<string, string | undefined>): s
       `PULUMI_SECRETS_PROVIDER "${secretsProvider}" is not a KMS URL (awskms://, gcpkms://, azurekeyvault://, hashivault://).`,
     );
   }
-  if (!value("KUBECONFIG"))
-    problems.push("KUBECONFIG is not set: give the path of the platform cluster's kubeconfig.");
+  if (!value("KUBECONFIG") && !value("KUBERNETES_SERVICE_HOST")) {
+    problems.push(
+      "KUBECONFIG is not set and this is not a pod: give the path of the platform cluster's kubeconfig (in the cluster, the ServiceAccount is used).",
+    );
+  }
+  const operations = value("WEBSPLAT_PULUMI_MAX_OPERATIONS");
+  if (operations && !/^[1-9]\d*$/.test(operations)) {
+    problems.push(`WEBSPLAT_PULUMI_MAX_OPERATIONS "${operations}" is not a positive whole number.`);
+  }
   if (!value("CLOUDFLARE_API_TOKEN")) {
     problems.push(
       "CLOUDFLARE_API_TOKEN is not set: create a token with DNS edit rights on the websp.lat zone.",
@@ -136,15 +183,24 @@ export function pulumiDriverOptionsFromEnv(
 ): PulumiDriverOptions {
   const problems = pulumiConfigProblems(env);
   if (problems.length > 0) throw new StackError("config_missing", problems.join(" "));
-  const kubeconfig = env.KUBECONFIG as string;
+  const kubeconfig = env.KUBECONFIG?.trim();
+  const operations = env.WEBSPLAT_PULUMI_MAX_OPERATIONS?.trim();
   return {
     backendUrl: env.PULUMI_BACKEND_URL as string,
     passphrase: env.PULUMI_CONFIG_PASSPHRASE || undefined,
     secretsProvider: env.PULUMI_SECRETS_PROVIDER || undefined,
     // KUBECONFIG is a path by convention; contents are accepted too (secrets managers inject those).
-    kubeconfig: kubeconfig.includes("apiVersion")
-      ? kubeconfig
-      : readFileSync(kubeconfig.split(":")[0] as string, "utf8"),
+    kubeconfig: !kubeconfig
+      ? undefined
+      : kubeconfig.includes("apiVersion")
+        ? kubeconfig
+        : readFileSync(kubeconfig.split(":")[0] as string, "utf8"),
+    databaseCaFile: env.PGSSLROOTCERT || undefined,
+    policyPack: env.WEBSPLAT_POLICY_PACK || undefined,
+    pulumiHome: env.PULUMI_HOME || undefined,
+    bakedPluginDir: env.WEBSPLAT_PULUMI_PLUGIN_DIR || undefined,
+    clusterRebuilt: env.WEBSPLAT_CLUSTER_REBUILT === "true",
+    maxConcurrentUpdates: operations ? Number(operations) : undefined,
     adminDatabaseUrl: env.DATABASE_URL as string,
     cloudflare: { apiToken: env.CLOUDFLARE_API_TOKEN as string, zoneId: env.CLOUDFLARE_ZONE_ID as string },
     modelApiKey: env.OPENAI_API_KEY || undefined,

@@ -1,8 +1,7 @@
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { lstat, mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
+import { join } from "node:path";
+import type { EngineEvent, PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import { stackName, TENANT_PULUMI_PROJECT, type TenantSpec } from "../../tenant-template/index.ts";
 import {
   type OperationContext,
@@ -14,16 +13,15 @@ import {
 import type { PulumiDriverOptions } from "./config.ts";
 import { pulumiFailure, toStackError } from "./errors.ts";
 import { StackLocks, sleep } from "./locks.ts";
+import { pluginVersions } from "./plugins.ts";
 import { stackOutputs, tenantProgram, tenantStackConfig } from "./program.ts";
+import { hasPendingOperations, resolvePendingOperations, tenantIdLookup } from "./recovery.ts";
 import {
   automationWorkspaces,
   type RunOptions,
   type StackWorkspaces,
   type WorkspaceStack,
 } from "./workspace.ts";
-
-/** Provider plugins of the tenant program, installed once at boot at the versions the SDKs expect. */
-const PLUGIN_PACKAGES = ["@pulumi/kubernetes", "@pulumi/postgresql", "@pulumi/cloudflare", "@pulumi/random"];
 
 /** One operation's surroundings: its work dir, its signal and its log. */
 interface Session {
@@ -44,11 +42,14 @@ export class PulumiStackDriver implements StackDriver {
   /** Slugs whose last operation died mid-way (found at boot, or aborted): recover before the next update. */
   readonly #interrupted = new Set<string>();
   readonly #stopping = new AbortController();
+  readonly #program: PulumiFn;
 
   constructor(options: PulumiDriverOptions) {
     this.#options = options;
     this.#workspaces = options.workspaces ?? automationWorkspaces();
-    this.#locks = new StackLocks(options.maxConcurrentUpdates ?? 4);
+    // Each operation runs the CLI and four provider plugins in this pod's memory: see docs/deploy.md.
+    this.#locks = new StackLocks(options.maxConcurrentUpdates ?? 2);
+    this.#program = tenantProgram(options);
     this.#workRoot = options.workRoot ?? join(tmpdir(), "websplat-pulumi");
   }
 
@@ -65,22 +66,60 @@ export class PulumiStackDriver implements StackDriver {
       if (slug && what && !slug.startsWith("_")) this.#interrupted.add(slug);
       await rm(join(this.#workRoot, entry), { recursive: true, force: true });
     }
-    const workDir = await mkdtemp(join(this.#workRoot, "_plugins."));
+    await this.#preparePulumiHome();
+    const workDir = await mkdtemp(join(this.#workRoot, "_boot."));
+    const request = { workDir, envVars: this.#envVars() };
     try {
-      await this.#workspaces.installPlugins(await pluginVersions(), workDir);
+      const present = new Set(await this.#workspaces.installedPlugins(request));
+      const missing = (await pluginVersions()).filter(
+        (plugin) => !present.has(`${plugin.name}@${plugin.version}`),
+      );
+      if (missing.length > 0) {
+        try {
+          await this.#workspaces.installPlugins(missing, request);
+        } catch (error) {
+          const names = missing.map((plugin) => `${plugin.name} v${plugin.version}`).join(", ");
+          throw toStackError(
+            error,
+            `Installing the Pulumi provider plugins ${names} (missing from ${this.#options.bakedPluginDir ?? "PULUMI_HOME"}; rebuild the image so they are baked in)`,
+          );
+        }
+      }
+      try {
+        await this.#workspaces.checkBackend(request);
+      } catch (error) {
+        throw toStackError(
+          error,
+          `Opening the tenant state backend ${this.#options.backendUrl} (check PULUMI_BACKEND_URL and the pod's access to it)`,
+        );
+      }
     } catch (error) {
-      throw toStackError(error, "Installing the Pulumi provider plugins");
+      throw toStackError(error, "Checking the Pulumi provider plugins");
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
+  }
+
+  /** PULUMI_HOME must be writable (the CLI keeps workspaces there); baked plugins are linked into it. */
+  async #preparePulumiHome(): Promise<void> {
+    const home = this.#options.pulumiHome;
+    if (!home) return;
+    await mkdir(home, { recursive: true });
+    const baked = this.#options.bakedPluginDir;
+    if (!baked) return;
+    const link = join(home, "plugins");
+    const existing = await lstat(link).catch(() => null);
+    if (!existing) await symlink(baked, link, "dir");
   }
 
   async up(spec: TenantSpec, ctx: OperationContext): Promise<StackOutputs> {
     return this.#operation(spec.slug, "up", ctx, async (session) => {
       const stack = await this.#createOrSelect(session);
       await stack.setAllConfig(tenantStackConfig(spec, this.#options));
-      if (this.#interrupted.has(spec.slug)) await this.#recover(stack, session);
-      const result = await this.#update(session, stack, () => stack.up(this.#streams(session)));
+      await this.#recoverIfNeeded(stack, session);
+      const result = await this.#update(session, stack, () =>
+        stack.up({ ...this.#streams(session), ...this.#policies() }),
+      );
       const outputs = stackOutputs(result.outputs);
       if (!outputs) throw new StackError("failed", `Stack ${spec.slug} finished without its url output.`);
       return outputs;
@@ -96,7 +135,9 @@ export class PulumiStackDriver implements StackDriver {
         const step = event.resourcePreEvent?.metadata;
         if (step && step.op !== "same") steps.push(`${step.op} ${step.type} ${step.urn.split("::").pop()}`);
       });
-      const result = await this.#update(session, stack, () => stack.preview(streams));
+      const result = await this.#update(session, stack, () =>
+        stack.preview({ ...streams, ...this.#policies() }),
+      );
       const changes: Record<string, number> = {};
       for (const [kind, count] of Object.entries(result.changeSummary)) if (count) changes[kind] = count;
       return { changes, steps };
@@ -118,15 +159,16 @@ export class PulumiStackDriver implements StackDriver {
         ctx.log(`Tenant ${slug} has no stack: nothing to destroy.`);
         return;
       }
-      if (this.#interrupted.has(slug)) await this.#recover(stack, session);
+      await this.#recoverIfNeeded(stack, session);
       await this.#update(session, stack, () => stack.destroy({ ...this.#streams(session), remove: true }));
       ctx.log(`Stack ${slug} destroyed and removed.`);
     });
   }
 
   async cancel(slug: string, ctx: OperationContext): Promise<void> {
-    // Not behind the stack's lock: cancelling is how a stuck update is stopped.
-    await this.#session(slug, "cancel", ctx, async (session) => {
+    // Behind the tenant's lock: an update of this process is never cancelled under its feet (a stuck
+    // one is ended by its own timeout first); what is cancelled is a dead process's lock.
+    await this.#operation(slug, "cancel", ctx, async (session) => {
       const stack = await this.#select(session);
       if (!stack) throw new StackError("not_found", `Tenant ${slug} has no stack to cancel.`);
       await this.#cancelQuietly(stack, session);
@@ -236,6 +278,17 @@ export class PulumiStackDriver implements StackDriver {
           continue;
         }
         if (failure !== "concurrent_update") throw error;
+        if (attempt >= attempts && !recovered && this.#options.breakStaleLocks !== false) {
+          // Operations of a tenant are serialised (reconciler lock + this stack's lock): a lock still
+          // held now belongs to a process that died, e.g. a replaced pod. Cancel it and go on.
+          session.ctx.log(
+            `Stack ${session.slug} is still locked after ${attempts} tries by an update no live process runs; recovering it.`,
+            "warn",
+          );
+          recovered = true;
+          await this.#recover(stack, session);
+          continue;
+        }
         if (attempt >= attempts) {
           throw new StackError(
             "concurrent_update",
@@ -252,14 +305,43 @@ export class PulumiStackDriver implements StackDriver {
     }
   }
 
-  /** After a crash: cancel the dead update, refresh with its pending creates cleared, then go on. */
+  /**
+   * Before an update: recover when this process saw the last operation die, or when the state itself
+   * says so (pending operations left by any pod); after a cluster rebuild, refresh first.
+   */
+  async #recoverIfNeeded(stack: WorkspaceStack, session: Session): Promise<void> {
+    if (this.#interrupted.has(session.slug) || hasPendingOperations(await stack.exportStack())) {
+      await this.#recover(stack, session);
+    } else if (this.#options.clusterRebuilt) {
+      session.ctx.log(
+        `Refreshing stack ${session.slug}: objects of the lost cluster leave its state.`,
+        "warn",
+      );
+      await stack.refresh(this.#streams(session));
+    }
+  }
+
+  /**
+   * After a crash: cancel the dead update, import the creates it had started (found by name) instead
+   * of dropping them, refresh, then go on.
+   */
   async #recover(stack: WorkspaceStack, session: Session): Promise<void> {
     session.ctx.log(
-      `Stack ${session.slug} was interrupted: cancelling its update and refreshing its state.`,
+      `Stack ${session.slug} was interrupted: cancelling its update and repairing its state.`,
       "warn",
     );
     await this.#cancelQuietly(stack, session);
-    await stack.refresh({ ...this.#streams(session), clearPendingCreates: true });
+    const state = await stack.exportStack();
+    if (hasPendingOperations(state)) {
+      const lookup = tenantIdLookup({ cloudflare: this.#options.cloudflare, fetch: this.#options.fetch });
+      const recovered = await resolvePendingOperations(state, lookup);
+      await stack.importStack(recovered.state);
+      for (const urn of recovered.imported)
+        session.ctx.log(`Imported ${urn.split("::").pop()}, created before the crash.`);
+      for (const urn of recovered.dropped)
+        session.ctx.log(`Dropped the unfinished ${urn.split("::").pop()}; it is created again.`);
+    }
+    await stack.refresh(this.#streams(session));
     this.#interrupted.delete(session.slug);
   }
 
@@ -301,16 +383,27 @@ export class PulumiStackDriver implements StackDriver {
   }
 
   #request(session: Session) {
-    const envVars: Record<string, string> = { PULUMI_BACKEND_URL: this.#options.backendUrl };
-    if (this.#options.passphrase) envVars.PULUMI_CONFIG_PASSPHRASE = this.#options.passphrase;
     return {
       project: TENANT_PULUMI_PROJECT,
       stackName: stackName(session.slug),
       workDir: session.workDir,
-      program: tenantProgram,
-      envVars,
+      program: this.#program,
+      envVars: this.#envVars(),
       secretsProvider: this.#options.secretsProvider,
     };
+  }
+
+  /** Environment of every CLI run: the state backend, the passphrase, PULUMI_HOME. */
+  #envVars(): Record<string, string> {
+    const envVars: Record<string, string> = { PULUMI_BACKEND_URL: this.#options.backendUrl };
+    if (this.#options.passphrase) envVars.PULUMI_CONFIG_PASSPHRASE = this.#options.passphrase;
+    if (this.#options.pulumiHome) envVars.PULUMI_HOME = this.#options.pulumiHome;
+    return envVars;
+  }
+
+  /** The guardrails pack, run by the engine on every tenant preview and update. */
+  #policies(): { policyPacks?: string[] } {
+    return this.#options.policyPack ? { policyPacks: [this.#options.policyPack] } : {};
   }
 
   /** Pulumi's output and events, streamed into the operation's log as they happen. */
@@ -339,20 +432,4 @@ export class PulumiStackDriver implements StackDriver {
 /** An operation context for reads that belong to no operation. */
 function silent(): OperationContext {
   return { signal: new AbortController().signal, log: () => {} };
-}
-
-/** Plugin versions pinned by the installed provider SDKs. */
-async function pluginVersions(): Promise<{ name: string; version: string }[]> {
-  const require = createRequire(import.meta.url);
-  return Promise.all(
-    PLUGIN_PACKAGES.map(async (name) => {
-      const manifest = JSON.parse(
-        await readFile(join(dirname(require.resolve(name)), "package.json"), "utf8"),
-      );
-      return {
-        name: manifest.pulumi?.name ?? name.replace("@pulumi/", ""),
-        version: String(manifest.pulumi?.version ?? manifest.version),
-      };
-    }),
-  );
 }

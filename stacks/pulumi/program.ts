@@ -1,48 +1,56 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConfigMap, OutputMap } from "@pulumi/pulumi/automation/index.js";
+import type { ConfigMap, OutputMap, PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import { TenantEnvironment } from "../../tenant-template/environment.ts";
 import type { TenantSpec } from "../../tenant-template/index.ts";
 import type { StackOutputs } from "../driver.ts";
 import type { PulumiDriverOptions } from "./config.ts";
 
 /**
- * A tenant stack is self-describing: its config holds the spec and the (encrypted) credentials,
- * and the inline program reads only that config. Refresh and destroy need no spec in hand.
+ * A tenant stack's config holds its spec (refresh and destroy need no spec in hand) and nothing
+ * secret: `setAllConfig` passes every value on the CLI's command line, where any process of the pod
+ * can read it. Credentials reach the inline program from the driver's memory instead (it runs in
+ * this process), and the state keeps them only encrypted, as provider inputs.
  */
 export function tenantStackConfig(spec: TenantSpec, options: PulumiDriverOptions): ConfigMap {
-  const config: ConfigMap = {
+  return {
     "websplat:spec": { value: JSON.stringify(spec) },
     "websplat:tier": { value: spec.tier },
     "websplat:suspended": { value: String(spec.suspended) },
     "websplat:generation": { value: String(spec.generation) },
     "websplat:cloudflareZoneId": { value: options.cloudflare.zoneId },
-    "websplat:kubeconfig": { value: options.kubeconfig, secret: true },
-    "websplat:adminDatabaseUrl": { value: options.adminDatabaseUrl, secret: true },
-    "websplat:cloudflareApiToken": { value: options.cloudflare.apiToken, secret: true },
+    "websplat:deleteUnreachable": { value: String(options.clusterRebuilt ?? false) },
   };
-  if (options.modelApiKey) config["websplat:modelApiKey"] = { value: options.modelApiKey, secret: true };
-  return config;
 }
 
-/** The inline program of every tenant stack. */
-export async function tenantProgram(): Promise<Record<string, unknown>> {
-  const config = new pulumi.Config("websplat");
-  const spec = config.requireObject<TenantSpec>("spec");
-  const environment = new TenantEnvironment(spec.slug, {
-    spec,
-    kubeconfig: config.requireSecret("kubeconfig"),
-    adminDatabaseUrl: config.requireSecret("adminDatabaseUrl"),
-    cloudflareZoneId: config.require("cloudflareZoneId"),
-    cloudflareApiToken: config.requireSecret("cloudflareApiToken"),
-    modelApiKey: config.getSecret("modelApiKey"),
-  });
-  return {
-    url: environment.url,
-    namespace: environment.namespace,
-    databaseSchema: environment.databaseSchema,
-    databaseRole: environment.databaseRole,
-    replicas: environment.replicas,
-    details: environment.details,
+/** The credentials a tenant program needs, held by the driver. */
+export type TenantCredentials = Pick<
+  PulumiDriverOptions,
+  "kubeconfig" | "adminDatabaseUrl" | "cloudflare" | "modelApiKey" | "databaseCaFile"
+>;
+
+/** The inline program of every tenant stack, closed over the driver's credentials. */
+export function tenantProgram(credentials: TenantCredentials): PulumiFn {
+  return async () => {
+    const config = new pulumi.Config("websplat");
+    const spec = config.requireObject<TenantSpec>("spec");
+    const environment = new TenantEnvironment(spec.slug, {
+      spec,
+      kubeconfig: credentials.kubeconfig ? pulumi.secret(credentials.kubeconfig) : undefined,
+      adminDatabaseUrl: pulumi.secret(credentials.adminDatabaseUrl),
+      databaseCaFile: credentials.databaseCaFile,
+      cloudflareZoneId: config.require("cloudflareZoneId"),
+      cloudflareApiToken: pulumi.secret(credentials.cloudflare.apiToken),
+      modelApiKey: credentials.modelApiKey ? pulumi.secret(credentials.modelApiKey) : undefined,
+      deleteUnreachable: config.getBoolean("deleteUnreachable") ?? false,
+    });
+    return {
+      url: environment.url,
+      namespace: environment.namespace,
+      databaseSchema: environment.databaseSchema,
+      databaseRole: environment.databaseRole,
+      replicas: environment.replicas,
+      details: environment.details,
+    };
   };
 }
 

@@ -1,4 +1,10 @@
-import type { ConfigMap, EngineEvent, OutputMap, PulumiFn } from "@pulumi/pulumi/automation/index.js";
+import type {
+  ConfigMap,
+  Deployment,
+  EngineEvent,
+  OutputMap,
+  PulumiFn,
+} from "@pulumi/pulumi/automation/index.js";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation/index.js";
 
 /**
@@ -11,6 +17,8 @@ export interface RunOptions {
   onOutput: (text: string) => void;
   onEvent: (event: EngineEvent) => void;
   signal: AbortSignal;
+  /** Policy packs (directories) the engine runs against every resource of the update or preview. */
+  policyPacks?: string[];
 }
 
 /** The part of an Automation API `Stack` the driver uses (a real `Stack` satisfies it as is). */
@@ -22,7 +30,9 @@ export interface WorkspaceStack {
   destroy(options: RunOptions & { remove?: boolean }): Promise<unknown>;
   cancel(): Promise<void>;
   outputs(): Promise<OutputMap>;
-  exportStack(): Promise<unknown>;
+  exportStack(): Promise<Deployment>;
+  /** Replaces the stack's state (crash recovery: pending creates turned into imports). */
+  importStack(state: Deployment): Promise<void>;
 }
 
 /** Where and how to open one stack for one operation. */
@@ -38,10 +48,17 @@ export interface StackRequest {
   secretsProvider?: string;
 }
 
+/** A CLI run outside any stack: a scratch work dir and the CLI's environment. */
+export type CliRequest = Pick<StackRequest, "workDir" | "envVars">;
+
 export interface StackWorkspaces {
   /** The CLI's version; throws when it cannot be run. */
   cliVersion(): Promise<string>;
-  installPlugins(plugins: { name: string; version: string }[], workDir: string): Promise<void>;
+  installPlugins(plugins: { name: string; version: string }[], request: CliRequest): Promise<void>;
+  /** Resource plugins present in PULUMI_HOME (baked into the image), as `name@version`. */
+  installedPlugins(request: CliRequest): Promise<string[]>;
+  /** Opens the state backend (`pulumi whoami`); throws when it cannot be reached. Answers its URL. */
+  checkBackend(request: CliRequest): Promise<string>;
   /** Throws an error named `StackAlreadyExistsError` when the stack exists. */
   createStack(request: StackRequest): Promise<WorkspaceStack>;
   /** Throws an error named `StackNotFoundError` when the stack does not exist. */
@@ -73,13 +90,30 @@ export function automationWorkspaces(): StackWorkspaces {
       },
     });
   };
+  const bare = async (request: CliRequest) =>
+    LocalWorkspace.create({
+      workDir: request.workDir,
+      pulumiCommand: await pulumiCommand(),
+      envVars: { PULUMI_SKIP_UPDATE_CHECK: "true", ...request.envVars },
+    });
   return {
     async cliVersion() {
       return String((await pulumiCommand()).version ?? "unknown");
     },
-    async installPlugins(plugins, workDir) {
-      const workspace = await LocalWorkspace.create({ workDir, pulumiCommand: await pulumiCommand() });
+    async installPlugins(plugins, request) {
+      const workspace = await bare(request);
       for (const plugin of plugins) await workspace.installPlugin(plugin.name, `v${plugin.version}`);
+    },
+    async installedPlugins(request) {
+      const workspace = await bare(request);
+      return (await workspace.listPlugins())
+        .filter((plugin) => plugin.kind === "resource")
+        .map((plugin) => `${plugin.name}@${String(plugin.version).replace(/^v/, "")}`);
+    },
+    async checkBackend(request) {
+      const workspace = await bare(request);
+      const who = await workspace.whoAmI();
+      return who.url ?? request.envVars.PULUMI_BACKEND_URL ?? "";
     },
     async createStack(request) {
       return Stack.create(request.stackName, await open(request));

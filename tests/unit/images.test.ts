@@ -93,3 +93,37 @@ describe("the runtime image", () => {
     for (const entry of ["node_modules", ".data", ".env", ".git", "tests"]) expect(ignored).toContain(entry);
   });
 });
+
+describe("the control plane image on Graviton nodes with a read-only root", () => {
+  const dockerfile = readFileSync(resolve(ROOT, "control-plane/Dockerfile"), "utf8");
+
+  it("takes the Pulumi CLI tarball of the build's architecture, not always linux-x64", () => {
+    expect(dockerfile).toContain("ARG TARGETARCH");
+    expect(dockerfile).toMatch(/amd64\) tarball=x64/);
+    expect(dockerfile).toMatch(/arm64\) tarball=arm64/);
+    expect(dockerfile).toMatch(/pulumi-v\$\{PULUMI_VERSION\}-linux-\$\{tarball\}\.tar\.gz/);
+    expect(dockerfile).not.toMatch(/linux-x64\.tar\.gz/);
+  });
+
+  it("bakes the provider plugins and points PULUMI_HOME at the writable /data, so nothing writes ~/.pulumi at boot", () => {
+    expect(dockerfile).toMatch(/pulumi plugin install resource "\$name" "\$version"/);
+    expect(dockerfile).toContain("PULUMI_HOME=/data/pulumi");
+    expect(dockerfile).toContain("WEBSPLAT_PULUMI_PLUGIN_DIR=/opt/pulumi/plugins");
+  });
+
+  it("installs ca-certificates for the Go binaries and ships the RDS CA for Node's Postgres clients", () => {
+    const last = finalStage(instructions("control-plane/Dockerfile"));
+    expect(last.some((i) => i.op === "RUN" && /apt-get install .*ca-certificates/.test(i.args))).toBe(true);
+    expect(dockerfile).toContain("NODE_EXTRA_CA_CERTS=/etc/ssl/certs/rds-global-bundle.pem");
+  });
+});
+
+describe("the plugins baked into the control plane image", () => {
+  it("cover every provider the driver checks at boot, so none is downloaded on a read-only root", async () => {
+    const { PLUGIN_PACKAGES } = await import("../../stacks/pulumi/plugins.ts");
+    const dockerfile = readFileSync(resolve(ROOT, "control-plane/Dockerfile"), "utf8");
+    for (const name of PLUGIN_PACKAGES) {
+      expect(dockerfile).toContain(`COPY --from=deps /app/node_modules/${name}/package.json`);
+    }
+  });
+});

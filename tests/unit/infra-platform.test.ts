@@ -5,6 +5,7 @@ import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { Service } from "kubernetes-models/v1/Service";
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { CONTROL_PLANE_MEMORY } from "../../infra/control-plane.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: declared inputs are checked by shape.
 type Loose = any;
@@ -24,6 +25,14 @@ const SECRETS = {
   "websplat:ownerSigningKey": "-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----",
   "websplat:tenantStatePassphrase": "passphrase",
 };
+/** Set by the operator for their own account (not in Pulumi.prod.yaml). */
+const OPERATOR_CONFIG = { "websplat:clusterAdminArns": '["arn:aws:iam::123456789012:role/websplat-ops"]' };
+
+/** What Cloudflare's API answers for its edge ranges (a subset, shaped as the provider returns it). */
+const CLOUDFLARE_RANGES = {
+  ipv4Cidrs: ["173.245.48.0/20", "103.21.244.0/22", "104.16.0.0/13"],
+  ipv6Cidrs: ["2400:cb00::/32", "2606:4700::/32"],
+};
 
 const declared: Declared[] = [];
 let outputs: Record<string, unknown> = {};
@@ -35,7 +44,7 @@ async function productionConfig(): Promise<Record<string, string>> {
   for (const [key, value] of Object.entries(file.config as Record<string, unknown>)) {
     config[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
-  return { ...config, ...SECRETS };
+  return { ...config, ...OPERATOR_CONFIG, ...SECRETS };
 }
 
 function mockState(type: string, name: string, inputs: Loose): Loose {
@@ -63,6 +72,10 @@ function mockState(type: string, name: string, inputs: Loose): Loose {
   }
 }
 
+/** Options each resource was declared with (dependsOn, ignoreChanges), seen through a stack transformation. */
+const declaredOptions = new Map<string, pulumi.CustomResourceOptions>();
+const resourceNames = new WeakMap<pulumi.Resource, string>();
+
 beforeAll(async () => {
   pulumi.runtime.setAllConfig(await productionConfig(), Object.keys(SECRETS));
   await pulumi.runtime.setMocks(
@@ -71,12 +84,23 @@ beforeAll(async () => {
         declared.push({ type, name, inputs });
         return { id: `${name}-id`, state: mockState(type, name, inputs) };
       },
-      call: ({ inputs }) => inputs,
+      call: ({ token, inputs }) =>
+        token === "cloudflare:index/getIpRanges:getIpRanges" ? CLOUDFLARE_RANGES : inputs,
     },
     "websplat-platform",
     "prod",
   );
-  const program = await import("../../infra/index.ts");
+  // Inside a root stack, so a stack transformation sees every resource's options.
+  let program: Record<string, unknown> = {};
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      resourceNames.set(args.resource, args.name);
+      declaredOptions.set(args.name, args.opts as pulumi.CustomResourceOptions);
+      return undefined;
+    });
+    program = { ...(await import("../../infra/index.ts")) };
+    return undefined;
+  });
   const read = (value: unknown) =>
     new Promise((resolve) => {
       (pulumi.output(value) as pulumi.Output<unknown>).apply(resolve);
@@ -115,9 +139,8 @@ describe("the production platform stack", () => {
       desiredSize: 3,
       maxSize: 12,
     });
-    expect(JSON.parse(one("aws:eks/addon:Addon").configurationValues)).toEqual({
-      enableNetworkPolicy: "true",
-    });
+    const cni = ofType("aws:eks/addon:Addon").find((addon) => addon.inputs.addonName === "vpc-cni")?.inputs;
+    expect(JSON.parse(cni.configurationValues)).toEqual({ enableNetworkPolicy: "true" });
     expect(ofType("aws:ec2/subnet:Subnet")).toHaveLength(6);
   });
 
@@ -142,9 +165,16 @@ describe("the production platform stack", () => {
     expect(versioning.every((bucket) => bucket.inputs.versioningConfiguration.status === "Enabled")).toBe(
       true,
     );
-    expect(
-      one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules[0],
-    ).toMatchObject({ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } });
+    // Both the backups and the tenant state bucket (docs/deploy.md says SSE-KMS for both).
+    const encryption = ofType(
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    );
+    expect(encryption).toHaveLength(2);
+    for (const bucket of encryption) {
+      expect(bucket.inputs.rules[0]).toMatchObject({
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" },
+      });
+    }
     expect(
       one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules[0].expiration,
     ).toEqual({
@@ -160,7 +190,11 @@ describe("the production platform stack", () => {
 
   test("installs ingress-nginx and cert-manager with a wildcard certificate through Cloudflare DNS-01", () => {
     const releases = ofType("kubernetes:helm.sh/v3:Release").map((release) => release.inputs);
-    expect(releases.map((release) => release.chart).sort()).toEqual(["cert-manager", "ingress-nginx"]);
+    expect(releases.map((release) => release.chart).sort()).toEqual([
+      "cert-manager",
+      "cluster-autoscaler",
+      "ingress-nginx",
+    ]);
     expect(releases.every((release) => /^v?\d+\.\d+\.\d+$/.test(release.version))).toBe(true);
     const custom = ofType("kubernetes:cert-manager.io/v1:Certificate").concat(
       ofType("kubernetes:cert-manager.io/v1:ClusterIssuer"),
@@ -214,12 +248,164 @@ describe("the production platform stack", () => {
     const secret = declared.find((resource) => resource.name === "websplat-control-plane-secret")?.inputs;
     // The whole map is a secret on the wire: its value holds the keys.
     expect(Object.keys(secret.stringData.value).sort()).toEqual(
-      expect.arrayContaining(["DATABASE_URL", "KUBECONFIG", "CLOUDFLARE_API_TOKEN", "STRIPE_SECRET_KEY"]),
+      expect.arrayContaining(["DATABASE_URL", "CLOUDFLARE_API_TOKEN", "STRIPE_SECRET_KEY"]),
     );
     expect(ingress.spec.rules.map((rule: Loose) => rule.host)).toEqual([
       "websp.lat",
       "www.websp.lat",
       "app.websp.lat",
     ]);
+  });
+});
+
+const named = (name: string) => declared.find((resource) => resource.name === name)?.inputs;
+const controlPlanePod = () => named("websplat-control-plane-deployment").spec.template;
+const controlPlaneEnv = (): Record<string, string> =>
+  Object.fromEntries(
+    controlPlanePod().spec.containers[0].env.map((entry: Loose) => [entry.name, entry.value]),
+  );
+const dependsOnNames = (name: string) =>
+  ([declaredOptions.get(name)?.dependsOn ?? []].flat() as pulumi.Resource[]).map((resource) =>
+    resourceNames.get(resource),
+  );
+
+describe("the platform stack comes up on the first try", () => {
+  test("the Kubernetes provider waits for the node group, vpc-cni and Pod Identity agent, so no Helm release starts on a cluster without nodes", () => {
+    expect(dependsOnNames("platform").sort()).toEqual([
+      "websplat-nodes",
+      "websplat-pod-identity-agent",
+      "websplat-vpc-cni",
+    ]);
+    const addons = Object.fromEntries(
+      ofType("aws:eks/addon:Addon").map((addon) => [addon.inputs.addonName, addon.inputs]),
+    );
+    // EKS pre-installs a self-managed vpc-cni: creating the addon must adopt it, not fail on conflict.
+    expect(addons["vpc-cni"]).toMatchObject({ resolveConflictsOnCreate: "OVERWRITE" });
+    expect(addons["eks-pod-identity-agent"]).toBeDefined();
+  });
+
+  test("the control plane uses its ServiceAccount in the cluster: no kubeconfig, so no `aws eks get-token` and no AWS CLI in the image", () => {
+    const pod = controlPlanePod().spec;
+    expect(pod.serviceAccountName).toBe("control-plane");
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(controlPlaneEnv()).not.toHaveProperty("KUBECONFIG");
+    const secret = named("websplat-control-plane-secret");
+    expect(Object.keys(secret.stringData.value)).not.toContain("KUBECONFIG");
+  });
+
+  test("the control plane's AWS role is declared: trusted by Pod Identity for its ServiceAccount, limited to the state and backup buckets", () => {
+    const role = named("websplat-control-plane-identity-role");
+    expect(JSON.parse(role.assumeRolePolicy).Statement[0]).toEqual({
+      Effect: "Allow",
+      Principal: { Service: "pods.eks.amazonaws.com" },
+      Action: ["sts:AssumeRole", "sts:TagSession"],
+    });
+    expect(named("websplat-control-plane-identity-pod-identity")).toMatchObject({
+      clusterName: "websplat",
+      namespace: "websplat",
+      serviceAccount: "control-plane",
+    });
+    const policy = JSON.parse(named("websplat-control-plane-identity-buckets").policy);
+    const resources = policy.Statement.flatMap((statement: Loose) => [statement.Resource].flat());
+    expect(resources).toEqual(
+      expect.arrayContaining([
+        "arn:aws:s3:::websplat-tenant-state-bucket/*",
+        "arn:aws:s3:::websplat-tenant-backups-bucket/*",
+      ]),
+    );
+    expect(
+      resources
+        .filter((resource: string) => resource.startsWith("arn:aws:s3:::"))
+        .every((resource: string) =>
+          /^arn:aws:s3:::websplat-tenant-(state|backups)-bucket(\/\*)?$/.test(resource),
+        ),
+    ).toBe(true);
+  });
+
+  test("operators named in clusterAdminArns get cluster-admin through EKS access entries, no aws-auth edit", () => {
+    expect(one("aws:eks/accessEntry:AccessEntry")).toMatchObject({
+      principalArn: "arn:aws:iam::123456789012:role/websplat-ops",
+    });
+    expect(one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")).toMatchObject({
+      policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+      accessScope: { type: "cluster" },
+    });
+  });
+
+  test("the control plane's Kubernetes rights stop at tenant namespaces: it binds only the tenant role, and any write outside t-* is denied", () => {
+    const manager = named("websplat-control-plane-identity-tenant-manager");
+    const managed = manager.rules.flatMap((rule: Loose) => rule.resources);
+    expect(managed).not.toContain("namespaces");
+    expect(managed).not.toContain("clusterroles");
+    const provisioner = named("websplat-control-plane-identity-tenant-provisioner");
+    expect(provisioner.rules).toContainEqual({
+      apiGroups: ["rbac.authorization.k8s.io"],
+      resources: ["clusterroles"],
+      verbs: ["bind"],
+      resourceNames: ["websplat-tenant-manager"],
+    });
+    const guard = one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").spec;
+    expect(guard.failurePolicy).toBe("Fail");
+    expect(guard.matchConditions[0].expression).toBe(
+      "request.userInfo.username == 'system:serviceaccount:websplat:control-plane'",
+    );
+    expect(guard.validations[0].expression).toContain("request.namespace.startsWith('t-')");
+    expect(one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding").spec).toEqual({
+      policyName: "websplat-control-plane-tenant-namespaces-only",
+      validationActions: ["Deny"],
+    });
+  });
+
+  test("the control plane knows its public https URL, so tenant links, Stripe return URLs and HSTS are right", () => {
+    expect(controlPlaneEnv().WEBSPLAT_PUBLIC_URL).toBe("https://websp.lat");
+  });
+
+  test("the control plane verifies the RDS certificate (verify-full), for postgres.js, pg-boss and the postgresql provider alike", () => {
+    const url = new URL(named("websplat-control-plane-secret").stringData.value.DATABASE_URL);
+    expect(url.searchParams.get("sslmode")).toBe("verify-full");
+  });
+
+  test("a changed Secret rolls the control plane's pods (its checksum is in the pod template)", () => {
+    expect(controlPlanePod().metadata.annotations["websp.lat/secret-checksum"]).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test("a terminating pod may finish its tenant operations, and the operations it runs at once fit in its memory", () => {
+    const pod = controlPlanePod().spec;
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(15 * 60);
+    const limitMi = Number.parseInt(pod.containers[0].resources.limits.memory, 10);
+    const operations = Number(controlPlaneEnv().WEBSPLAT_PULUMI_MAX_OPERATIONS);
+    expect(operations).toBeGreaterThanOrEqual(1);
+    expect(
+      CONTROL_PLANE_MEMORY.baseMi + operations * CONTROL_PLANE_MEMORY.perOperationMi,
+    ).toBeLessThanOrEqual(limitMi);
+  });
+
+  test("the load balancer admits Cloudflare's edge only and the client address is CF-Connecting-IP, so X-Forwarded-For cannot be forged around Cloudflare", () => {
+    const values = ofType("kubernetes:helm.sh/v3:Release").find(
+      (release) => release.inputs.chart === "ingress-nginx",
+    )?.inputs.values.controller;
+    expect(values.service.loadBalancerSourceRanges).toEqual(CLOUDFLARE_RANGES.ipv4Cidrs);
+    expect(values.service.externalTrafficPolicy).toBe("Local");
+    expect(values.config).toMatchObject({
+      "use-forwarded-headers": "false",
+      "enable-real-ip": "true",
+      "forwarded-for-header": "CF-Connecting-IP",
+      "proxy-real-ip-cidr": [...CLOUDFLARE_RANGES.ipv4Cidrs, ...CLOUDFLARE_RANGES.ipv6Cidrs].join(","),
+    });
+  });
+
+  test("a cluster autoscaler uses the node group's max, and `pulumi up` does not fight it over the desired size", () => {
+    const autoscaler = ofType("kubernetes:helm.sh/v3:Release").find(
+      (release) => release.inputs.chart === "cluster-autoscaler",
+    )?.inputs;
+    expect(autoscaler.values).toMatchObject({
+      cloudProvider: "aws",
+      autoDiscovery: { clusterName: "websplat" },
+    });
+    expect(named("websplat-autoscaler-pod-identity")).toMatchObject({
+      namespace: "kube-system",
+      serviceAccount: "cluster-autoscaler",
+    });
+    expect(declaredOptions.get("websplat-nodes")?.ignoreChanges).toContain("scalingConfig.desiredSize");
   });
 });

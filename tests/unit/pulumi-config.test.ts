@@ -78,3 +78,29 @@ test("driver options come from the environment, reading KUBECONFIG as a path", a
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("in a pod KUBECONFIG may be unset: the driver then uses the ServiceAccount, with the image's Pulumi settings", () => {
+  const { KUBECONFIG: _unset, ...inPod } = READY;
+  expect(pulumiConfigProblems(inPod)).toEqual([expect.stringContaining("KUBECONFIG is not set")]);
+  const env = {
+    ...inPod,
+    KUBERNETES_SERVICE_HOST: "10.100.0.1",
+    PULUMI_HOME: "/data/pulumi",
+    WEBSPLAT_PULUMI_PLUGIN_DIR: "/opt/pulumi/plugins",
+    WEBSPLAT_POLICY_PACK: "/app/tenant-template/policy",
+    WEBSPLAT_PULUMI_MAX_OPERATIONS: "3",
+    PGSSLROOTCERT: "/etc/ssl/certs/rds-global-bundle.pem",
+  };
+  expect(pulumiConfigProblems(env)).toEqual([]);
+  expect(pulumiDriverOptionsFromEnv(env)).toMatchObject({
+    kubeconfig: undefined,
+    pulumiHome: "/data/pulumi",
+    bakedPluginDir: "/opt/pulumi/plugins",
+    policyPack: "/app/tenant-template/policy",
+    maxConcurrentUpdates: 3,
+    databaseCaFile: "/etc/ssl/certs/rds-global-bundle.pem",
+  });
+  expect(pulumiConfigProblems({ ...env, WEBSPLAT_PULUMI_MAX_OPERATIONS: "lots" })).toEqual([
+    'WEBSPLAT_PULUMI_MAX_OPERATIONS "lots" is not a positive whole number.',
+  ]);
+});

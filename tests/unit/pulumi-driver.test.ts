@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { OutputMap } from "@pulumi/pulumi/automation/index.js";
+import type { Deployment, OutputMap } from "@pulumi/pulumi/automation/index.js";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { type OperationContext, StackError } from "../../stacks/driver.ts";
 import {
@@ -45,6 +45,15 @@ class FakeWorkspaces implements StackWorkspaces {
   /** Scripted results of the next engine operations, by kind; default: succeed. */
   readonly script: Record<string, Step[]> = {};
   cli: () => Promise<string> = async () => "3.248.0";
+  /** Plugins present in PULUMI_HOME (baked into the image): all of them unless a test says otherwise. */
+  installed = ["kubernetes@4.34.2", "postgresql@3.18.1", "cloudflare@6.22.1", "random@4.21.2"];
+  backend: () => Promise<string> = async () => "s3://websplat-state/tenants";
+  /** Environment of the CLI runs at boot. */
+  bootEnv: Record<string, string>[] = [];
+  /** The stack's state as exported; recovery imports a new one. */
+  state: Deployment = { version: 3, deployment: { resources: [] } };
+  readonly imported: Deployment[] = [];
+  readonly policyPacks: (string[] | undefined)[] = [];
   /** Called before createStack, to stage a race. */
   beforeCreate?: (request: StackRequest) => void;
   running = 0;
@@ -55,6 +64,16 @@ class FakeWorkspaces implements StackWorkspaces {
   }
   async installPlugins(plugins: { name: string; version: string }[]) {
     this.calls.push(`plugins ${plugins.map((plugin) => plugin.name).join(",")}`);
+  }
+  async installedPlugins(request: { envVars: Record<string, string> }) {
+    this.calls.push("plugin ls");
+    this.bootEnv.push(request.envVars);
+    return this.installed;
+  }
+  async checkBackend(request: { envVars: Record<string, string> }) {
+    this.calls.push("whoami");
+    this.bootEnv.push(request.envVars);
+    return this.backend();
   }
   async createStack(request: StackRequest) {
     this.calls.push("create");
@@ -92,8 +111,14 @@ class FakeWorkspaces implements StackWorkspaces {
       setAllConfig: async (config) => {
         this.configs.push(config);
       },
-      up: (options) => engine("up", options, { outputs: TENANT_OUTPUTS }),
-      preview: (options) => engine("preview", options, { changeSummary: { create: 14, same: 0 } }),
+      up: (options) => {
+        this.policyPacks.push(options.policyPacks);
+        return engine("up", options, { outputs: TENANT_OUTPUTS });
+      },
+      preview: (options) => {
+        this.policyPacks.push(options.policyPacks);
+        return engine("preview", options, { changeSummary: { create: 14, same: 0 } });
+      },
       refresh: (options) =>
         engine(`refresh${options.clearPendingCreates ? " --clear-pending-creates" : ""}`, options, {}),
       destroy: async (options) => {
@@ -104,7 +129,12 @@ class FakeWorkspaces implements StackWorkspaces {
         this.calls.push("cancel");
       },
       outputs: async () => TENANT_OUTPUTS,
-      exportStack: async () => ({ version: 3, deployment: { resources: [] } }),
+      exportStack: async () => this.state,
+      importStack: async (state) => {
+        this.calls.push("import");
+        this.imported.push(state);
+        this.state = state;
+      },
     };
   }
 }
@@ -163,16 +193,9 @@ describe("the Pulumi driver", () => {
       replicas: 1,
       details: { deployment: "agent-runtime", dnsRecordId: "rec-1" },
     });
-    expect(workspaces.calls).toEqual([
-      "plugins kubernetes,postgresql,cloudflare,random",
-      "select",
-      "create",
-      "up",
-    ]);
+    expect(workspaces.calls).toEqual(["plugin ls", "whoami", "select", "create", "up"]);
     const config = workspaces.configs[0] as Record<string, { value: string; secret?: boolean }>;
     expect(JSON.parse(config["websplat:spec"]?.value ?? "{}")).toMatchObject({ slug: "acme", tier: "pro" });
-    expect(config["websplat:kubeconfig"]?.secret).toBe(true);
-    expect(config["websplat:modelApiKey"]).toEqual({ value: "sk-test", secret: true });
     expect(lines).toContain("info: up: done");
     expect(await pulumi.outputs("acme")).toEqual(outputs);
     expect(await pulumi.outputs("nobody")).toBeNull();
@@ -196,20 +219,20 @@ describe("the Pulumi driver", () => {
 
   test("gives up on a stack that stays busy with a retryable concurrent_update", async () => {
     workspaces.script.up = [1, 2, 3].map(() => () => Promise.reject(conflict()));
-    const failure = await driver({ concurrentUpdateAttempts: 3 })
+    const failure = await driver({ concurrentUpdateAttempts: 3, breakStaleLocks: false })
       .up(spec, recordingContext().ctx)
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(StackError);
     expect(failure).toMatchObject({ code: "concurrent_update", retryable: true });
   });
 
-  test("after a crash cancels the dead update, refreshes with pending creates cleared, then updates", async () => {
+  test("after a crash in this pod cancels the dead update and refreshes before updating", async () => {
     workspaces.stacks.add("acme");
     await mkdir(join(workRoot, "acme.up.a1b2c3"), { recursive: true });
     const pulumi = driver();
     await pulumi.start();
     await pulumi.up(spec, recordingContext().ctx);
-    expect(workspaces.calls.slice(1)).toEqual(["select", "cancel", "refresh --clear-pending-creates", "up"]);
+    expect(workspaces.calls.slice(2)).toEqual(["select", "cancel", "refresh", "up"]);
     workspaces.calls.length = 0;
     await pulumi.up(spec, recordingContext().ctx);
     expect(workspaces.calls).toEqual(["select", "up"]);
@@ -226,14 +249,7 @@ describe("the Pulumi driver", () => {
         ),
     ];
     await driver().up(spec, recordingContext().ctx);
-    expect(workspaces.calls).toEqual([
-      "select",
-      "create",
-      "up",
-      "cancel",
-      "refresh --clear-pending-creates",
-      "up",
-    ]);
+    expect(workspaces.calls).toEqual(["select", "create", "up", "cancel", "refresh", "up"]);
   });
 
   test("aborts an operation that outlives its timeout, and recovers the stack next time", async () => {
@@ -246,7 +262,7 @@ describe("the Pulumi driver", () => {
     const failure = await pulumi.up(spec, recordingContext().ctx).catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: "timeout", retryable: true });
     await pulumi.up(spec, recordingContext().ctx);
-    expect(workspaces.calls.slice(-4)).toEqual(["select", "cancel", "refresh --clear-pending-creates", "up"]);
+    expect(workspaces.calls.slice(-4)).toEqual(["select", "cancel", "refresh", "up"]);
   });
 
   test("an operation aborted by its caller fails as aborted", async () => {
@@ -365,5 +381,162 @@ describe("the Pulumi driver", () => {
     } finally {
       process.env.PATH = path;
     }
+  });
+});
+
+/** A state left by an engine killed mid-update in another pod: creates half done. */
+function interruptedState(): Deployment {
+  const urn = (type: string, name: string) => `urn:pulumi:acme::websplat-tenant::${type}::${name}`;
+  const pending = (type: string, name: string, inputs: Record<string, unknown>) => ({
+    type: "creating",
+    resource: { urn: urn(type, name), type, custom: true, inputs },
+  });
+  return {
+    version: 3,
+    deployment: {
+      resources: [{ urn: urn("pulumi:pulumi:Stack", "websplat-tenant-acme"), type: "pulumi:pulumi:Stack" }],
+      pending_operations: [
+        pending("kubernetes:core/v1:Namespace", "acme-namespace", { metadata: { name: "t-acme" } }),
+        pending("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "acme-manager", {
+          metadata: { name: "websplat-tenant-manager", namespace: "t-acme" },
+        }),
+        pending("postgresql:index/role:Role", "acme-database-role", { name: "t_acme" }),
+        pending("postgresql:index/schema:Schema", "acme-database-schema", {
+          name: "t_acme",
+          database: "websplat",
+        }),
+        pending("cloudflare:index/dnsRecord:DnsRecord", "acme-dns", {
+          zoneId: "0123456789abcdef0123456789abcdef",
+          name: "acme.websp.lat",
+          type: "CNAME",
+        }),
+        pending("random:index/randomPassword:RandomPassword", "acme-database-password", { length: 40 }),
+      ],
+    },
+  };
+}
+
+describe("the Pulumi driver in production conditions", () => {
+  test("a tenant stack's config carries no secret, so no credential is passed on the CLI's command line", async () => {
+    await driver({ modelApiKey: "sk-test" }).up(spec, recordingContext().ctx);
+    const config = workspaces.configs[0] as Record<string, { value: string; secret?: boolean }>;
+    expect(Object.values(config).filter((entry) => entry.secret)).toEqual([]);
+    const values = JSON.stringify(config);
+    for (const secret of ["sk-test", "secret@db.internal", "apiVersion: v1", '"token"']) {
+      expect(values).not.toContain(secret);
+    }
+  });
+
+  test("boot links the image's baked plugins into a writable PULUMI_HOME and downloads nothing", async () => {
+    const home = join(workRoot, "home");
+    const baked = join(workRoot, "baked-plugins");
+    await mkdir(baked);
+    await driver({ pulumiHome: home, bakedPluginDir: baked }).start();
+    expect(workspaces.calls).toEqual(["plugin ls", "whoami"]);
+    expect(await readlink(join(home, "plugins"))).toBe(baked);
+    for (const env of workspaces.bootEnv) {
+      expect(env).toMatchObject({ PULUMI_HOME: home, PULUMI_BACKEND_URL: "s3://websplat-state/tenants" });
+    }
+  });
+
+  test("boot installs only the plugins the image lacks", async () => {
+    workspaces.installed = ["kubernetes@4.34.2", "postgresql@3.18.1", "random@4.21.2"];
+    await driver().start();
+    expect(workspaces.calls).toEqual(["plugin ls", "plugins cloudflare", "whoami"]);
+  });
+
+  test("a state backend the pod cannot open stops boot with an error naming it, not at the first signup", async () => {
+    workspaces.backend = () => Promise.reject(new Error("error: AccessDenied: s3://websplat-state"));
+    const failure = await driver()
+      .start()
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StackError);
+    expect(String((failure as Error).message)).toMatch(
+      /state backend s3:\/\/websplat-state\/tenants.*PULUMI_BACKEND_URL/,
+    );
+  });
+
+  test("every tenant update and preview runs the guardrails policy pack", async () => {
+    const pulumi = driver({ policyPack: "/app/tenant-template/policy" });
+    await pulumi.up(spec, recordingContext().ctx);
+    await pulumi.preview(spec, recordingContext().ctx);
+    expect(workspaces.policyPacks).toEqual([
+      ["/app/tenant-template/policy"],
+      ["/app/tenant-template/policy"],
+    ]);
+  });
+
+  test("a replaced pod finds the dead update in the stack's state and imports its creates instead of dropping them", async () => {
+    workspaces.stacks.add("acme");
+    workspaces.state = interruptedState();
+    const lookups: string[] = [];
+    const fakeCloudflare: typeof fetch = async (input, init) => {
+      lookups.push(
+        `${String(input)} ${(init?.headers as Record<string, string> | undefined)?.authorization}`,
+      );
+      return Response.json({ success: true, result: [{ id: "rec-123", name: "acme.websp.lat" }] });
+    };
+    const { ctx, lines } = recordingContext();
+    await driver({ fetch: fakeCloudflare }).up(spec, ctx);
+    expect(workspaces.calls).toEqual(["select", "cancel", "import", "refresh", "up"]);
+    const imported = workspaces.imported[0]?.deployment;
+    expect(imported.pending_operations).toEqual([]);
+    const ids = Object.fromEntries(
+      (imported.resources as Array<{ type: string; id?: string }>).map((resource) => [
+        resource.type,
+        resource.id,
+      ]),
+    );
+    expect(ids).toEqual({
+      "pulumi:pulumi:Stack": undefined,
+      "kubernetes:core/v1:Namespace": "t-acme",
+      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": "t-acme/websplat-tenant-manager",
+      "postgresql:index/role:Role": "t_acme",
+      "postgresql:index/schema:Schema": "websplat.t_acme",
+      "cloudflare:index/dnsRecord:DnsRecord": "rec-123",
+    });
+    expect(lookups).toEqual([
+      "https://api.cloudflare.com/client/v4/zones/0123456789abcdef0123456789abcdef/dns_records?name=acme.websp.lat&type=CNAME Bearer token",
+    ]);
+    expect(lines).toContain("info: Dropped the unfinished acme-database-password; it is created again.");
+  });
+
+  test("a stack lock left by a dead pod is cancelled after the retries instead of failing every reconcile with concurrent_update", async () => {
+    workspaces.script.up = [1, 2, 3].map(() => () => Promise.reject(conflict()));
+    const { ctx, lines } = recordingContext();
+    await expect(driver({ concurrentUpdateAttempts: 3 }).up(spec, ctx)).resolves.toMatchObject({
+      url: "https://acme.websp.lat",
+    });
+    expect(workspaces.calls.slice(-6)).toEqual(["up", "up", "up", "cancel", "refresh", "up"]);
+    expect(lines.some((line) => line.includes("no live process runs; recovering it"))).toBe(true);
+  });
+
+  test("cancel waits for the tenant's lock, so it never cancels an update this pod is still running", async () => {
+    let finish!: () => void;
+    workspaces.stacks.add("acme");
+    workspaces.script.up = [
+      () =>
+        new Promise((resolve) => {
+          finish = () => resolve({ outputs: TENANT_OUTPUTS });
+        }),
+    ];
+    const pulumi = driver();
+    const update = pulumi.up(spec, recordingContext().ctx);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const cancel = pulumi.cancel("acme", recordingContext().ctx);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(workspaces.calls).not.toContain("cancel");
+    finish();
+    await update;
+    await cancel;
+    expect(workspaces.calls.slice(-2)).toEqual(["select", "cancel"]);
+  });
+
+  test("after a cluster rebuild every update refreshes first, with unreachable objects dropped, then recreates", async () => {
+    workspaces.stacks.add("acme");
+    await driver({ clusterRebuilt: true }).up(spec, recordingContext().ctx);
+    expect(workspaces.calls).toEqual(["select", "refresh", "up"]);
+    const config = workspaces.configs[0] as Record<string, { value: string }>;
+    expect(config["websplat:deleteUnreachable"]?.value).toBe("true");
   });
 });

@@ -28,6 +28,7 @@ test("the render script prints valid manifests with no network and no credential
   const documents = parseAllDocuments(stdout, { version: "1.1" }).map((document) => document.toJS());
   expect(documents.map((object) => object.kind)).toEqual([
     "Namespace",
+    "RoleBinding",
     "ResourceQuota",
     "LimitRange",
     "NetworkPolicy",

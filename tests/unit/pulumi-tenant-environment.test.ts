@@ -2,6 +2,7 @@ import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { LimitRange } from "kubernetes-models/v1/LimitRange";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
@@ -24,6 +25,7 @@ type Loose = any;
 
 /** Every kind the tenant declares, validated against the Kubernetes OpenAPI schemas. */
 const SCHEMAS: Record<string, new (data: Loose) => { validate(): void }> = {
+  RoleBinding,
   Namespace,
   ResourceQuota,
   LimitRange,
