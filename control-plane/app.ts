@@ -21,6 +21,7 @@ import { ApiError, errorBody, sendError } from "./http/errors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import { audit, type Services } from "./services.ts";
+import { createSites, publicSites, siteAdminRoutes, tenantSiteRoutes } from "./sites/index.ts";
 import { webRoutes } from "./web/index.ts";
 import { page } from "./web/layout.ts";
 
@@ -67,7 +68,9 @@ export function createApp(options: AppOptions) {
   // Every request, tenant hosts included, gets an id and a log context (http/request-log.ts).
   app.use(requestId());
   app.use(requestLog(services.logger, services.config.WEBSPLAT_BASE_DOMAIN));
-  // Tenant hosts first: nothing below sees their traffic.
+  // Public sites (their own domain) and tenant hosts first: nothing below sees their traffic.
+  const sites = createSites(services);
+  app.use(publicSites(sites));
   app.use(gateway(services));
   app.use(
     "*",
@@ -140,6 +143,8 @@ export function createApp(options: AppOptions) {
   backupRoutes(app, services);
   dataRightsRoutes(app, services);
   auditRoutes(app, services);
+  siteAdminRoutes(app, sites);
+  app.route("/tenant-api/v1", tenantSiteRoutes(sites));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer" });
   app.doc("/openapi.json", {
