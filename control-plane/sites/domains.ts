@@ -153,11 +153,8 @@ export async function checkDomain(
   return row ?? domain;
 }
 
-/** The site an active custom domain routes to, or null. */
-export async function routedDomain(db: Database, hostname: string): Promise<SiteDomain | null> {
-  const [row] = await db
-    .select()
-    .from(siteDomains)
-    .where(and(eq(siteDomains.hostname, hostname), eq(siteDomains.status, "active")));
+/** A custom domain by hostname, whatever its status (only an active one is routed). */
+export async function findDomain(db: Database, hostname: string): Promise<SiteDomain | null> {
+  const [row] = await db.select().from(siteDomains).where(eq(siteDomains.hostname, hostname));
   return row ?? null;
 }

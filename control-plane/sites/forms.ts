@@ -3,7 +3,6 @@ import { and, asc, count, eq, inArray } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Database } from "../db/client.ts";
 import { siteSubmissionQueue } from "../db/schema.ts";
-import { TokenBuckets } from "../http/rate-limit.ts";
 import { HONEYPOT_FIELD } from "./html.ts";
 import { plainPage, thanksPage } from "./pages.ts";
 
@@ -25,7 +24,8 @@ export interface FormIntake {
  * client and tenant; a filled honeypot is thanked and dropped.
  */
 export function formIntake(options: FormIntake) {
-  const buckets = new TokenBuckets();
+  // A sliding minute per client and tenant: at most `perMinute` submissions in any 60 s.
+  const recent = new Map<string, number[]>();
   return async (c: Context, target: { slug: string; site: string }, form: string): Promise<Response> => {
     const wantsJson = (c.req.header("accept") ?? "").includes("application/json");
     const fail = (
@@ -39,8 +39,7 @@ export function formIntake(options: FormIntake) {
         : c.html(plainPage("Not sent", message), status, headers);
     if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(form))
       return fail(400, "invalid_form", "This form's address is not valid.");
-    const limit = { burst: options.perMinute, perSecond: options.perMinute / 60 };
-    const retryAfter = buckets.take(`${target.slug}|${clientAddress(c)}`, limit);
+    const retryAfter = take(recent, `${target.slug}|${clientAddress(c)}`, options.perMinute);
     if (retryAfter > 0)
       return fail(429, "rate_limited", `Too many messages from you; try again in ${retryAfter} s.`, {
         "retry-after": String(retryAfter),
@@ -83,6 +82,20 @@ export function formIntake(options: FormIntake) {
     await options.db.insert(siteSubmissionQueue).values({ ...target, form, page: back, fields });
     return thanks();
   };
+}
+
+/** Records a submission in the client's last minute; the seconds to wait when it already has `limit`. */
+function take(recent: Map<string, number[]>, key: string, limit: number): number {
+  const now = Date.now();
+  const times = (recent.get(key) ?? []).filter((at) => now - at < 60_000);
+  if (times.length >= limit) {
+    recent.set(key, times);
+    return Math.max(1, Math.ceil((times[0]! + 60_000 - now) / 1000));
+  }
+  times.push(now);
+  if (recent.size > 100_000) recent.clear();
+  recent.set(key, times);
+  return 0;
 }
 
 /** The page the form was on (same host only), to link back to. */

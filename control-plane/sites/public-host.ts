@@ -25,6 +25,8 @@ export function publicSites(sites: Sites): MiddlewareHandler {
       return missingSite(c);
     if (!address && !platformHosts(host)) {
       const domain = await sites.domain(host);
+      // A domain added but not (or no longer) verified is ours to answer, not the signup page's.
+      if (domain && domain.status !== "active") return missingSite(c);
       if (domain) address = { site: domain.site, slug: domain.slug };
     }
     if (!address) return await next();

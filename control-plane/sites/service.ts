@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Services } from "../services.ts";
 import { type DnsCheck, dnsChecker } from "./dns.ts";
-import { routedDomain, type SiteDomain } from "./domains.ts";
+import { findDomain, type SiteDomain } from "./domains.ts";
 import { formIntake } from "./forms.ts";
 import { type SiteAddress, siteHostname } from "./hosts.ts";
 import { type SiteLookup, siteLookup } from "./serve.ts";
@@ -19,7 +19,7 @@ export interface Sites {
   target: string;
   /** The public address of a site (contract: `<site>--<slug>.<WEBSPLAT_SITES_DOMAIN>`). */
   url(address: SiteAddress): string;
-  /** The active custom domain of this host, if any (cached a second; removals evict at once). */
+  /** The custom domain of this host, if any (cached a second; removals evict at once). */
   domain(hostname: string): Promise<SiteDomain | null>;
   forgetDomain(hostname: string): void;
   tokenOf(slug: string): string;
@@ -47,7 +47,7 @@ export function createSites(services: Services): Sites {
     async domain(hostname) {
       const hit = domains.get(hostname);
       if (hit && Date.now() - hit.at < 1000) return hit.value;
-      const value = await routedDomain(services.db, hostname);
+      const value = await findDomain(services.db, hostname);
       if (domains.size > 10_000) domains.clear();
       domains.set(hostname, { at: Date.now(), value });
       return value;

@@ -21,7 +21,8 @@ describe("publish: the customer's site on its public address", () => {
 
   afterAll(async () => {
     await plane?.stop();
-    if (process.env.KEEP_DATA) console.log("data dir", plane?.dataDir); else await plane?.cleanup();
+    if (process.env.KEEP_DATA) console.log("data dir", plane?.dataDir);
+    else await plane?.cleanup();
   });
 
   const publicHost = `rosa-bakery--${slug}.sites.localhost`;
@@ -38,7 +39,10 @@ describe("publish: the customer's site on its public address", () => {
   let first: Record<string, string>;
 
   it("serves exactly the published checkpoint's files, with cache headers, to a visitor without cookies", async () => {
-    first = await owner.build(projectId, "A website for Rosa's bakery in Lyon with an about section, the menu and a contact form");
+    first = await owner.build(
+      projectId,
+      "A website for Rosa's bakery in Lyon with an about section, the menu and a contact form",
+    );
     expect(Object.keys(first)).toEqual(expect.arrayContaining(["index.html", "styles.css"]));
 
     const published = await owner.post(`/api/projects/${projectId}/publish`);
@@ -77,7 +81,9 @@ describe("publish: the customer's site on its public address", () => {
     const missing = await get("/no-such-page");
     expect(missing.status).toBe(404);
     expect(missing.text()).toContain("Page not found");
-    expect((await get("/robots.txt")).text()).toContain(`Sitemap: http://${publicHost}:${plane.port}/sitemap.xml`);
+    expect((await get("/robots.txt")).text()).toContain(
+      `Sitemap: http://${publicHost}:${plane.port}/sitemap.xml`,
+    );
     expect((await get("/sitemap.xml")).text()).toContain(`<loc>http://${publicHost}:${plane.port}/</loc>`);
   }, 90_000);
 
@@ -93,7 +99,10 @@ describe("publish: the customer's site on its public address", () => {
   });
 
   it("a later publish changes the site, restoring version 1 brings its bytes back, unpublishing answers 404", async () => {
-    const second = await owner.build(projectId, "Make it bolder and add a section with testimonials from customers");
+    const second = await owner.build(
+      projectId,
+      "Make it bolder and add a section with testimonials from customers",
+    );
     expect(second["index.html"]).not.toBe(first["index.html"]);
     const before = await owner.get(`/api/projects/${projectId}/publications`);
     expect(before.body.liveVersion).toBe(1);
@@ -122,8 +131,12 @@ describe("publish: the customer's site on its public address", () => {
   }, 120_000);
 
   it("stays up with the runtime scaled to zero and across a control-plane restart; suspended → unavailable", async () => {
-    const runtime = async () => (await admin(plane, `/admin/tenants/${slug}`)).body.outputs?.details?.runtime ?? {};
-    await waitFor(async () => (await runtime()).state === "idle", { what: "the runtime to idle", timeoutMs: 30_000 });
+    const runtime = async () =>
+      (await admin(plane, `/admin/tenants/${slug}`)).body.outputs?.details?.runtime ?? {};
+    await waitFor(async () => (await runtime()).state === "idle", {
+      what: "the runtime to idle",
+      timeoutMs: 30_000,
+    });
     const live = await get("/");
     expect(live.status).toBe(200);
     expect((await runtime()).state).toBe("idle");
@@ -133,17 +146,25 @@ describe("publish: the customer's site on its public address", () => {
     plane = await startControlPlane({
       dataDir,
       databaseUrl,
-      env: { WEBSPLAT_ADMIN_TOKEN: adminToken, STRIPE_WEBHOOK_SECRET: webhookSecret, WEBSPLAT_IDLE_SECONDS: "5" },
+      env: {
+        WEBSPLAT_ADMIN_TOKEN: adminToken,
+        STRIPE_WEBHOOK_SECRET: webhookSecret,
+        WEBSPLAT_IDLE_SECONDS: "5",
+      },
     });
     const again = await get("/");
     expect(again.status).toBe(200);
     expect(again.text()).toBe(live.text());
 
-    expect((await admin(plane, `/admin/tenants/${slug}/suspend`, { method: "POST" })).status).toBeLessThan(300);
+    expect((await admin(plane, `/admin/tenants/${slug}/suspend`, { method: "POST" })).status).toBeLessThan(
+      300,
+    );
     await waitFor(async () => (await get("/")).status === 503, { what: "the unavailable page" });
     const paused = await get("/");
     expect(paused.text()).toContain("temporarily unavailable");
-    expect((await admin(plane, `/admin/tenants/${slug}/resume`, { method: "POST" })).status).toBeLessThan(300);
+    expect((await admin(plane, `/admin/tenants/${slug}/resume`, { method: "POST" })).status).toBeLessThan(
+      300,
+    );
     await waitFor(async () => (await get("/")).status === 200, { what: "the site back", timeoutMs: 30_000 });
   }, 120_000);
 

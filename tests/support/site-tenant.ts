@@ -14,12 +14,17 @@ export async function admin(plane: RunningControlPlane, path: string, init: Requ
 }
 
 /** A comped tenant made active through the admin API. */
-export async function activeTenant(plane: RunningControlPlane, slug: string, tier: "starter" | "pro" | "studio") {
+export async function activeTenant(
+  plane: RunningControlPlane,
+  slug: string,
+  tier: "starter" | "pro" | "studio",
+) {
   const created = await admin(plane, "/admin/tenants", {
     method: "POST",
     body: JSON.stringify({ slug, email: `owner@${slug}.test`, tier }),
   });
-  if (created.status !== 201) throw new Error(`create ${slug}: ${created.status} ${JSON.stringify(created.body)}`);
+  if (created.status !== 201)
+    throw new Error(`create ${slug}: ${created.status} ${JSON.stringify(created.body)}`);
   await waitFor(async () => (await admin(plane, `/admin/tenants/${slug}`)).body?.status === "active", {
     what: `${slug} active`,
     timeoutMs: 45_000,
@@ -60,7 +65,12 @@ export async function ownerOf(plane: RunningControlPlane, slug: string) {
     delete: (path: string, body?: unknown) => call("DELETE", path, body),
     /** Sends a prompt at autopilot and waits for the run to finish; returns the head's files. */
     async build(projectId: string, prompt: string): Promise<Record<string, string>> {
-      const started = await call("POST", `/api/projects/${projectId}/runs`, { prompt, autonomy: 4, creativity: 2, seed: 7 });
+      const started = await call("POST", `/api/projects/${projectId}/runs`, {
+        prompt,
+        autonomy: 4,
+        creativity: 2,
+        seed: 7,
+      });
       if (started.status !== 201) throw new Error(`run: ${started.status} ${JSON.stringify(started.body)}`);
       const runId = started.body.run.id;
       await waitFor(
@@ -75,7 +85,10 @@ export async function ownerOf(plane: RunningControlPlane, slug: string) {
       return await owner.files(projectId);
     },
     async files(projectId: string): Promise<Record<string, string>> {
-      const files = (await call("GET", `/api/projects/${projectId}/files`)).body.files as { path: string; content: string }[];
+      const files = (await call("GET", `/api/projects/${projectId}/files`)).body.files as {
+        path: string;
+        content: string;
+      }[];
       return Object.fromEntries(files.map((f) => [f.path, f.content]));
     },
   };
@@ -89,7 +102,8 @@ export async function ownerOf(plane: RunningControlPlane, slug: string) {
 async function throughGateway(send: () => Promise<HostResponse>): Promise<HostResponse> {
   for (let attempt = 0; ; attempt++) {
     const response = await send();
-    if (response.status !== 503 || !response.text().includes("did not answer") || attempt >= 5) return response;
+    if (response.status !== 503 || !response.text().includes("did not answer") || attempt >= 5)
+      return response;
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }

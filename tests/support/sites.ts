@@ -27,7 +27,11 @@ export async function hostRequest(
         port,
         path,
         method: init.method ?? "GET",
-        headers: { ...init.headers, host: `${host}:${port}` },
+        headers: {
+          ...(init.body ? { "content-length": String(Buffer.byteLength(init.body)) } : {}),
+          ...init.headers,
+          host: `${host}:${port}`,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -67,6 +71,9 @@ export function formPost(fields: Record<string, string>, headers: Record<string,
   };
 }
 
+/** RFC 1035 response code: the name does not exist. */
+const NXDOMAIN = 3;
+
 export interface LoopbackDns {
   /** `127.0.0.1:<port>`, for WEBSPLAT_DNS_RESOLVER. */
   address: string;
@@ -88,17 +95,19 @@ export async function startLoopbackDns(): Promise<LoopbackDns> {
       const name = question?.name.toLowerCase() ?? "";
       const cname = cnames.get(name);
       const txt = txts.get(name);
+      // dns2's types describe decoded resources; an answer to encode needs only these fields.
+      const answer = (fields: Record<string, unknown>) => response.answers.push(fields as never);
       if (question?.type === Packet.TYPE.CNAME && cname)
-        response.answers.push({ name, type: Packet.TYPE.CNAME, class: Packet.CLASS.IN, ttl: 1, domain: cname });
+        answer({ name, type: Packet.TYPE.CNAME, class: Packet.CLASS.IN, ttl: 1, domain: cname });
       else if (question?.type === Packet.TYPE.TXT && txt)
-        response.answers.push({ name, type: Packet.TYPE.TXT, class: Packet.CLASS.IN, ttl: 1, data: txt });
-      else if (!cname && !txt) response.header.rcode = Packet.RCODE.NXDOMAIN;
+        answer({ name, type: Packet.TYPE.TXT, class: Packet.CLASS.IN, ttl: 1, data: txt });
+      else if (!cname && !txt) response.header.rcode = NXDOMAIN;
       send(response);
     },
   });
   const addresses = await server.listen({ udp: { port: 0, address: "127.0.0.1" } });
   return {
-    address: `127.0.0.1:${addresses.udp.port}`,
+    address: `127.0.0.1:${addresses.udp!.port}`,
     setCname: (name, target) => (target ? cnames.set(name, target) : cnames.delete(name)),
     setTxt: (name, value) => (value ? txts.set(name, value) : txts.delete(name)),
     close: async () => {
