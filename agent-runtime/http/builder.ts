@@ -4,7 +4,7 @@ import type { Database } from "../db/index.ts";
 import { publishingFor } from "../publishing/index.ts";
 import type { RunEventLog } from "../runs/events.ts";
 import type { BuilderService } from "../runs/service.ts";
-import { builderPage, builderScript, builderStyles } from "../ui/index.ts";
+import { builderPage, builderScript, builderStyles, publishScript, publishStyles } from "../ui/index.ts";
 import { previewRoutes } from "./routes/preview.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { publishingRoutes } from "./routes/publishing.ts";
@@ -23,6 +23,10 @@ export function builderRoutes(deps: {
       c.body(builderScript, 200, { "Content-Type": "text/javascript; charset=utf-8" }),
     )
     .get("/ui/builder.css", (c) => c.body(builderStyles, 200, { "Content-Type": "text/css; charset=utf-8" }))
+    .get("/ui/publish.js", (c) =>
+      c.body(publishScript, 200, { "Content-Type": "text/javascript; charset=utf-8" }),
+    )
+    .get("/ui/publish.css", (c) => c.body(publishStyles, 200, { "Content-Type": "text/css; charset=utf-8" }))
     .get("/api/usage", async (c) => c.json(await deps.service.usage()))
     .route("/api/projects", projectRoutes(deps.service, deps.db))
     .route("/api/projects", publishingRoutes(deps.service, publishingFor(deps.db, deps.config)))

@@ -32,7 +32,7 @@ describe("publish: the customer's site on its public address", () => {
   /** Asset references and the form's platform plumbing are what publishing rewrites; the rest is the page. */
   const pageText = (html: string) =>
     html
-      .replace(/<p style="position:absolute;left:-10000px"[^]*?<\/p>/g, "")
+      .replace(/<p style="position:absolute;left:-10000px"[\s\S]*?<\/p>/g, "")
       .replace(/\s(href|src|action)="[^"]*"/g, "")
       .replace(/\smethod="post"/g, "");
 
