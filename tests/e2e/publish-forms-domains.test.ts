@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { json, websplat } from "../support/cli.ts";
 import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
 import { activeTenant, admin, ownerOf } from "../support/site-tenant.ts";
 import { formPost, hostRequest, type LoopbackDns, startLoopbackDns } from "../support/sites.ts";
@@ -181,4 +182,36 @@ describe("published sites: forms and custom domains", () => {
     }
     await waitFor(async () => true);
   });
+
+  it("websplat sites list and domains list|check show a tenant's sites and domains; the check is audited", async () => {
+    const target = { url: plane.url, adminToken: plane.adminToken };
+    const added = await owners["pfd-ana"]!.post(`/api/projects/${projects["pfd-ana"]}/domains`, {
+      hostname: "shop.ana-pottery.test",
+    });
+    dns.setTxt("_websplat.shop.ana-pottery.test", added.body.records[1].value);
+    dns.setCname("shop.ana-pottery.test", "cname.sites.localhost");
+
+    const pending = await websplat(["domains", "list", "pfd-ana"], target);
+    expect(pending.code).toBe(0);
+    expect(pending.stdout).toContain("shop.ana-pottery.test");
+    expect(pending.stdout).toContain("_websplat.shop.ana-pottery.test");
+    const checked = await websplat(["domains", "check", "pfd-ana", "--json"], target);
+    expect(checked.code).toBe(0);
+    expect(json(checked).domains).toEqual([
+      expect.objectContaining({ hostname: "shop.ana-pottery.test", status: "active" }),
+    ]);
+
+    const sites = await websplat(["sites", "list", "pfd-ana", "--json"], target);
+    expect(json(sites).sites).toEqual([
+      expect.objectContaining({
+        name: "studio",
+        url: `http://studio--pfd-ana.sites.localhost:${plane.port}`,
+        liveVersion: 1,
+        domains: ["shop.ana-pottery.test"],
+      }),
+    ]);
+    expect((await websplat(["sites", "list", "pfd-nobody"], target)).code).toBe(1);
+    const audit = await admin(plane, "/admin/audit?slug=pfd-ana&action=domains.check");
+    expect(audit.body.entries.length).toBeGreaterThan(0);
+  }, 60_000);
 });
