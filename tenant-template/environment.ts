@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { type CustomDomainsArgs, TenantCustomDomains } from "./custom-domains.ts";
 import { BLOCKED_EGRESS_CIDRS, PRIVATE_CIDRS } from "./network.ts";
 import { tierLimitRange, tierQuota } from "./quota.ts";
 import type { TenantSpec } from "./spec.ts";
@@ -36,6 +37,11 @@ export interface TenantEnvironmentArgs {
    * @default 10001
    */
   runAsUser?: number;
+  /**
+   * Verified custom domains of the tenant's sites (Cloudflare for SaaS custom hostnames).
+   * @default none
+   */
+  customDomains?: CustomDomainsArgs;
 }
 
 /** Where to find a tenant's pieces when operating it. */
@@ -85,6 +91,8 @@ export class TenantEnvironment extends pulumi.ComponentResource {
     const database = createDatabase();
     const runtime = createRuntime();
     const dns = createDns();
+    if (args.customDomains?.hostnames.length)
+      new TenantCustomDomains(`${name}-domains`, spec, args.customDomains, { parent });
 
     this.url = pulumi.output(spec.url);
     this.namespace = ns;
