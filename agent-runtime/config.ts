@@ -25,6 +25,13 @@ const envSchema = z.object({
   /** Bearer token of `/metrics`; unset, metrics are served to loopback only. */
   WEBSPLAT_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Where the platform takes published sites (DESIGN §12); unset, publishing is unavailable. */
+  WEBSPLAT_PLATFORM_URL: z.url().optional(),
+  /** The tenant's own publishing credential (never the admin token). */
+  WEBSPLAT_SITES_TOKEN: z
+    .string()
+    .regex(/^wsp_[a-z0-9-]+_[0-9a-f]{64}$/, "must be the tenant's site token (wsp_…)")
+    .optional(),
   /** Milliseconds between streamed chunks of the offline model; makes progress visible, 0 in bulk tests. */
   WEBSPLAT_OFFLINE_PACE_MS: z.coerce.number().int().min(0).max(1000).default(12),
 });
@@ -44,6 +51,8 @@ export interface RuntimeConfig {
   logLevel: string;
   offlinePaceMs: number;
   metricsToken?: string;
+  /** The platform's publishing API and this tenant's credential for it. */
+  publishing?: { platformUrl: string; token: string };
 }
 
 export class ConfigError extends Error {
@@ -76,5 +85,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     logLevel: e.LOG_LEVEL,
     offlinePaceMs: e.WEBSPLAT_OFFLINE_PACE_MS,
     metricsToken: e.WEBSPLAT_METRICS_TOKEN,
+    publishing:
+      e.WEBSPLAT_PLATFORM_URL && e.WEBSPLAT_SITES_TOKEN
+        ? { platformUrl: e.WEBSPLAT_PLATFORM_URL.replace(/\/$/, ""), token: e.WEBSPLAT_SITES_TOKEN }
+        : undefined,
   };
 }

@@ -23,6 +23,7 @@ import { ApiError, errorBody, sendError } from "./http/errors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import { audit, type Services } from "./services.ts";
+import { createSites, publicSites, siteAdminRoutes, tenantSiteRoutes } from "./sites/index.ts";
 import { webRoutes } from "./web/index.ts";
 import { page } from "./web/layout.ts";
 
@@ -70,7 +71,9 @@ export function createApp(options: AppOptions) {
   app.use(requestId({ limitLength: REQUEST_ID_MAX }));
   app.use(clientAddress(parseTrustedProxies(services.config.WEBSPLAT_TRUSTED_PROXY)));
   app.use(requestLog(services.logger, services.config.WEBSPLAT_BASE_DOMAIN));
-  // Tenant hosts first: nothing below sees their traffic.
+  // Public sites (their own domain) and tenant hosts first: nothing below sees their traffic.
+  const sites = createSites(services);
+  app.use(publicSites(sites));
   app.use(gateway(services));
   app.use(
     "*",
@@ -146,6 +149,8 @@ export function createApp(options: AppOptions) {
   backupRoutes(app, services);
   dataRightsRoutes(app, services);
   auditRoutes(app, services);
+  siteAdminRoutes(app, sites);
+  app.route("/tenant-api/v1", tenantSiteRoutes(sites));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer" });
   app.doc("/openapi.json", {

@@ -61,6 +61,28 @@ const environment = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
   OPENAI_MODEL: optionalString,
+  // Publishing (DESIGN §12): public sites live on their own registrable domain, never the builder's.
+  WEBSPLAT_SITES_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a lowercase domain such as sites.localhost")
+    .default("sites.localhost"),
+  WEBSPLAT_SITES_TARGET: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a hostname such as cname.sites.example")
+      .optional(),
+  ),
+  WEBSPLAT_SITES_BUCKET: optionalString,
+  WEBSPLAT_DNS_RESOLVER: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\])(:\d{1,5})?(,(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\])(:\d{1,5})?)*$/i,
+        "must be resolver addresses such as 1.1.1.1 or 127.0.0.1:5353 (comma-separated)",
+      )
+      .optional(),
+  ),
+  WEBSPLAT_FORMS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 
@@ -73,6 +95,8 @@ export interface Config extends Environment {
   publicUrl: string;
   /** Local mode: no Stripe account, the checkout is our own test-payment page. */
   localBilling: boolean;
+  /** The hostname custom domains point their CNAME at. */
+  sitesTarget: string;
 }
 
 export class ConfigError extends Error {
@@ -97,7 +121,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const host = values.HOST ?? (values.WEBSPLAT_DRIVER === "local" ? "127.0.0.1" : "0.0.0.0");
   const publicUrl = (values.WEBSPLAT_PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/$/, "");
-  return { ...values, host, publicUrl, localBilling: !values.STRIPE_SECRET_KEY };
+  if (
+    values.WEBSPLAT_SITES_DOMAIN === values.WEBSPLAT_BASE_DOMAIN ||
+    values.WEBSPLAT_BASE_DOMAIN.endsWith(`.${values.WEBSPLAT_SITES_DOMAIN}`)
+  ) {
+    throw new ConfigError(
+      `WEBSPLAT_SITES_DOMAIN (${values.WEBSPLAT_SITES_DOMAIN}) must not contain WEBSPLAT_BASE_DOMAIN: published sites need their own domain so they can never read builder cookies.`,
+    );
+  }
+  const sitesTarget = values.WEBSPLAT_SITES_TARGET ?? `cname.${values.WEBSPLAT_SITES_DOMAIN}`;
+  return { ...values, host, publicUrl, localBilling: !values.STRIPE_SECRET_KEY, sitesTarget };
 }
 
 /** Never echoed back in an error line. */

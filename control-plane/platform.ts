@@ -20,6 +20,7 @@ import { OperationLog } from "./registry/operations.ts";
 import { reservationSweep } from "./registry/reservation-sweep.ts";
 import { loadSecrets } from "./secrets.ts";
 import { audit, type Services } from "./services.ts";
+import { siteToken, siteTokenSecret } from "./sites/index.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -75,6 +76,11 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
       secret: secrets.platformSecret,
       idleSeconds: config.WEBSPLAT_IDLE_SECONDS,
       isBusy: (slug) => tenantHasActiveRuns(database.sql, slug),
+      // Runtimes start once the server listens, so the port is known by then.
+      runtimeSecrets: (slug) => ({
+        WEBSPLAT_PLATFORM_URL: `http://127.0.0.1:${port}`,
+        WEBSPLAT_SITES_TOKEN: siteToken(siteTokenSecret(secrets.ownerPrivateKey), slug),
+      }),
       onRuntimeEvent: (slug, event, detail) => {
         if (event === "crashed") {
           const cause = detail?.startsWith("exit ") ? "exit" : "start_failed";

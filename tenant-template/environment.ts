@@ -5,6 +5,7 @@ import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CONTROL_PLANE_NAMESPACE, CONTROL_PLANE_SERVICE_ACCOUNT, TENANT_MANAGER_ROLE } from "./names.ts";
+import { type CustomDomainsArgs, TenantCustomDomains } from "./custom-domains.ts";
 import { BLOCKED_EGRESS_CIDRS, PRIVATE_CIDRS } from "./network.ts";
 import { tierLimitRange, tierQuota } from "./quota.ts";
 import type { TenantSpec } from "./spec.ts";
@@ -56,6 +57,11 @@ export interface TenantEnvironmentArgs {
    * @default 10001
    */
   runAsUser?: number;
+  /**
+   * Verified custom domains of the tenant's sites (Cloudflare for SaaS custom hostnames).
+   * @default none
+   */
+  customDomains?: CustomDomainsArgs;
 }
 
 /** Where to find a tenant's pieces when operating it. */
@@ -106,6 +112,8 @@ export class TenantEnvironment extends pulumi.ComponentResource {
     const database = createDatabase();
     const runtime = createRuntime();
     const dns = createDns();
+    if (args.customDomains?.hostnames.length)
+      new TenantCustomDomains(`${name}-domains`, spec, args.customDomains, { parent });
 
     this.url = pulumi.output(spec.url);
     this.namespace = ns;

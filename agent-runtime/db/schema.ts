@@ -225,3 +225,21 @@ export const steering = pgTable(
   },
   (t) => [index("steering_run").on(t.runId)],
 );
+
+/** Form submissions of the tenant's published sites, delivered by the platform (DESIGN §12). */
+export const formSubmissions = pgTable(
+  "form_submissions",
+  {
+    id: uuid("id").primaryKey(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id),
+    site: text("site").notNull(),
+    form: text("form").notNull(),
+    page: text("page").notNull(),
+    fields: jsonb("fields").$type<Record<string, string>>().notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("form_submissions_project").on(t.projectId, t.receivedAt)],
+);

@@ -1,6 +1,7 @@
 import type { RuntimeConfig } from "../config.ts";
 import { autonomyLevels, creativityLevels } from "../policy/index.ts";
 import { escapeHtml as e } from "./escape.ts";
+import { publishPanel } from "./publish-panel.ts";
 
 /** The builder: chat, sliders, plan and suggestions, timeline, live preview. Served with no external assets. */
 export function builderPage(config: RuntimeConfig): string {
@@ -17,6 +18,8 @@ export function builderPage(config: RuntimeConfig): string {
 <link rel="stylesheet" href="/ui/builder.css">
 <script type="application/json" id="levels">${levels}</script>
 <script type="module" src="/ui/builder.js"></script>
+<link rel="stylesheet" href="/ui/publish.css">
+<script type="module" src="/ui/publish.js"></script>
 </head>
 <body>
 <header class="top">
@@ -78,6 +81,7 @@ export function builderPage(config: RuntimeConfig): string {
     <div id="comparison" class="comparison" aria-live="polite"></div>
   </section>
 </main>
+${publishPanel()}
 </body>
 </html>`;
 }

@@ -205,3 +205,83 @@ export const adminTokens = controlPlane.table("admin_tokens", {
   lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
   revokedAt: timestamp("revoked_at", { withTimezone: true }),
 });
+
+/** A published file of a site version: its content hash (the blob's name in the site store) and metadata. */
+export interface SiteFile {
+  hash: string;
+  size: number;
+  type: string;
+  /** Pages are rewritten when published: the hash of the page as the runtime sent it. */
+  source?: string;
+}
+
+/**
+ * Published sites (DESIGN §12): one row per tenant project that was ever published. `liveVersion` null means
+ * unpublished (the public host answers 404); versions are kept so any of them can be restored.
+ */
+export const sites = controlPlane.table(
+  "sites",
+  {
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    projectId: text("project_id").notNull(),
+    liveVersion: integer("live_version"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.slug, table.name] }),
+    uniqueIndex("sites_project_idx").on(table.slug, table.projectId),
+  ],
+);
+
+/** Immutable published versions: the files as served (path → blob), and the checkpoint they came from. */
+export const siteVersions = controlPlane.table(
+  "site_versions",
+  {
+    slug: text("slug").notNull(),
+    site: text("site").notNull(),
+    version: integer("version").notNull(),
+    checkpointId: text("checkpoint_id").notNull(),
+    files: jsonb("files").$type<Record<string, SiteFile>>().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.slug, table.site, table.version] })],
+);
+
+export const DOMAIN_STATUSES = ["pending", "verified", "active", "failed"] as const;
+export type DomainStatus = (typeof DOMAIN_STATUSES)[number];
+
+/** Custom domains: one site per hostname, owned through a TXT token, routed once verified. */
+export const siteDomains = controlPlane.table(
+  "site_domains",
+  {
+    hostname: text("hostname").primaryKey(),
+    slug: text("slug").notNull(),
+    site: text("site").notNull(),
+    token: text("token").notNull(),
+    status: text("status").$type<DomainStatus>().notNull().default("pending"),
+    reason: text("reason"),
+    checkedAt: timestamp("checked_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("site_domains_slug_idx").on(table.slug, table.site)],
+);
+
+/**
+ * Form submissions waiting for their tenant's runtime: the runtime claims them into its own schema and they
+ * are deleted here, so a site's forms work while its runtime sleeps.
+ */
+export const siteSubmissionQueue = controlPlane.table(
+  "site_submission_queue",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slug: text("slug").notNull(),
+    site: text("site").notNull(),
+    form: text("form").notNull(),
+    page: text("page").notNull(),
+    fields: jsonb("fields").$type<Record<string, string>>().notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("site_submission_queue_slug_idx").on(table.slug, table.receivedAt)],
+);

@@ -3,8 +3,10 @@ import packageJson from "../../package.json" with { type: "json" };
 import { type Context, createContext } from "./command-kit.ts";
 import { auditCommand } from "./commands/audit.ts";
 import { backupCommand } from "./commands/backup.ts";
+import { domainsCommand } from "./commands/domains.ts";
 import { opsCommand } from "./commands/ops.ts";
 import { platformCommand } from "./commands/platform.ts";
+import { sitesCommand } from "./commands/sites.ts";
 import { stackCommand } from "./commands/stack.ts";
 import { tenantsCommand } from "./commands/tenants.ts";
 import { tokensCommand } from "./commands/tokens.ts";
@@ -36,6 +38,8 @@ Example:
     [opsCommand(context), "websplat ops list --status failed"],
     [backupCommand(context), "websplat backup list acme"],
     [tokensCommand(context), "websplat tokens list"],
+    [sitesCommand(context), "websplat sites list acme"],
+    [domainsCommand(context), "websplat domains check acme"],
     [platformCommand(), "websplat platform preview"],
   ];
   for (const [group, example] of groups) {
