@@ -15,14 +15,19 @@ import { localCheckoutRoutes } from "./billing/local-checkout.ts";
 import { priceBook, signupRoutes } from "./billing/signup.ts";
 import type { StripeClient } from "./billing/stripe-client.ts";
 import { type WebhookRouteDeps, webhookRoutes } from "./billing/webhook.ts";
+import { feedbackRoutes } from "./feedback/index.ts";
 import { gateway } from "./gateway/index.ts";
 import { adminAuth } from "./http/admin-auth.ts";
 import { ApiError, errorBody, sendError } from "./http/errors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
+import { probeRoutes } from "./probes/index.ts";
 import { audit, type Services } from "./services.ts";
+import { statsRoutes } from "./stats/index.ts";
+import { tenantAuth } from "./tenant-access.ts";
 import { webRoutes } from "./web/index.ts";
 import { page } from "./web/layout.ts";
+import { statusRoutes } from "./web/status.ts";
 
 export interface AppOptions {
   services: Services;
@@ -140,6 +145,12 @@ export function createApp(options: AppOptions) {
   backupRoutes(app, services);
   dataRightsRoutes(app, services);
   auditRoutes(app, services);
+  // Operations (DESIGN §14): probes, KPIs, owner feedback; `/api/tenant/*` is for runtimes, by platform token.
+  app.use("/api/tenant/*", tenantAuth(services.ownerPrivateKey));
+  probeRoutes(app, services);
+  statsRoutes(app, services);
+  feedbackRoutes(app, services);
+  app.route("/", statusRoutes(services));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer" });
   app.doc("/openapi.json", {

@@ -15,10 +15,14 @@ import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { tenants } from "./db/schema.ts";
 import { createLogger } from "./logging.ts";
 import { createMetrics, gauge } from "./metrics.ts";
+import { startProbes } from "./probes/index.ts";
 import { Reconciler } from "./reconciler/index.ts";
 import { OperationLog } from "./registry/operations.ts";
 import { loadSecrets } from "./secrets.ts";
 import { audit, type Services } from "./services.ts";
+import { computeKpis } from "./stats/index.ts";
+import { supportEmail } from "./support.ts";
+import { tenantApiToken } from "./tenant-access.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -65,6 +69,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
     await migrateDatabase(database);
 
     const metrics = createMetrics();
+    metrics.kpis.setSource(() => computeKpis(database.sql, new Date(Date.now() - 30 * 86_400_000)));
     const driver = await createDriver(config, {
       sql: database.sql,
       databaseName: database.name,
@@ -74,6 +79,12 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
       secret: secrets.platformSecret,
       idleSeconds: config.WEBSPLAT_IDLE_SECONDS,
       isBusy: (slug) => tenantHasActiveRuns(database.sql, slug),
+      // The tenant API (feedback, own uptime): loopback URL and a credential naming only this tenant.
+      platformEnv: (slug) => ({
+        WEBSPLAT_PLATFORM_URL: `http://127.0.0.1:${port}`,
+        WEBSPLAT_PLATFORM_TOKEN: tenantApiToken(secrets.ownerPrivateKey, slug),
+        WEBSPLAT_SUPPORT_EMAIL: supportEmail(),
+      }),
       onRuntimeEvent: (slug, event, detail) => {
         if (event === "crashed") {
           const cause = detail?.startsWith("exit ") ? "exit" : "start_failed";
@@ -213,6 +224,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
     queueStarted = true;
     cleanup.push(() => reconciler.stop());
     cleanup.push(scheduleBackups(services));
+    cleanup.push(await startProbes(services, () => `http://127.0.0.1:${port}`));
     await events.sweep(0);
     const sweeper = setInterval(() => void events.sweep().catch(() => {}), 5000);
     sweeper.unref();

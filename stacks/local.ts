@@ -41,6 +41,8 @@ export interface LocalDriverOptions {
   /** Whether the tenant has work in progress that must not be cut short by an idle stop. */
   isBusy?: (slug: string) => Promise<boolean>;
   onRuntimeEvent?: (slug: string, event: string, detail?: string) => void;
+  /** Secret environment a runtime gets from the platform (its tenant API URL and credential). */
+  platformEnv?: (slug: string) => Record<string, string>;
 }
 
 interface StackRecord {
@@ -292,6 +294,7 @@ export class LocalDriver implements StackDriver {
     url.pathname = `/${this.#options.databaseName}`;
     const env: Record<string, string> = { ...spec.runtime.env, DATABASE_URL: url.toString() };
     if (this.#options.modelApiKey) env.OPENAI_API_KEY = this.#options.modelApiKey;
+    Object.assign(env, this.#options.platformEnv?.(spec.slug));
     return env;
   }
 

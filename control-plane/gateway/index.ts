@@ -3,6 +3,7 @@ import { html } from "hono/html";
 import { LocalDriver } from "../../stacks/index.ts";
 import { TIERS } from "../../tenant-template/index.ts";
 import { TokenBuckets, tooMany } from "../http/rate-limit.ts";
+import { probeAnswer } from "../probes/index.ts";
 import { findTenant, type Tenant } from "../registry/tenants.ts";
 import type { Services } from "../services.ts";
 import { page } from "../web/layout.ts";
@@ -62,6 +63,9 @@ export function gateway(services: Services): MiddlewareHandler {
       return notFoundPage(c);
     }
     if (tenant.desired === "suspended" || tenant.status === "suspended") return suspendedPage(c, tenant);
+    // The control plane's own probes: answered from the runtime's readiness, never waking it or counting as use.
+    const probe = probeAnswer(c, services.driver, slug);
+    if (probe) return await probe;
     const rate = TIERS[tenant.tier].requestsPerSecond;
     const retryAfter = limits.take(slug, { perSecond: rate, burst: rate * 4 });
     if (retryAfter > 0) return tooMany(c, "requests to this WebSplat", retryAfter);
