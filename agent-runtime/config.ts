@@ -24,6 +24,10 @@ const envSchema = z.object({
   OPENAI_MODEL: z.string().min(1).optional(),
   /** Bearer token of `/metrics`; unset, metrics are served to loopback only. */
   WEBSPLAT_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** The platform's tenant API (feedback, own uptime) and this runtime's credential for it; unset, both are off. */
+  WEBSPLAT_PLATFORM_URL: z.url().optional(),
+  WEBSPLAT_PLATFORM_TOKEN: z.string().min(16).optional(),
+  WEBSPLAT_SUPPORT_EMAIL: z.email().default("support@websp.lat"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Milliseconds between streamed chunks of the offline model; makes progress visible, 0 in bulk tests. */
   WEBSPLAT_OFFLINE_PACE_MS: z.coerce.number().int().min(0).max(1000).default(12),
@@ -44,6 +48,9 @@ export interface RuntimeConfig {
   logLevel: string;
   offlinePaceMs: number;
   metricsToken?: string;
+  /** The platform's tenant API, when the driver gave one. */
+  platform?: { url: string; token: string };
+  supportEmail: string;
 }
 
 export class ConfigError extends Error {
@@ -76,5 +83,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     logLevel: e.LOG_LEVEL,
     offlinePaceMs: e.WEBSPLAT_OFFLINE_PACE_MS,
     metricsToken: e.WEBSPLAT_METRICS_TOKEN,
+    platform:
+      e.WEBSPLAT_PLATFORM_URL && e.WEBSPLAT_PLATFORM_TOKEN
+        ? { url: e.WEBSPLAT_PLATFORM_URL.replace(/\/$/, ""), token: e.WEBSPLAT_PLATFORM_TOKEN }
+        : undefined,
+    supportEmail: e.WEBSPLAT_SUPPORT_EMAIL,
   };
 }
