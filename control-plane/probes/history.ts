@@ -85,7 +85,7 @@ export async function rollUp(sql: Sql, now = new Date()): Promise<void> {
     await tx`
       insert into control_plane.probe_hours (kind, target, hour, checks, failures, idle, latency_ms_sum, latency_ms_max)
       select kind, target, date_trunc('hour', minute), sum(checks), sum(failures), sum(idle), sum(latency_ms_sum), max(latency_ms_max)
-      from control_plane.probe_minutes where minute < ${minuteCutoff}
+      from control_plane.probe_minutes where minute < ${minuteCutoff.toISOString()}::timestamptz
       group by kind, target, date_trunc('hour', minute)
       on conflict (kind, target, hour) do update set
         checks = probe_hours.checks + excluded.checks,
@@ -93,8 +93,8 @@ export async function rollUp(sql: Sql, now = new Date()): Promise<void> {
         idle = probe_hours.idle + excluded.idle,
         latency_ms_sum = probe_hours.latency_ms_sum + excluded.latency_ms_sum,
         latency_ms_max = greatest(probe_hours.latency_ms_max, excluded.latency_ms_max)`;
-    await tx`delete from control_plane.probe_minutes where minute < ${minuteCutoff}`;
-    await tx`delete from control_plane.probe_hours where hour < ${hourCutoff}`;
-    await tx`delete from control_plane.probe_incidents where resolved_at < ${hourCutoff}`;
+    await tx`delete from control_plane.probe_minutes where minute < ${minuteCutoff.toISOString()}::timestamptz`;
+    await tx`delete from control_plane.probe_hours where hour < ${hourCutoff.toISOString()}::timestamptz`;
+    await tx`delete from control_plane.probe_incidents where resolved_at < ${hourCutoff.toISOString()}::timestamptz`;
   });
 }

@@ -30,10 +30,10 @@ export async function uptime(
   const rows = await sql<Array<{ day: string; checks: string; failures: string }>>`
     select to_char(at at time zone 'UTC', 'YYYY-MM-DD') as day, sum(checks) as checks, sum(failures) as failures from (
       select minute as at, checks, failures from control_plane.probe_minutes
-        where kind = ${options.kind} and minute >= ${since} and (${target}::text is null or target = ${target})
+        where kind = ${options.kind} and minute >= ${since.toISOString()}::timestamptz and (${target}::text is null or target = ${target})
       union all
       select hour, checks, failures from control_plane.probe_hours
-        where kind = ${options.kind} and hour >= ${since} and (${target}::text is null or target = ${target})
+        where kind = ${options.kind} and hour >= ${since.toISOString()}::timestamptz and (${target}::text is null or target = ${target})
     ) history group by 1`;
   const byDay = new Map(rows.map((r) => [r.day, r]));
   let checks = 0;

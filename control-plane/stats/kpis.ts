@@ -31,9 +31,12 @@ const APPLIED = "applied%";
 export async function computeKpis(sql: Sql, since: Date, until = new Date()): Promise<Kpis> {
   const sinceSeconds = Math.floor(since.getTime() / 1000);
   const untilSeconds = Math.floor(until.getTime() / 1000);
+  // As ISO text: postgres.js sends parameters the server types as text, not Date objects.
+  const from = since.toISOString();
+  const to = until.toISOString();
   const [signups] = await sql<[{ n: number }]>`
     select count(*)::int as n from control_plane.audit_log
-    where action = 'signup.started' and at >= ${since} and at < ${until}`;
+    where action = 'signup.started' and at >= ${from}::timestamptz and at < ${to}::timestamptz`;
   const [events] = await sql<[{ checkouts: number; cancellations: number; reactivations: number }]>`
     select
       count(*) filter (where type = 'checkout.session.completed')::int as checkouts,
@@ -68,7 +71,7 @@ export async function computeKpis(sql: Sql, since: Date, until = new Date()): Pr
       percentile_disc(0.5) within group (order by seconds) as p50,
       percentile_disc(0.9) within group (order by seconds) as p90,
       percentile_disc(0.99) within group (order by seconds) as p99
-    from first_success where finished_at >= ${since} and finished_at < ${until}`;
+    from first_success where finished_at >= ${from}::timestamptz and finished_at < ${to}::timestamptz`;
 
   const active = Object.fromEntries(TIER_NAMES.map((t) => [t, 0])) as Record<TierName, number>;
   let mrrCents = 0;
@@ -112,11 +115,11 @@ async function builderUsage(sql: Sql, since: Date, until: Date): Promise<Kpis["b
   const parts = live.map(
     (t, i) =>
       `select ${i} as tenant, count(*)::int as runs, coalesce(sum(prompt_tokens + completion_tokens), 0)::bigint as tokens ` +
-      `from "${databaseName(t.slug)}".runs where created_at >= $1 and created_at < $2`,
+      `from "${databaseName(t.slug)}".runs where created_at >= $1::timestamptz and created_at < $2::timestamptz`,
   );
   const rows = await sql.unsafe<Array<{ tenant: number; runs: number; tokens: string }>>(
     parts.join(" union all "),
-    [since, until],
+    [since.toISOString(), until.toISOString()],
   );
   for (const row of rows) {
     const tier = live[row.tenant]!.tier;

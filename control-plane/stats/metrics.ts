@@ -33,7 +33,8 @@ export function kpiMetrics(registry: client.Registry) {
       labelNames,
       registers: [registry],
       async collect() {
-        const kpis = await read();
+        // A failed query leaves the KPI gauges empty for this scrape; the rest of /metrics still answers.
+        const kpis = await read().catch(() => null);
         if (kpis) set(this, kpis);
       },
     });
