@@ -25,6 +25,7 @@ import { probeRoutes } from "./probes/index.ts";
 import { audit, type Services } from "./services.ts";
 import { statsRoutes } from "./stats/index.ts";
 import { tenantAuth } from "./tenant-access.ts";
+import { inSpan, setSpanAttributes } from "./tracing.ts";
 import { webRoutes } from "./web/index.ts";
 import { page } from "./web/layout.ts";
 import { statusRoutes } from "./web/status.ts";
@@ -46,6 +47,19 @@ export function createApp(options: AppOptions) {
   const { services } = options;
   const app = new OpenAPIHono();
 
+  // One server span per request (tracing on only), continuing the caller's trace when it sent one.
+  app.use((c, next) => {
+    const traceparent = c.req.header("traceparent");
+    return inSpan(
+      `${c.req.method} ${c.req.path}`,
+      { "http.request.method": c.req.method, "url.path": c.req.path },
+      next,
+      {
+        kind: "server",
+        parent: traceparent ? { traceparent, tracestate: c.req.header("tracestate") ?? "" } : undefined,
+      },
+    );
+  });
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -71,6 +85,10 @@ export function createApp(options: AppOptions) {
 
   // Every request, tenant hosts included, gets an id and a log context (http/request-log.ts).
   app.use(requestId());
+  app.use(async (c, next) => {
+    setSpanAttributes({ "websplat.request_id": c.get("requestId") });
+    await next();
+  });
   app.use(requestLog(services.logger, services.config.WEBSPLAT_BASE_DOMAIN));
   // Tenant hosts first: nothing below sees their traffic.
   app.use(gateway(services));

@@ -23,6 +23,7 @@ import { audit, type Services } from "./services.ts";
 import { computeKpis } from "./stats/index.ts";
 import { supportEmail } from "./support.ts";
 import { tenantApiToken } from "./tenant-access.ts";
+import { startTracing } from "./tracing.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -54,6 +55,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
   };
 
   try {
+    cleanup.push(await startTracing("websplat-control-plane", config.OTEL_EXPORTER_OTLP_ENDPOINT));
     let adminUrl = config.DATABASE_URL;
     if (!adminUrl) {
       const embedded = await startEmbeddedPostgres({
@@ -84,6 +86,9 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
         WEBSPLAT_PLATFORM_URL: `http://127.0.0.1:${port}`,
         WEBSPLAT_PLATFORM_TOKEN: tenantApiToken(secrets.ownerPrivateKey, slug),
         WEBSPLAT_SUPPORT_EMAIL: supportEmail(),
+        ...(config.OTEL_EXPORTER_OTLP_ENDPOINT
+          ? { OTEL_EXPORTER_OTLP_ENDPOINT: config.OTEL_EXPORTER_OTLP_ENDPOINT }
+          : {}),
       }),
       onRuntimeEvent: (slug, event, detail) => {
         if (event === "crashed") {

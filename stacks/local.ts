@@ -138,9 +138,9 @@ export class LocalDriver implements StackDriver {
         ctx.log("Suspended: stopping the agent runtime (data kept)");
         await this.supervisor.stop(spec.slug);
       } else {
-        runtime = await this.supervisor.ensureRunning(spec.slug, this.#runtimeEnv(spec), (line) =>
-          ctx.log(line),
-        );
+        const start = () =>
+          this.supervisor.ensureRunning(spec.slug, this.#runtimeEnv(spec), (line) => ctx.log(line));
+        runtime = await (ctx.trace ? ctx.trace("runtime.start", start) : start());
         ctx.log(`Agent runtime serving on 127.0.0.1:${runtime.port}`);
         ctx.log(`Route ${spec.hostname} → 127.0.0.1:${runtime.port}`);
       }

@@ -6,6 +6,7 @@ import { TokenBuckets, tooMany } from "../http/rate-limit.ts";
 import { probeAnswer } from "../probes/index.ts";
 import { findTenant, type Tenant } from "../registry/tenants.ts";
 import type { Services } from "../services.ts";
+import { traceCarrier } from "../tracing.ts";
 import { page } from "../web/layout.ts";
 
 /** How long a request waits for a runtime that is starting or restarting before a 503. */
@@ -106,6 +107,7 @@ async function forward(c: Context, port: number, host: string): Promise<Response
   headers.set("x-forwarded-proto", url.protocol.replace(":", ""));
   // The runtime logs under the same request id (hono's requestId, mounted before the gateway).
   headers.set("x-request-id", c.get("requestId"));
+  for (const [name, value] of Object.entries(traceCarrier() ?? {})) headers.set(name, value);
   const hasBody = incoming.method !== "GET" && incoming.method !== "HEAD";
   try {
     const response = await fetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, {
