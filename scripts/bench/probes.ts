@@ -63,13 +63,15 @@ export async function measureProbes(
     });
     // Let start-up work (migrations, resync, the first rounds) settle before measuring.
     await delay(5000);
+    const checksBefore = await tenantChecks(plane.url);
     const before = await cpuSeconds(plane.process.pid!);
     const started = performance.now();
     await delay(options.windowSeconds * 1000);
     const cpu = (await cpuSeconds(plane.process.pid!)) - before;
     const seconds = (performance.now() - started) / 1000;
+    const checks = (await tenantChecks(plane.url)) - checksBefore;
     plane.process.kill("SIGTERM");
-    return { cpu, seconds };
+    return { cpu, seconds, rounds: checks / options.tenants };
   };
   const without = await run("websplat_probes_off", 0);
   const withProbes = await run("websplat_probes_on", options.intervalSeconds);
