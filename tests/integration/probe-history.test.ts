@@ -38,7 +38,7 @@ describe("probe history", () => {
     expect(minutes).toHaveLength(1);
     const hours = await database.sql`select hour, checks, failures from control_plane.probe_hours`;
     expect(
-      hours.map((h) => ({ hour: (h.hour as Date).toISOString(), checks: h.checks, failures: h.failures })),
+      hours.map((h) => ({ hour: new Date(h.hour as string).toISOString(), checks: h.checks, failures: h.failures })),
     ).toEqual([{ hour: hourAgo8d.toISOString(), checks: 4, failures: 1 }]);
     const summary = await uptime(database.sql, { kind: "component", target: "database", days: 90, now });
     expect(summary.uptime).toBe(7 / 8);
