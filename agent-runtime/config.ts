@@ -24,9 +24,11 @@ const envSchema = z.object({
   OPENAI_MODEL: z.string().min(1).optional(),
   /** Bearer token of `/metrics`; unset, metrics are served to loopback only. */
   WEBSPLAT_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** Where the platform takes published sites (DESIGN §12); unset, publishing is unavailable. */
+  /** The platform's tenant API (publishing, feedback, own uptime) and this runtime's credentials; unset, they are off. */
   WEBSPLAT_PLATFORM_URL: z.url().optional(),
+  WEBSPLAT_PLATFORM_TOKEN: z.string().min(16).optional(),
+  WEBSPLAT_SUPPORT_EMAIL: z.email().default("support@websp.lat"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** The tenant's own publishing credential (never the admin token). */
   WEBSPLAT_SITES_TOKEN: z
     .string()
@@ -53,6 +55,9 @@ export interface RuntimeConfig {
   metricsToken?: string;
   /** The platform's publishing API and this tenant's credential for it. */
   publishing?: { platformUrl: string; token: string };
+  /** The platform's tenant API, when the driver gave one. */
+  platform?: { url: string; token: string };
+  supportEmail: string;
 }
 
 export class ConfigError extends Error {
@@ -89,5 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
       e.WEBSPLAT_PLATFORM_URL && e.WEBSPLAT_SITES_TOKEN
         ? { platformUrl: e.WEBSPLAT_PLATFORM_URL.replace(/\/$/, ""), token: e.WEBSPLAT_SITES_TOKEN }
         : undefined,
+    platform:
+      e.WEBSPLAT_PLATFORM_URL && e.WEBSPLAT_PLATFORM_TOKEN
+        ? { url: e.WEBSPLAT_PLATFORM_URL.replace(/\/$/, ""), token: e.WEBSPLAT_PLATFORM_TOKEN }
+        : undefined,
+    supportEmail: e.WEBSPLAT_SUPPORT_EMAIL,
   };
 }

@@ -32,10 +32,18 @@ async function shutdown(signal: string) {
   // The platform gives a few seconds; never hang past them.
   setTimeout(() => process.exit(1), 4500).unref();
   await runtime?.close();
+  await stopTracing().catch(() => {});
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
+
+// Traces only when a collector is configured: otherwise OpenTelemetry is never loaded.
+const { startTracing } = await import("./tracing.ts");
+const stopTracing = await startTracing(
+  "websplat-runtime",
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || undefined,
+);
 
 try {
   // Loaded after the configuration is valid, so a bad variable is reported at once.

@@ -15,17 +15,23 @@ import { localCheckoutRoutes } from "./billing/local-checkout.ts";
 import { priceBook, signupRoutes } from "./billing/signup.ts";
 import type { StripeClient } from "./billing/stripe-client.ts";
 import { type WebhookRouteDeps, webhookRoutes } from "./billing/webhook.ts";
+import { feedbackRoutes } from "./feedback/index.ts";
 import { gateway } from "./gateway/index.ts";
 import { adminAuth } from "./http/admin-auth.ts";
 import { clientAddress, parseTrustedProxies } from "./http/client-address.ts";
-import { metricsAccess } from "./http/metrics-access.ts";
 import { ApiError, errorBody, sendError } from "./http/errors.ts";
+import { metricsAccess } from "./http/metrics-access.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
+import { probeRoutes } from "./probes/index.ts";
 import { audit, type Services } from "./services.ts";
 import { createSites, publicSites, siteAdminRoutes, tenantSiteRoutes } from "./sites/index.ts";
+import { statsRoutes } from "./stats/index.ts";
+import { tenantAuth } from "./tenant-access.ts";
+import { inSpan, setSpanAttributes } from "./tracing.ts";
 import { webRoutes } from "./web/index.ts";
 import { page } from "./web/layout.ts";
+import { statusRoutes } from "./web/status.ts";
 
 export interface AppOptions {
   services: Services;
@@ -44,6 +50,19 @@ export function createApp(options: AppOptions) {
   const { services } = options;
   const app = new OpenAPIHono();
 
+  // One server span per request (tracing on only), continuing the caller's trace when it sent one.
+  app.use((c, next) => {
+    const traceparent = c.req.header("traceparent");
+    return inSpan(
+      `${c.req.method} ${c.req.path}`,
+      { "http.request.method": c.req.method, "url.path": c.req.path },
+      next,
+      {
+        kind: "server",
+        parent: traceparent ? { traceparent, tracestate: c.req.header("tracestate") ?? "" } : undefined,
+      },
+    );
+  });
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -70,6 +89,10 @@ export function createApp(options: AppOptions) {
   // Every request, tenant hosts included, gets an id and a log context (http/request-log.ts).
   app.use(requestId({ limitLength: REQUEST_ID_MAX }));
   app.use(clientAddress(parseTrustedProxies(services.config.WEBSPLAT_TRUSTED_PROXY)));
+  app.use(async (c, next) => {
+    setSpanAttributes({ "websplat.request_id": c.get("requestId") });
+    await next();
+  });
   app.use(requestLog(services.logger, services.config.WEBSPLAT_BASE_DOMAIN));
   // Public sites (their own domain) and tenant hosts first: nothing below sees their traffic.
   const sites = createSites(services);
@@ -151,6 +174,12 @@ export function createApp(options: AppOptions) {
   auditRoutes(app, services);
   siteAdminRoutes(app, sites);
   app.route("/tenant-api/v1", tenantSiteRoutes(sites));
+  // Operations (DESIGN §14): probes, KPIs, owner feedback; `/api/tenant/*` is for runtimes, by platform token.
+  app.use("/api/tenant/*", tenantAuth(services.ownerPrivateKey));
+  probeRoutes(app, services);
+  statsRoutes(app, services);
+  feedbackRoutes(app, services);
+  app.route("/", statusRoutes(services));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer" });
   app.doc("/openapi.json", {

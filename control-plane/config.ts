@@ -83,6 +83,15 @@ const environment = z.object({
       .optional(),
   ),
   WEBSPLAT_FORMS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  // Synthetic probes (control-plane/probes/): seconds between rounds (0 turns them off), failures in a row
+  // that raise an alert, and how long one probe may take.
+  WEBSPLAT_PROBE_INTERVAL_SECONDS: z.coerce.number().min(0).max(3600).default(60),
+  WEBSPLAT_PROBE_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
+  WEBSPLAT_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Where owners and customers write for help; shown in every page footer and in emails. */
+  WEBSPLAT_SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
+  /** OTLP/HTTP endpoint of a trace collector; unset, no trace is recorded or exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

@@ -1,4 +1,6 @@
 import client from "prom-client";
+import { probeMetrics } from "./probes/metrics.ts";
+import { kpiMetrics } from "./stats/metrics.ts";
 
 /** The control plane's Prometheus metrics (one registry per process). */
 export function createMetrics() {
@@ -31,7 +33,9 @@ export function createMetrics() {
     labelNames: ["driver", "cause"],
     registers: [registry],
   });
-  return { registry, httpDuration, webhookEvents, reconcileDuration, runtimeRestarts };
+  const probes = probeMetrics(registry);
+  const kpis = kpiMetrics(registry);
+  return { registry, httpDuration, webhookEvents, reconcileDuration, runtimeRestarts, probes, kpis };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -15,12 +15,17 @@ import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { tenants } from "./db/schema.ts";
 import { createLogger } from "./logging.ts";
 import { createMetrics, gauge } from "./metrics.ts";
+import { startProbes } from "./probes/index.ts";
 import { Reconciler } from "./reconciler/index.ts";
 import { OperationLog } from "./registry/operations.ts";
 import { reservationSweep } from "./registry/reservation-sweep.ts";
 import { loadSecrets } from "./secrets.ts";
 import { audit, type Services } from "./services.ts";
 import { siteToken, siteTokenSecret } from "./sites/index.ts";
+import { computeKpis } from "./stats/index.ts";
+import { supportEmail } from "./support.ts";
+import { tenantApiToken } from "./tenant-access.ts";
+import { startTracing } from "./tracing.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -52,6 +57,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
   };
 
   try {
+    cleanup.push(await startTracing("websplat-control-plane", config.OTEL_EXPORTER_OTLP_ENDPOINT));
     let adminUrl = config.DATABASE_URL;
     if (!adminUrl) {
       const embedded = await startEmbeddedPostgres({
@@ -67,6 +73,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
     await migrateDatabase(database);
 
     const metrics = createMetrics();
+    metrics.kpis.setSource(() => computeKpis(database.sql, new Date(Date.now() - 30 * 86_400_000)));
     const driver = await createDriver(config, {
       sql: database.sql,
       databaseName: database.name,
@@ -80,6 +87,15 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
       runtimeSecrets: (slug) => ({
         WEBSPLAT_PLATFORM_URL: `http://127.0.0.1:${port}`,
         WEBSPLAT_SITES_TOKEN: siteToken(siteTokenSecret(secrets.ownerPrivateKey), slug),
+      }),
+      // The tenant API (feedback, own uptime): loopback URL and a credential naming only this tenant.
+      platformEnv: (slug) => ({
+        WEBSPLAT_PLATFORM_URL: `http://127.0.0.1:${port}`,
+        WEBSPLAT_PLATFORM_TOKEN: tenantApiToken(secrets.ownerPrivateKey, slug),
+        WEBSPLAT_SUPPORT_EMAIL: supportEmail(),
+        ...(config.OTEL_EXPORTER_OTLP_ENDPOINT
+          ? { OTEL_EXPORTER_OTLP_ENDPOINT: config.OTEL_EXPORTER_OTLP_ENDPOINT }
+          : {}),
       }),
       onRuntimeEvent: (slug, event, detail) => {
         if (event === "crashed") {
@@ -221,6 +237,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
     cleanup.push(() => reconciler.stop());
     cleanup.push(scheduleBackups(services));
     cleanup.push(reservationSweep(services));
+    cleanup.push(await startProbes(services, () => `http://127.0.0.1:${port}`));
     await events.sweep(0);
     const sweeper = setInterval(() => void events.sweep().catch(() => {}), 5000);
     sweeper.unref();

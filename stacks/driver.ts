@@ -5,6 +5,8 @@ export interface OperationContext {
   /** Aborted when the operation times out or the control plane shuts down. */
   signal: AbortSignal;
   log(message: string, level?: "info" | "warn" | "error"): void;
+  /** Runs one step of the operation in a trace span named `step` (the caller's tracing; absent, just runs it). */
+  trace?<T>(step: string, work: () => Promise<T>): Promise<T>;
 }
 
 /** What a tenant's stack exposes once it is up. */

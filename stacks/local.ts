@@ -43,6 +43,8 @@ export interface LocalDriverOptions {
   onRuntimeEvent?: (slug: string, event: string, detail?: string) => void;
   /** Further secrets of a tenant's runtime (its publishing credential and where to publish). */
   runtimeSecrets?: (slug: string) => Record<string, string>;
+  /** Secret environment a runtime gets from the platform (its tenant API URL and credential). */
+  platformEnv?: (slug: string) => Record<string, string>;
 }
 
 interface StackRecord {
@@ -138,9 +140,9 @@ export class LocalDriver implements StackDriver {
         ctx.log("Suspended: stopping the agent runtime (data kept)");
         await this.supervisor.stop(spec.slug);
       } else {
-        runtime = await this.supervisor.ensureRunning(spec.slug, this.#runtimeEnv(spec), (line) =>
-          ctx.log(line),
-        );
+        const start = () =>
+          this.supervisor.ensureRunning(spec.slug, this.#runtimeEnv(spec), (line) => ctx.log(line));
+        runtime = await (ctx.trace ? ctx.trace("runtime.start", start) : start());
         ctx.log(`Agent runtime serving on 127.0.0.1:${runtime.port}`);
         ctx.log(`Route ${spec.hostname} → 127.0.0.1:${runtime.port}`);
       }
@@ -295,6 +297,7 @@ export class LocalDriver implements StackDriver {
     const env: Record<string, string> = { ...spec.runtime.env, DATABASE_URL: url.toString() };
     if (this.#options.modelApiKey) env.OPENAI_API_KEY = this.#options.modelApiKey;
     Object.assign(env, this.#options.runtimeSecrets?.(spec.slug));
+    Object.assign(env, this.#options.platformEnv?.(spec.slug));
     return env;
   }
 

@@ -6,6 +6,7 @@ import type { RuntimeConfig } from "../config.ts";
 import type { Database } from "../db/index.ts";
 import { requestLog } from "../logging.ts";
 import { type BuilderMetrics, metricsRoutes } from "../metrics.ts";
+import { inSpan, setSpanAttributes } from "../tracing.ts";
 import { errorResponse, RuntimeError } from "./errors.ts";
 import { protectiveHeaders, sameOriginWrites, wellFormedPath } from "./request-guards.ts";
 
@@ -22,7 +23,19 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps) {
   const app = new Hono();
+  // A server span per request (tracing on only), continuing the gateway's trace.
+  app.use((c, next) => {
+    const traceparent = c.req.header("traceparent");
+    return inSpan(`${c.req.method} ${c.req.path}`, { "websplat.tenant": deps.config.tenant }, next, {
+      kind: "server",
+      parent: traceparent ? { traceparent, tracestate: c.req.header("tracestate") ?? "" } : undefined,
+    });
+  });
   app.use(requestId({ limitLength: 64 }));
+  app.use(async (c, next) => {
+    setSpanAttributes({ "websplat.request_id": c.get("requestId") });
+    await next();
+  });
   app.use(requestLog(deps.log));
   app.use(protectiveHeaders());
   app.use(wellFormedPath());

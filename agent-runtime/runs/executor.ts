@@ -13,6 +13,7 @@ import type { BuilderMetrics } from "../metrics.ts";
 import type { RunPolicy } from "../policy/index.ts";
 import { headCheckpoint, writeCheckpoint } from "../store/checkpoints.ts";
 import { loadTree } from "../store/files.ts";
+import { inSpan } from "../tracing.ts";
 import { runAgentStep } from "./agent-steps.ts";
 import type { RunEventLog } from "./events.ts";
 import { checkGates, currentMonth, type Gate, tokensUsedThisMonth } from "./gates.ts";
@@ -165,15 +166,21 @@ export class RunExecutor {
         });
       await events.append(db, run.id, "step_started", { stage: wf.stage, key: stepKey });
       events.wake(run.id);
-      const outcome = await runAgentStep({
-        workflow: wf,
-        policy,
-        seed: run.seed,
-        files: await loadTree(db, head.treeHash),
-        llm,
-        signal,
-        onDelta: (agent, text) => events.live(run.id, { type: "delta", data: { agent, text } }),
-      });
+      const files = await loadTree(db, head.treeHash);
+      const outcome = await inSpan(
+        `agent.${wf.stage}`,
+        { "websplat.run": run.id, "websplat.step": stepKey, "websplat.agent": wf.stage },
+        () =>
+          runAgentStep({
+            workflow: wf,
+            policy,
+            seed: run.seed,
+            files,
+            llm,
+            signal,
+            onDelta: (agent, text) => events.live(run.id, { type: "delta", data: { agent, text } }),
+          }),
+      );
       signal.throwIfAborted();
       const next: Workflow = {
         ...outcome.workflow,

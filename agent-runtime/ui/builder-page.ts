@@ -1,7 +1,9 @@
 import type { RuntimeConfig } from "../config.ts";
 import { autonomyLevels, creativityLevels } from "../policy/index.ts";
+import { builderAssetUrls } from "./builder-assets.ts";
 import { escapeHtml as e } from "./escape.ts";
 import { publishPanel } from "./publish-panel.ts";
+import { supportAssets, supportFooter, supportPanel } from "./support-panel.ts";
 
 /** The builder: chat, sliders, plan and suggestions, timeline, live preview. Served with no external assets. */
 export function builderPage(config: RuntimeConfig): string {
@@ -15,11 +17,12 @@ export function builderPage(config: RuntimeConfig): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>WebSplat · ${e(config.tenant)}</title>
-<link rel="stylesheet" href="/ui/builder.css">
+<link rel="stylesheet" href="${builderAssetUrls.styles}">
 <script type="application/json" id="levels">${levels}</script>
-<script type="module" src="/ui/builder.js"></script>
 <link rel="stylesheet" href="/ui/publish.css">
 <script type="module" src="/ui/publish.js"></script>
+<script type="module" src="${builderAssetUrls.script}"></script>
+<script type="module" src="${supportAssets().script.url}"></script>
 </head>
 <body>
 <header class="top">
@@ -27,6 +30,7 @@ export function builderPage(config: RuntimeConfig): string {
   <label class="project">Site <select id="project"></select></label>
   <button type="button" id="new-project" class="quiet">New site</button>
   <p class="meter" id="meter" aria-live="polite">Tokens this month: …</p>
+  ${supportPanel(config)}
 </header>
 <main class="builder">
   <section class="chat" aria-labelledby="chat-title">
@@ -82,6 +86,7 @@ export function builderPage(config: RuntimeConfig): string {
   </section>
 </main>
 ${publishPanel()}
+${supportFooter(config)}
 </body>
 </html>`;
 }

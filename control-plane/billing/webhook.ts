@@ -6,6 +6,7 @@ import { stripeEvents } from "../db/schema.ts";
 import { ErrorSchema } from "../http/api-route.ts";
 import { errorBody } from "../http/errors.ts";
 import { currentLogContext, type LogContext, withLogContext } from "../logging.ts";
+import { inSpan, type TraceCarrier, traceCarrier } from "../tracing.ts";
 import { type BillingDeps, processStripeEvent } from "./apply-event.ts";
 import { asString, type StripeClient, type StripeEventEnvelope } from "./stripe-client.ts";
 
@@ -55,6 +56,8 @@ export class StripeEventProcessor {
   readonly #queued = new Set<string>();
   /** The log context (request id) of the delivery of each waiting event: a worker may be another request's. */
   readonly #contexts = new Map<string, LogContext>();
+  /** Trace context of the delivery that recorded each event (tracing on only). */
+  readonly #traces = new Map<string, TraceCarrier>();
 
   constructor(deps: WebhookDeps) {
     this.#deps = deps;
@@ -128,6 +131,8 @@ export class StripeEventProcessor {
     if (this.#queued.has(id)) return;
     this.#queued.add(id);
     this.#contexts.set(id, currentLogContext());
+    const trace = traceCarrier();
+    if (trace) this.#traces.set(id, trace);
     this.#waiting.push(id);
     this.#next();
   }
@@ -147,7 +152,11 @@ export class StripeEventProcessor {
   }
 
   #run(id: string): Promise<unknown> {
-    const task = processStripeEvent(this.#deps, id)
+    const trace = this.#traces.get(id);
+    this.#traces.delete(id);
+    const task = inSpan("stripe.event", { "stripe.event_id": id }, () => processStripeEvent(this.#deps, id), {
+      parent: trace,
+    })
       .catch((error) =>
         this.#deps.logger.error(
           { err: error, event: id },

@@ -113,6 +113,8 @@ export const stripeEvents = controlPlane.table(
   (table) => [
     index("stripe_events_object_idx").on(table.objectId, table.created),
     index("stripe_events_pending_idx").on(table.receivedAt).where(sql`${table.processedAt} is null`),
+    // KPIs (stats/) count events by type over a time window.
+    index("stripe_events_type_idx").on(table.type, table.created),
   ],
 );
 
@@ -188,7 +190,11 @@ export const auditLog = controlPlane.table(
     slug: text("slug"),
     details: jsonb("details").$type<Record<string, unknown>>(),
   },
-  (table) => [index("audit_log_slug_idx").on(table.slug, table.at)],
+  (table) => [
+    index("audit_log_slug_idx").on(table.slug, table.at),
+    // KPIs (stats/) count entries by action over a time window.
+    index("audit_log_action_idx").on(table.action, table.at),
+  ],
 );
 
 /**
@@ -284,4 +290,103 @@ export const siteSubmissionQueue = controlPlane.table(
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index("site_submission_queue_slug_idx").on(table.slug, table.receivedAt)],
+);
+
+// ── Operations (DESIGN §14): synthetic probes, incidents, owner feedback ──────────────────────────
+
+/** What a probe checks: a tenant's runtime through its public path, a platform component, a published site. */
+export const PROBE_KINDS = ["tenant", "component", "site"] as const;
+export type ProbeKind = (typeof PROBE_KINDS)[number];
+/** `idle`: a scaled-to-zero runtime, asleep on purpose; neither up nor down. */
+export type ProbeState = "up" | "down" | "idle";
+
+/** Probe results at one-minute resolution for the last days (several checks in one minute add up). */
+export const probeMinutes = controlPlane.table(
+  "probe_minutes",
+  {
+    kind: text("kind").$type<ProbeKind>().notNull(),
+    target: text("target").notNull(),
+    minute: timestamp("minute", { withTimezone: true }).notNull(),
+    checks: integer("checks").notNull(),
+    failures: integer("failures").notNull(),
+    idle: integer("idle").notNull().default(0),
+    latencyMsSum: integer("latency_ms_sum").notNull(),
+    latencyMsMax: integer("latency_ms_max").notNull(),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+  },
+  (table) => [
+    primaryKey({ columns: [table.kind, table.target, table.minute] }),
+    index("probe_minutes_minute_idx").on(table.minute),
+  ],
+);
+
+/** Older probe results rolled up by hour (kept 90 days, what the status page's uptime reads). */
+export const probeHours = controlPlane.table(
+  "probe_hours",
+  {
+    kind: text("kind").$type<ProbeKind>().notNull(),
+    target: text("target").notNull(),
+    hour: timestamp("hour", { withTimezone: true }).notNull(),
+    checks: integer("checks").notNull(),
+    failures: integer("failures").notNull(),
+    idle: integer("idle").notNull().default(0),
+    latencyMsSum: bigint("latency_ms_sum", { mode: "number" }).notNull(),
+    latencyMsMax: integer("latency_ms_max").notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.kind, table.target, table.hour] }),
+    index("probe_hours_hour_idx").on(table.hour),
+  ],
+);
+
+/** Each target's current state: consecutive failures decide when an alert fires and clears. */
+export const probeTargets = controlPlane.table(
+  "probe_targets",
+  {
+    kind: text("kind").$type<ProbeKind>().notNull(),
+    target: text("target").notNull(),
+    state: text("state").$type<ProbeState>().notNull(),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    alerting: boolean("alerting").notNull().default(false),
+    /** Since when the target is in its current state. */
+    since: timestamp("since", { withTimezone: true }).notNull().defaultNow(),
+    lastCheckedAt: timestamp("last_checked_at", { withTimezone: true }).notNull().defaultNow(),
+    lastLatencyMs: integer("last_latency_ms"),
+    lastError: text("last_error"),
+  },
+  (table) => [primaryKey({ columns: [table.kind, table.target] })],
+);
+
+/** An alert's lifetime: opened after N failed probes in a row, resolved on the first success. */
+export const probeIncidents = controlPlane.table(
+  "probe_incidents",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kind: text("kind").$type<ProbeKind>().notNull(),
+    target: text("target").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    error: text("error"),
+  },
+  (table) => [
+    index("probe_incidents_started_idx").on(table.startedAt),
+    index("probe_incidents_open_idx").on(table.kind, table.target).where(sql`${table.resolvedAt} is null`),
+  ],
+);
+
+/** What owners sent from the builder's "Help and feedback" form, for operators. */
+export const feedback = controlPlane.table(
+  "feedback",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    slug: text("slug").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    message: text("message").notNull(),
+    /** The owner agreed to be contacted about it (at the tenant's email). */
+    mayContact: boolean("may_contact").notNull(),
+    /** Where in the builder it was sent from, e.g. the project open at the time. */
+    page: text("page"),
+  },
+  (table) => [index("feedback_at_idx").on(table.at)],
 );

@@ -6,8 +6,10 @@ import { LocalDriver } from "../../stacks/index.ts";
 import { TIERS } from "../../tenant-template/index.ts";
 import { errorBody } from "../http/errors.ts";
 import { TokenBuckets, tooMany } from "../http/rate-limit.ts";
+import { probeAnswer } from "../probes/index.ts";
 import { findTenant, type Tenant } from "../registry/tenants.ts";
 import type { Services } from "../services.ts";
+import { traceCarrier } from "../tracing.ts";
 import { page } from "../web/layout.ts";
 import { BodyTooLarge, limitedBody, TENANT_BODY_LIMIT_BYTES } from "./body-limit.ts";
 import {
@@ -82,6 +84,9 @@ export function gateway(services: Services): MiddlewareHandler {
       return notFoundPage(c);
     }
     if (tenant.desired === "suspended" || tenant.status === "suspended") return suspendedPage(c, tenant);
+    // The control plane's own probes: answered from the runtime's readiness, never waking it or counting as use.
+    const probe = probeAnswer(c, services.driver, slug);
+    if (probe) return await probe;
     const session = getCookie(c, RUNTIME_SESSION_COOKIE);
     const owner = passes.verify(getCookie(c, OWNER_PASS_COOKIE), slug, session);
     // Owners have a budget of their own: anonymous traffic, however much, cannot lock them out.
@@ -190,6 +195,7 @@ async function forward(
   headers.set("x-forwarded-proto", url.protocol.replace(":", ""));
   // The runtime logs under the same request id (hono's requestId, mounted before the gateway).
   headers.set("x-request-id", c.get("requestId"));
+  for (const [name, value] of Object.entries(traceCarrier() ?? {})) headers.set(name, value);
   const hasBody = incoming.method !== "GET" && incoming.method !== "HEAD" && body !== null;
   try {
     const response = await fetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, {

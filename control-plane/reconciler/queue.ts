@@ -1,10 +1,13 @@
 import PgBoss from "pg-boss";
+import { inSpan, type TraceCarrier, traceCarrier } from "../tracing.ts";
 
 export interface ReconcileJob {
   slug: string;
   operationId: string;
   /** The request that asked for this reconcile: its log lines carry the same id. */
   requestId?: string;
+  /** Trace context of whoever asked: the job's span continues their trace across the queue. */
+  trace?: TraceCarrier;
 }
 
 export interface QueueOptions {
@@ -61,10 +64,21 @@ export class ReconcileQueue {
         { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 2 },
         async ([job]) => {
           if (!job) return;
-          await handler(job.data, {
-            attempt: job.retryCount + 1,
-            finalAttempt: job.retryCount >= job.retryLimit,
-          });
+          await inSpan(
+            "reconcile",
+            {
+              "websplat.tenant": job.data.slug,
+              "websplat.operation": job.data.operationId,
+              "websplat.request_id": job.data.requestId,
+              "websplat.attempt": job.retryCount + 1,
+            },
+            () =>
+              handler(job.data, {
+                attempt: job.retryCount + 1,
+                finalAttempt: job.retryCount >= job.retryLimit,
+              }),
+            { parent: job.data.trace, kind: "consumer" },
+          );
         },
       );
       this.#workerIds.push(id);
@@ -72,9 +86,10 @@ export class ReconcileQueue {
   }
 
   async enqueue(job: ReconcileJob, options: { startAfter?: Date } = {}): Promise<string | null> {
+    const trace = job.trace ?? traceCarrier();
     const id = await this.#boss.send(
       RECONCILE_QUEUE,
-      job,
+      trace ? { ...job, trace } : job,
       options.startAfter ? { startAfter: options.startAfter } : {},
     );
     // Wake one idle worker now instead of waiting for its next poll.

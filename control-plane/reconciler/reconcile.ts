@@ -7,6 +7,7 @@ import type { Database, Sql } from "../db/client.ts";
 import { type ErrorInfo, tenants } from "../db/schema.ts";
 import type { OperationLog } from "../registry/operations.ts";
 import { changeDesired, findTenant, type Tenant } from "../registry/tenants.ts";
+import { inSpan } from "../tracing.ts";
 
 export interface ReconcilerDeps {
   db: Database;
@@ -99,6 +100,8 @@ async function runReconcile(
   const ctx = {
     signal: deps.shutdown,
     log: (message: string, level?: "info" | "warn" | "error") => void log(message, level),
+    trace: <T>(step: string, work: () => Promise<T>) =>
+      inSpan(step, { "websplat.tenant": tenant.slug }, work),
   };
   try {
     if (tenant.desired === "deleted") {
@@ -133,7 +136,11 @@ async function runReconcile(
       void log(
         `${tenant.desired === "active" ? "Provisioning" : "Suspending"} ${tenant.slug} (${tenant.tier}, generation ${tenant.generation})`,
       );
-      const outputs = await deps.driver.up(spec, ctx);
+      const outputs = await inSpan(
+        "driver.up",
+        { "websplat.tenant": tenant.slug, "websplat.driver": deps.driver.kind },
+        () => deps.driver.up(spec, ctx),
+      );
       await setObserved(deps, tenant.slug, {
         status: tenant.desired,
         observedGeneration: tenant.generation,

@@ -1,5 +1,6 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
+import { supportEmail } from "../support.ts";
 
 type Body = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -30,7 +31,7 @@ ${options.stylesheet ? html`<link rel="stylesheet" href="${options.stylesheet}">
 <a class="skip-link" href="#main">Skip to content</a>
 <header class="site"><a href="/" class="brand" aria-label="WebSplat home"><span aria-hidden="true" class="logo">◆</span> WebSplat</a></header>
 <main id="main" tabindex="-1">${options.body}</main>
-<footer class="site"><p>WebSplat · a private AI website builder</p></footer>
+<footer class="site"><p>WebSplat · a private AI website builder · <a href="/status">Status</a> · Help: <a href="mailto:${supportEmail()}">${supportEmail()}</a></p></footer>
 ${options.script ? html`<script type="module">${raw(options.script)}</script>` : ""}
 ${options.scriptSrc ? html`<script type="module" src="${options.scriptSrc}"></script>` : ""}
 </body>

@@ -1,5 +1,6 @@
 import { html } from "hono/html";
 import { SLUG_PATTERN, slugProblem, type TierName } from "../../tenant-template/index.ts";
+import { assetUrl } from "./assets.ts";
 import { page } from "./layout.ts";
 import type { Plan } from "./plans.ts";
 
@@ -74,7 +75,7 @@ export function signupPage(options: { plans: Plan[]; hostSuffix: string; selecte
   return page({
     title: "Your private AI website builder",
     body,
-    scriptSrc: "/assets/web/signup.js",
-    stylesheet: "/assets/web/web.css",
+    scriptSrc: assetUrl("signup.js"),
+    stylesheet: assetUrl("web.css"),
   });
 }

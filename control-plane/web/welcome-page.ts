@@ -1,4 +1,5 @@
 import { html } from "hono/html";
+import { assetUrl } from "./assets.ts";
 import { page } from "./layout.ts";
 
 /**
@@ -38,7 +39,7 @@ export function welcomePage(options: { slug: string; host: string }) {
   return page({
     title: `Setting up ${slug}`,
     body,
-    scriptSrc: "/assets/web/welcome.js",
-    stylesheet: "/assets/web/web.css",
+    scriptSrc: assetUrl("welcome.js"),
+    stylesheet: assetUrl("web.css"),
   });
 }

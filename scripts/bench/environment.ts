@@ -60,10 +60,16 @@ export interface ControlPlane {
 /** `node control-plane/main.ts` as a child process on port 0 with a temp data dir; stopped by `teardown`. */
 export async function startControlPlane(
   teardown: Teardown,
-  options: { databaseUrl?: string; env?: Record<string, string> } = {},
+  options: {
+    databaseUrl?: string;
+    env?: Record<string, string>;
+    /** Runs on the empty data dir before the control plane starts (files a figure needs in place). */
+    prepare?: (dataDir: string) => Promise<void>;
+  } = {},
 ): Promise<ControlPlane> {
   const dataDir = await mkdtemp(join(tmpdir(), "websplat-bench-cp-"));
   teardown.add("remove the control plane's data dir", () => rm(dataDir, { recursive: true, force: true }));
+  await options.prepare?.(dataDir);
   const adminToken = `bench-admin-${randomBytes(16).toString("hex")}`;
   const webhookSecret = `whsec_${randomBytes(24).toString("base64")}`;
   const child = spawn(process.execPath, [join(ROOT, "control-plane/main.ts")], {

@@ -6,6 +6,7 @@ import { type BuilderFigures, measureBuilder } from "./builder.ts";
 import { ROOT, startControlPlane, startDatabase, Teardown } from "./environment.ts";
 import { type FloorSample, measureFloor } from "./floor.ts";
 import { type LoadResult, measureIngestion } from "./ingestion.ts";
+import { measureProbes, type ProbeFigures } from "./probes.ts";
 import { type Purchase, purchases } from "./provisioning.ts";
 import { renderMarkdown } from "./report.ts";
 import {
@@ -33,6 +34,7 @@ const PLANS = {
     listRequests: 100,
     largeCheckpoints: 100,
     checkpointBudgetMs: 10_000,
+    probes: { tenants: 500, windowSeconds: 15, intervalSeconds: 1 },
   },
   full: {
     floor: 10,
@@ -44,6 +46,7 @@ const PLANS = {
     listRequests: 300,
     largeCheckpoints: 1000,
     checkpointBudgetMs: 60_000,
+    probes: { tenants: 500, windowSeconds: 60, intervalSeconds: 2 },
   },
 };
 
@@ -73,6 +76,7 @@ export interface BenchResults {
       }
     | { error: string };
   builder: BuilderFigures;
+  probes: ProbeFigures | { error: string };
 }
 
 export type PhaseSummary = Record<"ack" | "queueWait" | "database" | "runtimeStart" | "route", number>;
@@ -195,6 +199,11 @@ async function main(): Promise<void> {
       scale = { error: String(error) };
     }
 
+    say(`B5: probing ${plan.probes.tenants} tenants (CPU with probes vs without)`);
+    const probes = await measureProbes(database.server.url, teardown, plan.probes).catch((error) => ({
+      error: String(error),
+    }));
+
     const cpu = cpus();
     const results: BenchResults = {
       mode,
@@ -214,6 +223,7 @@ async function main(): Promise<void> {
       ingestion,
       scale,
       builder,
+      probes,
     };
     const markdown = renderMarkdown(results);
     await mkdir(join(ROOT, "bench-results"), { recursive: true });

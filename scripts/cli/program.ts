@@ -4,10 +4,13 @@ import { type Context, createContext } from "./command-kit.ts";
 import { auditCommand } from "./commands/audit.ts";
 import { backupCommand } from "./commands/backup.ts";
 import { domainsCommand } from "./commands/domains.ts";
+import { feedbackCommand } from "./commands/feedback.ts";
 import { opsCommand } from "./commands/ops.ts";
 import { platformCommand } from "./commands/platform.ts";
+import { probesCommand } from "./commands/probes.ts";
 import { sitesCommand } from "./commands/sites.ts";
 import { stackCommand } from "./commands/stack.ts";
+import { statsCommand } from "./commands/stats.ts";
 import { tenantsCommand } from "./commands/tenants.ts";
 import { tokensCommand } from "./commands/tokens.ts";
 import { DEFAULT_URL } from "./connection.ts";
@@ -41,11 +44,14 @@ Example:
     [sitesCommand(context), "websplat sites list acme"],
     [domainsCommand(context), "websplat domains check acme"],
     [platformCommand(), "websplat platform preview"],
+    [feedbackCommand(context), "websplat feedback list"],
   ];
   for (const [group, example] of groups) {
     program.addCommand(group.addHelpText("after", `\nExample:\n  $ ${example}\n`));
   }
   program.addCommand(auditCommand(context));
+  program.addCommand(statsCommand(context));
+  program.addCommand(probesCommand(context));
   everyCommand(program, (command) => command.exitOverride().showHelpAfterError("(add --help for usage)"));
   return program;
 }

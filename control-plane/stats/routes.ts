@@ -1,0 +1,61 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { apiRoute } from "../http/api-route.ts";
+import { ApiError } from "../http/errors.ts";
+import type { Services } from "../services.ts";
+import { computeKpis } from "./kpis.ts";
+import { parseWindow } from "./window.ts";
+
+const perTier = <T extends z.ZodType>(schema: T) =>
+  z.object({ starter: schema, pro: schema, studio: schema });
+
+export const KpisSchema = z.object({
+  window: z.object({ since: z.string(), until: z.string() }),
+  signups: z.object({ started: z.number() }),
+  checkouts: z.object({ completed: z.number(), conversionRate: z.number().nullable() }),
+  activeTenants: perTier(z.number()).extend({ total: z.number() }),
+  mrrCents: z.number(),
+  cancellations: z.number(),
+  churnRate: z.number().nullable(),
+  reactivations: z.number(),
+  builder: perTier(z.object({ runs: z.number(), tokens: z.number() })),
+  provisioningSeconds: z.object({
+    count: z.number(),
+    p50: z.number().nullable(),
+    p90: z.number().nullable(),
+    p99: z.number().nullable(),
+  }),
+});
+
+/** `GET /admin/stats?since=30d`: the launch's business figures (DESIGN §14). */
+export function statsRoutes(app: OpenAPIHono, services: Services) {
+  apiRoute(
+    app,
+    {
+      method: "get",
+      path: "/admin/stats",
+      summary:
+        "Business KPIs over a window: signups, conversion, active tenants, MRR, churn, builder use, provisioning time",
+      tags: ["admin"],
+      admin: true,
+      query: z.object({ since: z.string().max(10).default("30d") }),
+      responses: {
+        200: { description: "Figures over the window", schema: KpisSchema.extend({ since: z.string() }) },
+        400: { description: "Bad window" },
+        401: { description: "No or wrong admin token" },
+      },
+    },
+    async (c, { query }) => {
+      const window = parseWindow(query.since);
+      if (!window)
+        throw new ApiError(
+          400,
+          "bad_window",
+          `since must look like 30d, 12h or 90m (at most 3650 days), not "${query.since}".`,
+        );
+      const until = new Date();
+      const kpis = await computeKpis(services.sql, new Date(until.getTime() - window.ms), until);
+      return c.json({ since: window.text, ...kpis }, 200);
+    },
+  );
+}
