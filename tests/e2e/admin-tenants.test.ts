@@ -146,7 +146,9 @@ describe("admin and slugs, with no retention after cancellation", () => {
     it("a free slug is available, and taken once someone signs up for it", async () => {
       const slug = "at-fresh-name";
       expect(await (await fetch(`${plane.url}/api/slugs/${slug}`)).json()).toEqual({ slug, available: true });
-      expect((await signup({ email: "first@example.com", slug, tier: "starter" })).status).toBe(201);
+      const first = await signup({ email: "first@example.com", slug, tier: "starter" });
+      expect(first.status).toBe(201);
+      const { statusUrl } = (await first.json()) as { statusUrl: string };
       expect(await (await fetch(`${plane.url}/api/slugs/${slug}`)).json()).toMatchObject({
         available: false,
         code: "taken",
@@ -159,8 +161,10 @@ describe("admin and slugs, with no retention after cancellation", () => {
         body: { slug: "at-comped", email: "x@example.com", tier: "starter" },
       });
       expect(byAdmin.status).toBe(409);
-      // The same person retrying their signup keeps the reservation.
-      expect((await signup({ email: "FIRST@example.com", slug, tier: "pro" })).status).toBe(201);
+      // The same email is no proof of being the same person; the key the signup gave is.
+      expect((await signup({ email: "FIRST@example.com", slug, tier: "pro" })).status).toBe(409);
+      const key = new URL(statusUrl).searchParams.get("key");
+      expect((await signup({ email: "first@example.com", slug, tier: "pro", key })).status).toBe(201);
     });
   });
 
