@@ -53,12 +53,8 @@ export function scopeEdit(
     if (!narrow || asked.has(r.id) || reading.ops.some((o) => o.op === "replace-fact")) return true;
     if (extra < policy.maxOwnSections) return ++extra > 0;
     const heading = sectionOf(site, r.id)!.heading;
-    suggest(
-      `update-${r.id}`,
-      `Update ${heading}`,
-      r.instruction,
-      `Update the ${heading} section: ${r.instruction}`,
-    );
+    // Accepted, it is a run scoped to that section with the model's instruction as the prompt.
+    suggest(`update-${r.id}`, `Update ${heading}`, r.instruction, r.instruction, r.id);
     return false;
   });
 
