@@ -14,6 +14,8 @@ export interface AppDeps {
   log: Logger;
   /** True once migrations are applied; the control plane waits for it. */
   isReady(): boolean;
+  /** Whether a run is queued or running (`/healthz` says so: the platform does not stop a busy runtime). */
+  isBusy?(): Promise<boolean>;
   /** The builder's routes (UI, API, preview), mounted behind the owner session. */
   builder?: Hono;
   metrics?: BuilderMetrics;
@@ -23,9 +25,9 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.use(requestId());
   app.use(requestLog(deps.log));
-  app.get("/healthz", (c) =>
+  app.get("/healthz", async (c) =>
     deps.isReady()
-      ? c.json({ status: "ok", tenant: deps.config.tenant })
+      ? c.json({ status: "ok", tenant: deps.config.tenant, busy: (await deps.isBusy?.()) ?? false })
       : c.json({ status: "starting", tenant: deps.config.tenant }, 503),
   );
   if (deps.metrics) app.route("/", metricsRoutes(deps.metrics, deps.config.metricsToken));

@@ -99,6 +99,8 @@ describe("a tenant's SQL never runs with the platform's database privileges", ()
     const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
     const sites = Object.keys(files).filter((name) => name.startsWith("sites/"));
     const contents = sites.map((name) => strFromU8(files[name]!));
+    // The planted view was read (its function's answer is the file's content), as the tenant.
+    expect(contents.join("\n")).toContain("superuser=off");
     for (const content of contents) {
       expect(content).not.toContain("superuser=on");
       expect(content).not.toContain(`user=${platformRole} `);
