@@ -5,6 +5,7 @@ import { databaseName } from "../../tenant-template/index.ts";
 import type { Config } from "../config.ts";
 import { whileNotReconciling } from "../reconciler/reconcile.ts";
 import type { Services } from "../services.ts";
+import { ident } from "./catalog.ts";
 import { dumpSchema } from "./dump.ts";
 import { BackupError } from "./errors.ts";
 import { BACKUP_ID, BackupManifest, backupKeys, manifestChecksum, newBackupId } from "./manifest.ts";
@@ -161,15 +162,16 @@ export async function restoreTenantDatabase(
   target: string,
 ): Promise<Record<string, number>> {
   const schema = databaseName(target);
-  const [exists] = await sql`
-    select 1 from pg_roles r join pg_namespace n on n.nspowner = r.oid
-    where r.rolname = ${schema} and n.nspname = ${schema}`;
+  const [exists] = await sql`select 1 from pg_roles where rolname = ${schema}`;
   if (!exists) {
     throw new BackupError(
       "tenant_database_missing",
-      `Tenant "${target}" has no database role and schema: reconcile it first (websplat tenants reconcile ${target}), then restore.`,
+      `The database role ${schema} does not exist: reconcile the tenant first (websplat tenants reconcile ${target}), then restore.`,
     );
   }
+  // A lost schema is made again, empty and the tenant's; the tenant's session fills it (it may not create schemas).
+  await sql.unsafe(`create schema if not exists ${ident(schema)} authorization ${ident(schema)}`);
+  await sql.unsafe(`revoke all on schema ${ident(schema)} from public`);
   return await asTenant(sql, schema, (tenant) =>
     restoreSchema(tenant, store, manifest, { lockName: `tenant:${target}`, schema, role: schema }),
   );
