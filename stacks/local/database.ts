@@ -27,8 +27,14 @@ export async function ensureTenantDatabase(
     await tx`select pg_advisory_xact_lock(hashtext(${`tenant:${spec.slug}`}))`;
     const [existing] = await tx`select 1 from pg_roles where rolname = ${spec.database.role}`;
     if (!existing) await tx.unsafe(`create role ${role} login`);
+    const [me] = await tx<
+      { superuser: boolean }[]
+    >`select rolsuper as superuser from pg_roles where rolname = current_user`;
+    // Only a superuser may even name the superuser, replication and bypassrls attributes; a CREATEROLE role's
+    // roles never have them.
+    const clusterAttributes = me?.superuser ? "nosuperuser nobypassrls noreplication " : "";
     await tx.unsafe(
-      `alter role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls noreplication noinherit ` +
+      `alter role ${role} with login ${clusterAttributes}nocreatedb nocreaterole noinherit ` +
         `connection limit ${Number(spec.database.connectionLimit)} password '${options.password.replaceAll("'", "''")}'`,
     );
     // The role may change its own defaults and password; every reconcile puts back the platform's.
