@@ -1,19 +1,10 @@
 import { escapeHtml as e } from "../ui/escape.ts";
+import { cleanFragment } from "./sanitize.ts";
 import type { Build, Direction, Plan } from "./schemas.ts";
 
-export type SiteFiles = Record<string, string>;
+export { cleanFragment };
 
-/**
- * Model-written HTML is a fragment inside a section the runtime itself writes: scripts, inline handlers
- * and nested sections are removed, so the page has exactly the planned sections and runs no code.
- */
-export function cleanFragment(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/gi, "")
-    .replace(/<\/?(script|section|iframe|object|embed)\b[^>]*>/gi, "")
-    .replace(/\son\w+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, "")
-    .replace(/javascript:/gi, "");
-}
+export type SiteFiles = Record<string, string>;
 
 /** The site's files from the plan, the chosen direction and the written sections. */
 export function renderSite(plan: Plan, direction: Direction, build: Build): SiteFiles {
