@@ -249,7 +249,7 @@ function crashLooping(driver: LocalDriver): number {
 }
 
 /**
- * Whether a tenant's builder has a run in progress, as its runtime says on `/healthz` (loopback): such a runtime
+ * Whether a tenant's builder has a run in progress, as its runtime says on `/healthz?busy` (loopback): such a runtime
  * is not stopped for idleness even when no browser is connected. The runtime owns its tables; the platform
  * never reads them (a tenant's role could make any of them run its own code as the reader).
  */
@@ -257,7 +257,9 @@ async function runtimeReportsBusy(driver: StackDriver, slug: string): Promise<bo
   const port = driver instanceof LocalDriver ? driver.route(slug) : null;
   if (!port) return false;
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5000) });
+    const response = await fetch(`http://127.0.0.1:${port}/healthz?busy`, {
+      signal: AbortSignal.timeout(5000),
+    });
     const body = (await response.json()) as { busy?: unknown };
     return body.busy === true;
   } catch {
