@@ -1,9 +1,11 @@
 import type { RequestListener } from "node:http";
 import { getRequestListener } from "@hono/node-server";
+import { inArray } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
 import type { RuntimeConfig } from "./config.ts";
 import { builderDatabase } from "./db/index.ts";
+import { runs } from "./db/schema.ts";
 import { createApp } from "./http/app.ts";
 import { builderRoutes } from "./http/builder.ts";
 import { createLlmClient } from "./llm/index.ts";
@@ -43,6 +45,15 @@ export async function startBuilderApp(deps: {
     db,
     log,
     isReady: deps.isReady,
+    // The platform asks before stopping an idle runtime: a run in progress is work to finish first.
+    isBusy: async () =>
+      (
+        await db
+          .select({ id: runs.id })
+          .from(runs)
+          .where(inArray(runs.status, ["queued", "running"]))
+          .limit(1)
+      ).length > 0,
     metrics,
     builder: builderRoutes({ service, events, db, config }),
   });

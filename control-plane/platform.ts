@@ -4,13 +4,13 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { sql as dsql } from "drizzle-orm";
 import { LocalDriver, type StackDriver } from "../stacks/index.ts";
-import { databaseName, type PlatformInput } from "../tenant-template/index.ts";
+import type { PlatformInput } from "../tenant-template/index.ts";
 import { createApp } from "./app.ts";
 import { scheduleBackups } from "./backups/index.ts";
 import { stripeClient } from "./billing/stripe-client.ts";
 import { StripeEventProcessor } from "./billing/webhook.ts";
 import type { Config } from "./config.ts";
-import { connect, ensureDatabase, migrateDatabase, type Sql } from "./db/client.ts";
+import { connect, ensureDatabase, migrateDatabase } from "./db/client.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { tenants } from "./db/schema.ts";
 import { createLogger } from "./logging.ts";
@@ -82,7 +82,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
       dataDir,
       secret: secrets.platformSecret,
       idleSeconds: config.WEBSPLAT_IDLE_SECONDS,
-      isBusy: (slug) => tenantHasActiveRuns(database.sql, slug),
+      isBusy: (slug) => runtimeReportsBusy(driver, slug),
       // Runtimes start once the server listens, so the port is known by then.
       runtimeSecrets: (slug) => ({
         WEBSPLAT_PLATFORM_URL: `http://127.0.0.1:${port}`,
@@ -274,17 +274,23 @@ function crashLooping(driver: LocalDriver): number {
 }
 
 /**
- * Whether a tenant's builder has a run in progress (the runtime's `runs` table, run statuses of DESIGN §6):
- * such a runtime is not stopped for idleness even when no browser is connected.
+ * Whether a tenant's builder has a run in progress, as its runtime says on `/healthz?busy` (loopback): such a runtime
+ * is not stopped for idleness even when no browser is connected. The runtime owns its tables; the platform
+ * never reads them (a tenant's role could make any of them run its own code as the reader).
  */
-async function tenantHasActiveRuns(sql: Sql, slug: string): Promise<boolean> {
-  const schema = databaseName(slug);
-  const [table] = await sql`select to_regclass(${`"${schema}".runs`}) as name`;
-  if (!table?.name) return false;
-  const [row] = await sql.unsafe(
-    `select exists(select 1 from "${schema}".runs where status in ('queued', 'running')) as busy`,
-  );
-  return Boolean(row?.busy);
+async function runtimeReportsBusy(driver: StackDriver, slug: string): Promise<boolean> {
+  const port = driver instanceof LocalDriver ? driver.route(slug) : null;
+  if (!port) return false;
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/healthz?busy`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    const body = (await response.json()) as { busy?: unknown };
+    return body.busy === true;
+  } catch {
+    // A runtime that cannot answer its health check has no work worth keeping it for.
+    return false;
+  }
 }
 
 async function createDriver(

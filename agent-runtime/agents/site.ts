@@ -1,19 +1,11 @@
 import { escapeHtml as e } from "../ui/escape.ts";
+import { cleanFragment } from "./sanitize.ts";
+import type { Build, Direction, Plan } from "./schemas.ts";
 import { pageFile, type SiteModel, type Theme } from "./site-model.ts";
 
-export type SiteFiles = Record<string, string>;
+export { cleanFragment };
 
-/**
- * Model-written HTML is a fragment inside a section the runtime itself writes: scripts, inline handlers
- * and nested sections are removed, so the page has exactly the planned sections and runs no code.
- */
-export function cleanFragment(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/gi, "")
-    .replace(/<\/?(script|section|iframe|object|embed)\b[^>]*>/gi, "")
-    .replace(/\son\w+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, "")
-    .replace(/javascript:/gi, "");
-}
+export type SiteFiles = Record<string, string>;
 
 /** The site's files from its model; a section renders to the same bytes as long as it is unchanged. */
 export function renderSite(site: SiteModel): SiteFiles {

@@ -16,6 +16,8 @@ export interface AppDeps {
   log: Logger;
   /** True once migrations are applied; the control plane waits for it. */
   isReady(): boolean;
+  /** Whether a run is queued or running (`/healthz?busy` says so: the platform does not stop a busy runtime). */
+  isBusy?(): Promise<boolean>;
   /** The builder's routes (UI, API, preview), mounted behind the owner session. */
   builder?: Hono;
   metrics?: BuilderMetrics;
@@ -40,9 +42,14 @@ export function createApp(deps: AppDeps) {
   app.use(protectiveHeaders());
   app.use(wellFormedPath());
   app.use(sameOriginWrites(deps.config.publicUrl));
-  app.get("/healthz", (c) =>
+  app.get("/healthz", async (c) =>
     deps.isReady()
-      ? c.json({ status: "ok", tenant: deps.config.tenant })
+      ? c.json({
+          status: "ok",
+          tenant: deps.config.tenant,
+          // Only when asked (`?busy`): the platform's idle check; plain health checks stay a constant answer.
+          ...(c.req.query("busy") === undefined ? {} : { busy: (await deps.isBusy?.()) ?? false }),
+        })
       : c.json({ status: "starting", tenant: deps.config.tenant }, 503),
   );
   if (deps.metrics) app.route("/", metricsRoutes(deps.metrics, deps.config.metricsToken));

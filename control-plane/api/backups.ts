@@ -41,6 +41,7 @@ const STATUS: Record<BackupError["code"], 404 | 409 | 422> = {
   backup_corrupt: 422,
   backup_too_new: 409,
   tenant_database_missing: 409,
+  tenant_data_unreadable: 409,
   restore_needs_suspended_tenant: 409,
 };
 

@@ -1,8 +1,10 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import { SLUG_PATTERN } from "../../tenant-template/index.ts";
+import { BackupError } from "../backups/index.ts";
 import { eraseTenant, exportTenant } from "../data-rights/index.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
+import { ApiError } from "../http/errors.ts";
 import { audit, type Services } from "../services.ts";
 
 const Slug = z.object({ slug: z.string().regex(SLUG_PATTERN, "not a tenant slug") });
@@ -26,10 +28,17 @@ export function dataRightsRoutes(app: OpenAPIHono, services: Services) {
         200: { description: "The archive", schema: z.string(), contentType: "application/zip" },
         401: errors[401],
         404: errors[404],
+        409: {
+          description: "The tenant's data cannot be read with its own database role",
+          schema: ErrorSchema,
+        },
       },
     },
     async (c, { params }) => {
-      const archive = await exportTenant(services, params.slug);
+      const archive = await exportTenant(services, params.slug).catch((error) => {
+        if (error instanceof BackupError) throw new ApiError(409, error.code, error.message);
+        throw error;
+      });
       await audit(services, "admin", "tenant.export", params.slug, { bytes: archive.byteLength });
       return c.body(archive as Uint8Array<ArrayBuffer>, 200, {
         "content-type": "application/zip",

@@ -1,6 +1,15 @@
 import { pipeline } from "node:stream";
 import type { Sql } from "postgres";
-import { copyOut, digest, migrationLevel, pinTextOutput, sequencesOf, tablesInLoadOrder } from "./catalog.ts";
+import {
+  copyOut,
+  digest,
+  ident,
+  migrationLevel,
+  pinTextOutput,
+  sequencesOf,
+  tablesInLoadOrder,
+} from "./catalog.ts";
+import { schemaDefinition } from "./definition.ts";
 import {
   BACKUP_FORMAT,
   type BackupManifest,
@@ -15,22 +24,26 @@ export interface DumpInput {
   owner: string;
   id: string;
   schema: string;
-  /** drizzle's bookkeeping table of the schema (its rows are the migration level, not data). */
+  /** drizzle's bookkeeping table of the schema: its newest row is the migration level the manifest shows. */
   migrations: { schema: string; name: string };
 }
 
 /**
  * Writes one consistent snapshot of a schema: every table's rows streamed with `COPY … TO STDOUT` into its own
- * object, then the manifest (migration level, row counts, sha256 per table and of the whole backup).
- * Needs no `pg_dump`, so it works against any PostgreSQL the control plane reaches.
+ * object, then the manifest (the schema's definition, migration level, row counts, sha256 per table and of the
+ * whole backup). Needs no `pg_dump`, so it works against any PostgreSQL the control plane reaches. A tenant's
+ * schema is dumped on a tenant session (`asTenant`): `sql` then has only the tenant's rights.
  */
 export async function dumpSchema(sql: Sql, store: BackupStore, input: DumpInput): Promise<BackupManifest> {
   const createdAt = new Date().toISOString();
   const body = await sql.begin("isolation level repeatable read read only", async (tx) => {
     await pinTextOutput(tx);
-    const exclude = input.migrations.schema === input.schema ? [input.migrations.name] : [];
+    // pg_catalog first: the schema's own objects never stand in for built-ins; the schema next, so the
+    // definition names its objects without the schema and restores into another one.
+    await tx.unsafe(`set local search_path to pg_catalog, ${ident(input.schema)}`);
+    const definition = await schemaDefinition(tx, input.schema);
     const tables: TableEntry[] = [];
-    for (const table of await tablesInLoadOrder(tx, input.schema, exclude)) {
+    for (const table of await tablesInLoadOrder(tx, input.schema)) {
       const { stream, totals } = digest();
       const rows = await copyOut(tx, input.schema, table);
       // pipeline() carries a failed COPY into the store's write, which then rejects.
@@ -47,6 +60,7 @@ export async function dumpSchema(sql: Sql, store: BackupStore, input: DumpInput)
       });
     }
     return {
+      definition,
       tables,
       sequences: await sequencesOf(tx, input.schema),
       migrations: await migrationLevel(tx, input.migrations),

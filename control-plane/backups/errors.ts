@@ -3,6 +3,7 @@ export type BackupErrorCode =
   | "backup_corrupt"
   | "backup_too_new"
   | "tenant_database_missing"
+  | "tenant_data_unreadable"
   | "restore_needs_suspended_tenant";
 
 /** A backup or restore that cannot proceed, with a code for scripts and a sentence an operator can act on. */

@@ -30,6 +30,8 @@ export const BackupManifest = z.object({
     count: z.number().int(),
     hash: z.string().nullable(),
   }),
+  /** The statements that rebuild the schema's tables, sequences, types, constraints and indexes (empty schema). */
+  definition: z.array(z.string()).optional(),
   /** In an order that satisfies foreign keys when loaded one after another. */
   tables: z.array(TableEntry),
   sequences: z.array(z.object({ name: z.string(), value: z.string(), called: z.boolean() })),
@@ -39,9 +41,9 @@ export const BackupManifest = z.object({
 export type BackupManifest = z.infer<typeof BackupManifest>;
 
 export function manifestChecksum(manifest: Omit<BackupManifest, "checksum">): string {
-  const { format, owner, schema, migrations, tables, sequences } = manifest;
+  const { format, owner, schema, migrations, definition, tables, sequences } = manifest;
   return createHash("sha256")
-    .update(JSON.stringify({ format, owner, schema, migrations, tables, sequences }))
+    .update(JSON.stringify({ format, owner, schema, migrations, definition, tables, sequences }))
     .digest("hex");
 }
 

@@ -2,6 +2,7 @@ import { pipeline as connect, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Sql, TransactionSql } from "postgres";
 import { copyIn, copyOut, digest, ident, pinTextOutput, tablesInLoadOrder } from "./catalog.ts";
+import { clearSchema } from "./definition.ts";
 import { BackupError } from "./errors.ts";
 import { type BackupManifest, backupKeys } from "./manifest.ts";
 import type { BackupStore } from "./store.ts";
@@ -10,56 +11,60 @@ export interface RestoreTarget {
   /** Serialises with the driver's own ensure and drop of the same database (`tenant:<slug>` lock). */
   lockName: string;
   schema: string;
-  /** The role that owns the schema and everything in it. */
+  /** The role that owns the schema and everything in it; the session works as this role. */
   role: string;
-  /** Builds the empty tables at the backup's migration level; runs as `role`, search_path on the schema. */
-  migrate: (tx: TransactionSql, version: number | null) => Promise<void>;
 }
 
 /**
- * Replaces the schema with the backup, in one transaction: an empty schema migrated to the backup's level,
- * every table loaded with `COPY … FROM STDIN` in foreign-key order, sequences set, then every table read
- * back and compared with the manifest's checksums. Any difference rolls the whole restore back.
+ * Replaces the schema's contents with the backup, in one transaction on a tenant session (`asTenant`): the
+ * schema emptied, rebuilt from the backup's definition, every table loaded with `COPY … FROM STDIN` in
+ * foreign-key order, sequences set, then every table read back and compared with the manifest's checksums.
+ * Any difference rolls the whole restore back. Everything runs with the tenant role's rights, so what the
+ * backup holds can do no more than the tenant itself could.
  */
 export async function restoreSchema(
-  sql: Sql,
+  tenant: Sql,
   store: BackupStore,
   manifest: BackupManifest,
   target: RestoreTarget,
 ): Promise<Record<string, number>> {
+  const definition = manifest.definition;
+  if (!definition) {
+    throw new BackupError(
+      "backup_corrupt",
+      `Backup "${manifest.id}" holds no schema definition (it predates definitions in backups); take a new backup, or restore it with the release that took it.`,
+    );
+  }
   const schema = ident(target.schema);
-  const role = ident(target.role);
-  return await sql.begin(async (tx) => {
+  return await tenant.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${target.lockName}))`;
-    const [exists] = await tx`select 1 from pg_roles where rolname = ${target.role}`;
-    if (!exists) {
-      throw new BackupError(
-        "tenant_database_missing",
-        `The database role ${target.role} does not exist: reconcile the tenant first (websplat tenants reconcile), then restore.`,
-      );
-    }
     // Whatever still holds the old tables open (a runtime that was just stopped) lets go now.
-    await tx`select pg_terminate_backend(pid) from pg_stat_activity where usename = ${target.role} and pid <> pg_backend_pid()`;
-    await tx.unsafe(`drop schema if exists ${schema} cascade`);
-    await tx.unsafe(`create schema ${schema} authorization ${role}`);
-    await tx.unsafe(`revoke all on schema ${schema} from public`);
-    // Everything below is created and loaded as the tenant's own role, so it owns what it gets back.
-    await tx.unsafe(`set local role ${role}`);
-    await tx.unsafe(`set local search_path to ${schema}`);
+    await tx`select pg_terminate_backend(pid, 5000) from pg_stat_activity
+             where usename = ${target.role} and pid <> pg_backend_pid()`;
+    // Objects are created in the first schema of the path: the target, then the built-ins.
+    await tx.unsafe(`set local search_path to ${schema}, pg_catalog`);
     await pinTextOutput(tx);
-    await target.migrate(tx, manifest.migrations.version);
+    await clearSchema(tx, target.schema);
+    for (const statement of definition) {
+      try {
+        await tx.unsafe(statement);
+      } catch (error) {
+        throw new BackupError(
+          "backup_corrupt",
+          `The schema of backup ${manifest.id} could not be rebuilt (${(error as Error).message}); nothing was changed.`,
+        );
+      }
+    }
 
     const tables = new Map((await tablesInLoadOrder(tx, target.schema)).map((table) => [table.name, table]));
     for (const entry of manifest.tables) {
       if (!tables.has(entry.name)) {
         throw new BackupError(
           "backup_corrupt",
-          `Table ${entry.name} of the backup does not exist at migration ${manifest.migrations.version}; the backup does not match this schema's migrations.`,
+          `Table ${entry.name} of backup ${manifest.id} is not in its own schema definition; restore another backup.`,
         );
       }
     }
-    if (manifest.tables.length > 0)
-      await tx.unsafe(`truncate ${manifest.tables.map((t) => `${schema}.${ident(t.name)}`).join(", ")}`);
     for (const entry of manifest.tables) {
       const { stream, totals } = digest();
       const source = await store.get(backupKeys.table(manifest.owner, manifest.id, entry.name));

@@ -1,18 +1,18 @@
 import { resolve } from "node:path";
-import type { Sql, TransactionSql } from "postgres";
-// The runtime's own migrations rebuild a tenant schema at a backup's level; migrate.ts imports nothing of ours.
-import { migrateSchema, runtimeMigrations } from "../../agent-runtime/db/migrate.ts";
+import type { Sql } from "postgres";
 import { LocalDriver } from "../../stacks/index.ts";
 import { databaseName } from "../../tenant-template/index.ts";
 import type { Config } from "../config.ts";
 import { whileNotReconciling } from "../reconciler/reconcile.ts";
 import type { Services } from "../services.ts";
+import { ident } from "./catalog.ts";
 import { dumpSchema } from "./dump.ts";
 import { BackupError } from "./errors.ts";
 import { BACKUP_ID, BackupManifest, backupKeys, manifestChecksum, newBackupId } from "./manifest.ts";
 import { restoreSchema } from "./restore.ts";
 import { s3Store } from "./s3-store.ts";
 import { type BackupStore, directoryStore, readObject } from "./store.ts";
+import { asTenant } from "./tenant-session.ts";
 
 /** The folder of the control plane's own backups; `_` cannot start a tenant slug. */
 export const CONTROL_PLANE_OWNER = "_control-plane";
@@ -75,7 +75,7 @@ export function backupDeps(services: Pick<Services, "sql" | "config">): BackupDe
   return { sql: services.sql, store: backupStore(services) };
 }
 
-/** Takes a backup of the tenant's schema now. */
+/** Takes a backup of the tenant's schema now, read with the tenant role's rights. */
 export async function backupTenant({ sql, store }: BackupDeps, slug: string): Promise<BackupSummary> {
   const schema = databaseName(slug);
   const [exists] = await sql`select 1 from pg_namespace where nspname = ${schema}`;
@@ -85,12 +85,14 @@ export async function backupTenant({ sql, store }: BackupDeps, slug: string): Pr
       `Tenant "${slug}" has no database schema to back up (not provisioned yet, or deleted).`,
     );
   }
-  const manifest = await dumpSchema(sql, store, {
-    owner: slug,
-    id: newBackupId(),
-    schema,
-    migrations: { schema, name: "__drizzle_migrations" },
-  });
+  const manifest = await asTenant(sql, schema, (tenant) =>
+    dumpSchema(tenant, store, {
+      owner: slug,
+      id: newBackupId(),
+      schema,
+      migrations: { schema, name: "__drizzle_migrations" },
+    }),
+  );
   return summarize(store, slug, manifest);
 }
 
@@ -159,22 +161,20 @@ export async function restoreTenantDatabase(
   manifest: BackupManifest,
   target: string,
 ): Promise<Record<string, number>> {
-  const version = manifest.migrations.version;
-  if (version !== null && !runtimeMigrations().some((migration) => migration.version === version)) {
+  const schema = databaseName(target);
+  const [exists] = await sql`select 1 from pg_roles where rolname = ${schema}`;
+  if (!exists) {
     throw new BackupError(
-      "backup_too_new",
-      `Backup "${manifest.id}" was taken at runtime migration ${version}, which this control plane does not ship; upgrade it first.`,
+      "tenant_database_missing",
+      `The database role ${schema} does not exist: reconcile the tenant first (websplat tenants reconcile ${target}), then restore.`,
     );
   }
-  const schema = databaseName(target);
-  return await restoreSchema(sql, store, manifest, {
-    lockName: `tenant:${target}`,
-    schema,
-    role: schema,
-    migrate: async (tx: TransactionSql, until) => {
-      if (until !== null) await migrateSchema(tx, schema, { until });
-    },
-  });
+  // A lost schema is made again, empty and the tenant's; the tenant's session fills it (it may not create schemas).
+  await sql.unsafe(`create schema if not exists ${ident(schema)} authorization ${ident(schema)}`);
+  await sql.unsafe(`revoke all on schema ${ident(schema)} from public`);
+  return await asTenant(sql, schema, (tenant) =>
+    restoreSchema(tenant, store, manifest, { lockName: `tenant:${target}`, schema, role: schema }),
+  );
 }
 
 /** Deletes backups older than `retentionDays`, always keeping the newest one. Returns the ids deleted. */

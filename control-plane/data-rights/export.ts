@@ -1,8 +1,10 @@
 import { and, asc, eq } from "drizzle-orm";
 import { strToU8, type Zippable, zipSync } from "fflate";
+import type { Sql } from "postgres";
 import { databaseName } from "../../tenant-template/index.ts";
 import { dumpSchema, memoryStore } from "../backups/index.ts";
 import { newBackupId } from "../backups/manifest.ts";
+import { asTenant } from "../backups/tenant-session.ts";
 import { auditLog, stripeEvents } from "../db/schema.ts";
 import { requireTenant, tenantView } from "../registry/tenants.ts";
 import { type Services, tenantUrl } from "../services.ts";
@@ -49,14 +51,18 @@ export async function exportTenant(services: Services, slug: string): Promise<Ui
   const schema = databaseName(slug);
   const [exists] = await services.sql`select 1 from pg_namespace where nspname = ${schema}`;
   if (exists) {
-    for (const [path, content] of await siteFiles(services, schema)) files[path] = strToU8(content);
+    // The tenant's schema is read with the tenant role's rights only (see asTenant), one session per step.
+    const sites = await asTenant(services.sql, schema, (tenant) => siteFiles(tenant, schema));
+    for (const [path, content] of sites) files[path] = strToU8(content);
     const store = memoryStore();
-    await dumpSchema(services.sql, store, {
-      owner: slug,
-      id: newBackupId(),
-      schema,
-      migrations: { schema, name: "__drizzle_migrations" },
-    });
+    await asTenant(services.sql, schema, (tenant) =>
+      dumpSchema(tenant, store, {
+        owner: slug,
+        id: newBackupId(),
+        schema,
+        migrations: { schema, name: "__drizzle_migrations" },
+      }),
+    );
     for (const [key, bytes] of store.objects) files[`database/${key.split("/").slice(2).join("/")}`] = bytes;
   }
   return zipSync(files, { level: 6 });
@@ -66,12 +72,12 @@ export async function exportTenant(services: Services, slug: string): Promise<Ui
  * The head files of every project's main branch, read from the builder's tables (agent-runtime/db/schema.ts:
  * branches → checkpoints → trees → blobs), at `sites/<project name>-<id prefix>/<path>`.
  */
-async function siteFiles(services: Services, schema: string): Promise<Map<string, string>> {
+async function siteFiles(tenant: Sql, schema: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  const [ready] = await services.sql`select to_regclass(${`"${schema}".blobs`}) as oid`;
+  const [ready] = await tenant`select to_regclass(${`"${schema}".blobs`}) as oid`;
   if (!ready?.oid) return files;
   const s = `"${schema}"`;
-  const heads = await services.sql.unsafe<{ id: string; name: string; entries: Record<string, string> }[]>(
+  const heads = await tenant.unsafe<{ id: string; name: string; entries: Record<string, string> }[]>(
     `select p.id, p.name, t.entries from ${s}.projects p
      join ${s}.branches b on b.project_id = p.id and b.name = 'main'
      join ${s}.checkpoints c on c.id = b.head_checkpoint_id
@@ -81,7 +87,7 @@ async function siteFiles(services: Services, schema: string): Promise<Map<string
     const folder = `sites/${folderName(head.name)}-${head.id.slice(0, 8)}`;
     const hashes = Object.values(head.entries);
     if (hashes.length === 0) continue;
-    const blobs = await services.sql.unsafe<{ hash: string; content: string }[]>(
+    const blobs = await tenant.unsafe<{ hash: string; content: string }[]>(
       `select hash, content from ${s}.blobs where hash = any($1::text[])`,
       [hashes],
     );

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { cleanDocument } from "../../agents/sanitize.ts";
 import type { Database } from "../../db/index.ts";
 import type { BuilderService } from "../../runs/service.ts";
 import { headCheckpoint } from "../../store/checkpoints.ts";
@@ -24,7 +25,7 @@ export function previewRoutes(service: BuilderService, db: Database) {
     const content = files[path];
     c.header(
       "Content-Security-Policy",
-      "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'none'; frame-ancestors 'self'",
+      "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'self'",
     );
     c.header("Cache-Control", "no-store");
     if (content === undefined) {
@@ -35,8 +36,10 @@ export function previewRoutes(service: BuilderService, db: Database) {
         path === "index.html" ? 200 : 404,
       );
     }
-    return c.body(content, 200, {
-      "Content-Type": types[path.split(".").pop() ?? ""] ?? "application/octet-stream",
+    const type = types[path.split(".").pop() ?? ""] ?? "application/octet-stream";
+    // Pages are cleaned again as served: whatever a checkpoint holds, no refresh, redirect or script gets out.
+    return c.body(type.startsWith("text/html") ? cleanDocument(content) : content, 200, {
+      "Content-Type": type,
     });
   });
 }
