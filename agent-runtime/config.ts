@@ -24,6 +24,10 @@ const envSchema = z.object({
   OPENAI_MODEL: z.string().min(1).optional(),
   /** Bearer token of `/metrics`; unset, metrics are served to loopback only. */
   WEBSPLAT_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** The platform's public URL (sign-in by email, billing); derived from WEBSPLAT_PUBLIC_URL when unset. */
+  WEBSPLAT_CONTROL_PLANE_URL: z.url().optional(),
+  /** This tenant's credential for the platform's tenant API (billing portal, email change). */
+  WEBSPLAT_PLATFORM_TOKEN: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Milliseconds between streamed chunks of the offline model; makes progress visible, 0 in bulk tests. */
   WEBSPLAT_OFFLINE_PACE_MS: z.coerce.number().int().min(0).max(1000).default(12),
@@ -44,6 +48,9 @@ export interface RuntimeConfig {
   logLevel: string;
   offlinePaceMs: number;
   metricsToken?: string;
+  /** The platform's public URL: `https://websp.lat` for `https://acme.websp.lat`. */
+  controlPlaneUrl: string;
+  platformToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -76,5 +83,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     logLevel: e.LOG_LEVEL,
     offlinePaceMs: e.WEBSPLAT_OFFLINE_PACE_MS,
     metricsToken: e.WEBSPLAT_METRICS_TOKEN,
+    controlPlaneUrl: (e.WEBSPLAT_CONTROL_PLANE_URL ?? platformUrlOf(e.WEBSPLAT_PUBLIC_URL)).replace(
+      /\/$/,
+      "",
+    ),
+    platformToken: e.WEBSPLAT_PLATFORM_TOKEN,
   };
+}
+
+/** The tenant's host is `<slug>.<base domain>`: the platform is the base domain, same scheme and port. */
+function platformUrlOf(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  url.hostname = url.hostname.split(".").slice(1).join(".") || url.hostname;
+  return url.origin;
 }

@@ -30,7 +30,7 @@ export function createApp(deps: AppDeps) {
   );
   if (deps.metrics) app.route("/", metricsRoutes(deps.metrics, deps.config.metricsToken));
   app.route("/", signInRoutes({ ...deps.config, db: deps.db }));
-  app.use("*", requireOwner(deps.db, deps.config.tenant));
+  app.use("*", requireOwner(deps.db, deps.config));
   if (deps.builder) app.route("/", deps.builder);
   app.onError((error, c) => {
     if (!(error instanceof RuntimeError)) deps.log.error({ err: error, path: c.req.path }, "request failed");
