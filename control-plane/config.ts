@@ -47,6 +47,24 @@ const environment = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
   OPENAI_MODEL: optionalString,
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^smtps?:\/\/[^/\s]+/,
+        "must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587",
+      )
+      .optional(),
+  ),
+  SMTP_FROM: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^([^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/,
+        'must be an address such as "WebSplat <hello@websp.lat>"',
+      )
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 
@@ -59,6 +77,8 @@ export interface Config extends Environment {
   publicUrl: string;
   /** Local mode: no Stripe account, the checkout is our own test-payment page. */
   localBilling: boolean;
+  /** Sender of every email: SMTP_FROM, or no-reply at the base domain. */
+  emailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -83,7 +103,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const host = values.HOST ?? (values.WEBSPLAT_DRIVER === "local" ? "127.0.0.1" : "0.0.0.0");
   const publicUrl = (values.WEBSPLAT_PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/$/, "");
-  return { ...values, host, publicUrl, localBilling: !values.STRIPE_SECRET_KEY };
+  if (values.SMTP_URL && !values.SMTP_FROM) {
+    throw new ConfigError(
+      'SMTP_FROM is required when SMTP_URL is set: the sender address of every email, e.g. "WebSplat <hello@websp.lat>".',
+    );
+  }
+  const emailFrom = values.SMTP_FROM ?? `WebSplat <no-reply@${values.WEBSPLAT_BASE_DOMAIN}>`;
+  return { ...values, host, publicUrl, localBilling: !values.STRIPE_SECRET_KEY, emailFrom };
 }
 
 /** Never echoed back in an error line. */
@@ -94,6 +120,7 @@ const SECRET_VARIABLES = new Set([
   "STRIPE_SECRET_KEY",
   "STRIPE_WEBHOOK_SECRET",
   "OPENAI_API_KEY",
+  "SMTP_URL",
 ]);
 
 function shorten(value: string): string {
