@@ -71,10 +71,10 @@ function addresses(value: unknown): string {
 
 /** The plain-text part, escaped, with its URLs as links and its paragraphs kept. */
 function linkify(text: string) {
-  const escape = (value: string) =>
+  const escapeText = (value: string) =>
     value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   const parts = text.split(/\n{2,}/).map((paragraph) =>
-    escape(paragraph)
+    escapeText(paragraph)
       .replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`)
       .replace(/\n/g, "<br>"),
   );
