@@ -15,6 +15,7 @@ import {
   tenantDatabaseExists,
   tenantPassword,
 } from "./local/database.ts";
+import { tenantPlatformToken } from "./local/platform-token.ts";
 import { type RuntimeStatus, RuntimeSupervisor } from "./local/supervisor.ts";
 
 export interface LocalDriverOptions {
@@ -292,6 +293,7 @@ export class LocalDriver implements StackDriver {
     url.pathname = `/${this.#options.databaseName}`;
     const env: Record<string, string> = { ...spec.runtime.env, DATABASE_URL: url.toString() };
     if (this.#options.modelApiKey) env.OPENAI_API_KEY = this.#options.modelApiKey;
+    env.WEBSPLAT_PLATFORM_TOKEN = tenantPlatformToken(this.#options.secret, spec.slug);
     return env;
   }
 
