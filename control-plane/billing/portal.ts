@@ -62,11 +62,29 @@ function ownReturnUrl(deps: AccountDeps, slug: string, requested: string): strin
 
 export async function stripePortal(stripe: StripeClient, tenant: Tenant, returnUrl: string): Promise<string> {
   if (!tenant.stripeCustomerId) throw noSubscription();
+  const configuration = await portalConfiguration(stripe);
   const session = await stripe.billingPortal.sessions.create({
     customer: tenant.stripeCustomerId,
     return_url: returnUrl,
+    ...(configuration ? { configuration } : {}),
   });
   return session.url;
+}
+
+const configurations = new WeakMap<StripeClient, Promise<string | null>>();
+
+/** The configuration `scripts/stripe-setup.ts` made (`metadata.websplat = portal`); else the account's default. */
+function portalConfiguration(stripe: StripeClient): Promise<string | null> {
+  let found = configurations.get(stripe);
+  if (!found) {
+    found = stripe.billingPortal.configurations
+      .list({ active: true, limit: 100 })
+      .then((list) => list.data.find((each) => each.metadata?.websplat === "portal")?.id ?? null);
+    // A failed lookup is asked again next time rather than remembered.
+    found.catch(() => configurations.delete(stripe));
+    configurations.set(stripe, found);
+  }
+  return found;
 }
 
 async function localPortal(
