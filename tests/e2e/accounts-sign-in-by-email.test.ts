@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchTenant, type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
 import { linkIn, readOutbox, waitForEmail } from "../support/outbox.ts";
 import {
+  admin,
   checkoutSession,
   deliver,
   settledActive,
@@ -152,6 +153,49 @@ describe("sign-in by emailed link", () => {
       ).status,
     ).toBe(410);
   }, 60_000);
+
+  it("an owner email change, confirmed by the new address, ends the sessions of the old one", async () => {
+    // The address has used its hourly sign-in budget by now: an administrator's owner link instead.
+    const issued = (await (
+      await admin(plane, `/admin/tenants/${slug}/owner-link`, { method: "POST" })
+    ).json()) as { url: string };
+    const callback = new URL(issued.url);
+    const signedIn = await fetchTenant(plane, slug, `${callback.pathname}${callback.search}`);
+    const cookie = (signedIn.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const newEmail = "new-owner@acs.example";
+    const asked = await fetchTenant(plane, slug, "/billing/email", {
+      method: "POST",
+      headers: {
+        cookie,
+        "content-type": "application/x-www-form-urlencoded",
+        "sec-fetch-site": "same-origin",
+      },
+      body: new URLSearchParams({ email: newEmail }).toString(),
+    });
+    expect(asked.status).toBe(200);
+    expect(await asked.text()).toContain(`A confirmation link is on its way to ${newEmail}`);
+    const confirmation = await waitForEmail(plane.dataDir, newEmail, /Confirm your new/);
+    const link = linkIn(confirmation, "/account/email/confirm?token=");
+    // Nothing changes until the new address confirms.
+    expect(await builderStatus(cookie)).toBe(200);
+    expect((await fetch(link)).status).toBe(200);
+    const token = new URL(link).searchParams.get("token")!;
+    const confirmed = await fetch(`${plane.url}/account/email/confirm`, form({ token }));
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain("Your email is changed");
+    expect((await fetch(`${plane.url}/account/email/confirm`, form({ token }))).status).toBe(410);
+
+    await waitForTenant(plane, slug, (t) => t.email === newEmail && settledActive(t), {
+      what: "the new email",
+    });
+    await expect.poll(() => builderStatus(cookie), { timeout: 30_000 }).toBe(401);
+    const before = (await readOutbox(plane.dataDir)).filter(
+      (m) => m.to.includes(newEmail) && /sign-in link/.test(m.subject),
+    ).length;
+    await fetch(`${plane.url}/signin`, form({ email: newEmail }));
+    const message = await waitForEmail(plane.dataDir, newEmail, /sign-in link/, { after: before });
+    expect(await builderStatus(await signInThrough(linkIn(message, "/signin/link?token=")))).toBe(200);
+  }, 90_000);
 
   it("sign-in requests are limited per email address and per client", async () => {
     const target = "flooded@acs.example";
