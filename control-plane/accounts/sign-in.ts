@@ -68,7 +68,7 @@ export function signInRoutes(app: Hono, deps: AccountDeps) {
     const token = typeof form.token === "string" ? form.token : "";
     const slug = typeof form.tenant === "string" ? form.tenant : "";
     const link = await usableLink(deps.services.db, token, "sign_in");
-    if (!link || !link.slugs.includes(slug)) return c.html(linkRefusedPage(REFUSED), 410);
+    if (!link?.slugs.includes(slug)) return c.html(linkRefusedPage(REFUSED), 410);
     const tenant = await findTenant(deps.services.db, slug);
     // The owner may have changed since the link was sent: it opens only what that address still owns.
     if (!tenant || !sameEmail(tenant.email, link.email) || tenant.desired === "deleted") {

@@ -67,9 +67,7 @@ async function open(
     .from(localPortalSessions)
     .where(and(eq(localPortalSessions.id, id), gt(localPortalSessions.expiresAt, new Date())));
   const tenant = session ? await findTenant(deps.services.db, session.slug) : undefined;
-  return session && tenant && tenant.stripeSubscriptionId && tenant.desired !== "deleted"
-    ? { session, tenant }
-    : null;
+  return session && tenant?.stripeSubscriptionId && tenant.desired !== "deleted" ? { session, tenant } : null;
 }
 
 /** The subscription as Stripe would send it after the change: the tier is its price's lookup key. */
