@@ -141,7 +141,11 @@ export function createApp(options: AppOptions) {
   const accounts = accountDeps(services);
   accountRoutes(app as never, {
     ...accounts,
-    outboxDir: services.config.SMTP_URL ? null : resolve(services.config.WEBSPLAT_DATA_DIR, "outbox"),
+    // The mailbox shows sign-in links: only on a local platform with no Stripe account and no SMTP server.
+    outboxDir:
+      services.config.SMTP_URL || options.stripe || services.config.WEBSPLAT_DRIVER !== "local"
+        ? null
+        : resolve(services.config.WEBSPLAT_DATA_DIR, "outbox"),
   });
   portalRoutes(app as never, {
     ...accounts,
