@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
 import PgBoss from "pg-boss";
 import type { Logger } from "pino";
+import { currentLogContext, type LogContext, withLogContext } from "../logging.ts";
 import type { EmailContent } from "./templates.ts";
 import type { MailTransport, OutgoingMessage } from "./transport.ts";
 
 export const EMAIL_QUEUE = "send-email";
+
+type QueuedMessage = OutgoingMessage & { context?: LogContext };
 
 export interface MailerOptions {
   databaseUrl: string;
@@ -48,29 +51,38 @@ export class Mailer {
       retryBackoff: true,
       expireInSeconds: 120,
     });
-    await this.#boss.work<OutgoingMessage>(
+    await this.#boss.work<QueuedMessage>(
       EMAIL_QUEUE,
       { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true },
-      async ([job]) => {
-        if (!job) return;
-        try {
-          await this.#options.transport.deliver(job.data);
-          this.#options.logger.info({ email: job.data.id, transport: this.transport }, "email delivered");
-        } catch (error) {
-          const final = job.retryCount >= job.retryLimit;
-          this.#options.logger[final ? "error" : "warn"](
-            { err: error, email: job.data.id, attempt: job.retryCount + 1 },
-            final ? "email delivery failed for good" : "email delivery failed; it will be retried",
-          );
-          throw error;
-        }
-      },
+      // Logged under the request that queued the message, like the reconciles it sits beside.
+      async ([job]) => (job ? withLogContext(job.data.context ?? {}, () => this.#deliver(job)) : undefined),
     );
+  }
+
+  async #deliver(job: { data: QueuedMessage; retryCount: number; retryLimit: number }): Promise<void> {
+    try {
+      await this.#options.transport.deliver(job.data);
+      this.#options.logger.info({ email: job.data.id, transport: this.transport }, "email delivered");
+    } catch (error) {
+      const final = job.retryCount >= job.retryLimit;
+      this.#options.logger[final ? "error" : "warn"](
+        { err: error, email: job.data.id, attempt: job.retryCount + 1 },
+        final ? "email delivery failed for good" : "email delivery failed; it will be retried",
+      );
+      throw error;
+    }
   }
 
   /** Queues a message to one address; resolves once it is durably recorded. */
   async send(to: string, content: EmailContent): Promise<string> {
-    const message: OutgoingMessage = { id: randomUUID(), to, date: new Date().toISOString(), ...content };
+    const { requestId, tenant } = currentLogContext();
+    const message: QueuedMessage = {
+      id: randomUUID(),
+      to,
+      date: new Date().toISOString(),
+      ...content,
+      context: { ...(requestId ? { requestId } : {}), ...(tenant ? { tenant } : {}) },
+    };
     await this.#boss.send(EMAIL_QUEUE, message);
     return message.id;
   }
