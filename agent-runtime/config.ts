@@ -24,10 +24,12 @@ const envSchema = z.object({
   OPENAI_MODEL: z.string().min(1).optional(),
   /** Bearer token of `/metrics`; unset, metrics are served to loopback only. */
   WEBSPLAT_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-  /** The platform's tenant API (publishing, feedback, own uptime) and this runtime's credentials; unset, they are off. */
+  /** The platform's tenant API (publishing, billing, feedback, own uptime) and this runtime's credentials; unset, they are off. */
   WEBSPLAT_PLATFORM_URL: z.url().optional(),
   WEBSPLAT_PLATFORM_TOKEN: z.string().min(16).optional(),
   WEBSPLAT_SUPPORT_EMAIL: z.email().default("support@websp.lat"),
+  /** The platform's public URL (sign-in by email, billing); derived from WEBSPLAT_PUBLIC_URL when unset. */
+  WEBSPLAT_CONTROL_PLANE_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** The tenant's own publishing credential (never the admin token). */
   WEBSPLAT_SITES_TOKEN: z
@@ -58,6 +60,9 @@ export interface RuntimeConfig {
   /** The platform's tenant API, when the driver gave one. */
   platform?: { url: string; token: string };
   supportEmail: string;
+  /** The platform's public URL: `https://websp.lat` for `https://acme.websp.lat`. */
+  controlPlaneUrl: string;
+  platformToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -99,5 +104,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
         ? { url: e.WEBSPLAT_PLATFORM_URL.replace(/\/$/, ""), token: e.WEBSPLAT_PLATFORM_TOKEN }
         : undefined,
     supportEmail: e.WEBSPLAT_SUPPORT_EMAIL,
+    controlPlaneUrl: (e.WEBSPLAT_CONTROL_PLANE_URL ?? platformUrlOf(e.WEBSPLAT_PUBLIC_URL)).replace(
+      /\/$/,
+      "",
+    ),
+    platformToken: e.WEBSPLAT_PLATFORM_TOKEN,
   };
+}
+
+/** The tenant's host is `<slug>.<base domain>`: the platform is the base domain, same scheme and port. */
+function platformUrlOf(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  url.hostname = url.hostname.split(".").slice(1).join(".") || url.hostname;
+  return url.origin;
 }

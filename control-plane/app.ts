@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -5,6 +6,7 @@ import { html } from "hono/html";
 import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
+import { accountDeps, accountRoutes } from "./accounts/index.ts";
 import { adminRoutes, auditRoutes } from "./api/admin.ts";
 import { adminTokenRoutes } from "./api/admin-tokens.ts";
 import { backupRoutes } from "./api/backups.ts";
@@ -12,6 +14,7 @@ import { dataRightsRoutes } from "./api/data-rights.ts";
 import { healthRoutes } from "./api/health.ts";
 import { progressRoutes, welcomeKeyExchange } from "./api/progress.ts";
 import { localCheckoutRoutes } from "./billing/local-checkout.ts";
+import { portalRoutes } from "./billing/portal.ts";
 import { priceBook, signupRoutes } from "./billing/signup.ts";
 import type { StripeClient } from "./billing/stripe-client.ts";
 import { type WebhookRouteDeps, webhookRoutes } from "./billing/webhook.ts";
@@ -166,6 +169,24 @@ export function createApp(options: AppOptions) {
     });
   }
 
+  // Customer accounts and self-service billing (DESIGN §13).
+  const accounts = accountDeps(services);
+  accountRoutes(app as never, {
+    ...accounts,
+    // The mailbox shows sign-in links: only on a local platform with no Stripe account and no SMTP server.
+    outboxDir:
+      services.config.SMTP_URL || options.stripe || services.config.WEBSPLAT_DRIVER !== "local"
+        ? null
+        : resolve(services.config.WEBSPLAT_DATA_DIR, "outbox"),
+  });
+  portalRoutes(app as never, {
+    ...accounts,
+    stripe: options.stripe,
+    verifier: options.verifier,
+    webhookSecret: options.webhookSecret,
+    webhookUrl: options.webhookUrl,
+  });
+
   app.use("/admin/*", adminAuth(options.adminToken, services.db));
   adminTokenRoutes(app, services);
   adminRoutes(app, services);
@@ -200,6 +221,10 @@ export function createApp(options: AppOptions) {
       publicUrl: services.config.publicUrl,
       baseDomain: services.config.WEBSPLAT_BASE_DOMAIN,
       prices,
+      legal: {
+        supportAddress: accounts.sender().supportAddress,
+        retentionDays: services.config.WEBSPLAT_RETENTION_DAYS,
+      },
     }),
   );
   return app;

@@ -92,6 +92,24 @@ const environment = z.object({
   WEBSPLAT_SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
   /** OTLP/HTTP endpoint of a trace collector; unset, no trace is recorded or exported. */
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^smtps?:\/\/[^/\s]+/,
+        "must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587",
+      )
+      .optional(),
+  ),
+  SMTP_FROM: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^([^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/,
+        'must be an address such as "WebSplat <hello@websp.lat>"',
+      )
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 
@@ -106,6 +124,8 @@ export interface Config extends Environment {
   localBilling: boolean;
   /** The hostname custom domains point their CNAME at. */
   sitesTarget: string;
+  /** Sender of every email: SMTP_FROM, or no-reply at the base domain. */
+  emailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -139,7 +159,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const sitesTarget = values.WEBSPLAT_SITES_TARGET ?? `cname.${values.WEBSPLAT_SITES_DOMAIN}`;
-  return { ...values, host, publicUrl, localBilling: !values.STRIPE_SECRET_KEY, sitesTarget };
+  if (values.SMTP_URL && !values.SMTP_FROM) {
+    throw new ConfigError(
+      'SMTP_FROM is required when SMTP_URL is set: the sender address of every email, e.g. "WebSplat <hello@websp.lat>".',
+    );
+  }
+  const emailFrom = values.SMTP_FROM ?? `WebSplat <no-reply@${values.WEBSPLAT_BASE_DOMAIN}>`;
+  return { ...values, host, publicUrl, localBilling: !values.STRIPE_SECRET_KEY, sitesTarget, emailFrom };
 }
 
 /** Never echoed back in an error line. */
@@ -151,6 +177,7 @@ const SECRET_VARIABLES = new Set([
   "STRIPE_SECRET_KEY",
   "STRIPE_WEBHOOK_SECRET",
   "OPENAI_API_KEY",
+  "SMTP_URL",
 ]);
 
 function isAddressOrRange(entry: string): boolean {

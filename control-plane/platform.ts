@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { sql as dsql } from "drizzle-orm";
 import { LocalDriver, type StackDriver } from "../stacks/index.ts";
-import type { PlatformInput } from "../tenant-template/index.ts";
+import { databaseName, type PlatformInput } from "../tenant-template/index.ts";
+import { accountDeps, billingNotifier } from "./accounts/index.ts";
 import { createApp } from "./app.ts";
 import { scheduleBackups } from "./backups/index.ts";
 import { stripeClient } from "./billing/stripe-client.ts";
@@ -13,6 +14,7 @@ import type { Config } from "./config.ts";
 import { connect, ensureDatabase, migrateDatabase } from "./db/client.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { tenants } from "./db/schema.ts";
+import { createMailTransport, Mailer } from "./email/index.ts";
 import { createLogger } from "./logging.ts";
 import { createMetrics, gauge } from "./metrics.ts";
 import { startProbes } from "./probes/index.ts";
@@ -147,6 +149,16 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
     });
     let queueStarted = false;
     let port = config.PORT;
+    const mailer = new Mailer({
+      databaseUrl: adminUrl,
+      logger,
+      transport: createMailTransport({
+        smtpUrl: config.SMTP_URL,
+        from: config.emailFrom,
+        outboxDir: resolve(dataDir, "outbox"),
+      }),
+    });
+    let notify: ReturnType<typeof billingNotifier> | undefined;
     const events = new StripeEventProcessor({
       db: database.db,
       stripe,
@@ -155,6 +167,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
       retentionDays: config.WEBSPLAT_RETENTION_DAYS,
       reconcile: (slug, reason) => reconciler.request(slug, reason),
       audit: (action, slug, details) => audit({ db: database.db, logger }, "stripe", action, slug, details),
+      notify: (event, slug, outcome) => notify?.(event, slug, outcome) ?? Promise.resolve(),
       logger,
     });
     const services: Services = {
@@ -169,6 +182,8 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
       events,
       platform,
       ownerPrivateKey: secrets.ownerPrivateKey,
+      mailer,
+      platformSecret: secrets.platformSecret,
       ready: async () => {
         const databaseUp = await database.sql`select 1`.then(() => true).catch(() => false);
         return { database: databaseUp, queue: queueStarted && databaseUp };
@@ -232,6 +247,9 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
       shutdown.abort();
       await events.drain();
     });
+    await mailer.start();
+    cleanup.push(() => mailer.stop());
+    notify = billingNotifier(accountDeps(services));
     await reconciler.start();
     queueStarted = true;
     cleanup.push(() => reconciler.stop());

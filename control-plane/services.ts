@@ -6,6 +6,7 @@ import type { StripeEventProcessor } from "./billing/webhook.ts";
 import type { Config } from "./config.ts";
 import type { Database, Sql } from "./db/client.ts";
 import { auditLog, type OperationKind } from "./db/schema.ts";
+import type { Mailer } from "./email/index.ts";
 import { bindTenant } from "./logging.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Reconciler } from "./reconciler/index.ts";
@@ -26,6 +27,10 @@ export interface Services {
   events: StripeEventProcessor;
   platform: PlatformInput;
   ownerPrivateKey: string;
+  /** Queues email (SMTP or the outbox). */
+  mailer: Mailer;
+  /** Derives each tenant's credential for the tenant API (`stacks` `tenantPlatformToken`). */
+  platformSecret: string;
   /** Whether the queue and database answer (readiness). */
   ready(): Promise<{ database: boolean; queue: boolean }>;
 }

@@ -1,8 +1,10 @@
 /**
  * `node scripts/stripe-setup.ts --url https://websp.lat [--yearly]`: makes a Stripe account sell
  * WebSplat. Creates or updates, idempotently, one product per tier, its prices under the contract
- * lookup keys (DESIGN §3), and the webhook endpoint; prints what it did. Safe to run again.
+ * lookup keys (DESIGN §3), the Billing Portal configuration (plans, cancel at period end, card update)
+ * and the webhook endpoint; prints what it did. Safe to run again.
  */
+import { createHash } from "node:crypto";
 import { Command, InvalidArgumentError } from "commander";
 import Stripe from "stripe";
 import { lookupKeyFor, TIER_NAMES, TIERS, type TierName } from "../tenant-template/index.ts";
@@ -74,6 +76,12 @@ export async function setupStripe(stripe: Stripe, options: StripeSetupOptions): 
     actions.push(await ensurePrice(stripe, price, currency, current));
   }
 
+  const priced = await stripe.prices.list({
+    lookup_keys: wanted.map((price) => price.lookupKey),
+    limit: 100,
+  });
+  actions.push(await ensurePortal(stripe, options.url.replace(/\/+$/, ""), priced.data));
+
   const webhook = await ensureWebhook(stripe, `${options.url.replace(/\/+$/, "")}/webhooks/stripe`);
   actions.push(webhook.action);
   return { actions, webhookEndpointId: webhook.id, webhookSecret: webhook.secret };
@@ -141,6 +149,56 @@ async function ensurePrice(
   if (!current) return `price ${price.lookupKey}: created (${describe}, ${created.id})`;
   await stripe.prices.update(current.id, { active: false });
   return `price ${price.lookupKey}: replaced ${current.id} with ${created.id} (${describe}); the old price is archived`;
+}
+
+/** Marks the portal configuration this script owns (`metadata.websplat`), found again by the control plane. */
+export const PORTAL_METADATA = "portal";
+
+/**
+ * The Billing Portal the builder's "Plan and billing" opens: switch between the three plans (prorated),
+ * cancel at the period's end, update the card, see invoices. The email stays ours (it is the owner's
+ * sign-in address), so the portal does not offer to change it.
+ */
+async function ensurePortal(stripe: Stripe, url: string, prices: Stripe.Price[]): Promise<string> {
+  const products = TIER_NAMES.map((tier) => ({
+    product: productId(tier),
+    prices: prices
+      .filter((price) => price.active && price.metadata?.websplat_tier === tier)
+      .map((price) => price.id)
+      .sort(),
+  })).filter((entry) => entry.prices.length > 0);
+  const wanted = {
+    business_profile: {
+      headline: "WebSplat: plan and billing",
+      privacy_policy_url: `${url}/privacy`,
+      terms_of_service_url: `${url}/terms`,
+    },
+    default_return_url: `${url}/signin`,
+    features: {
+      customer_update: { enabled: false },
+      invoice_history: { enabled: true },
+      payment_method_update: { enabled: true },
+      subscription_cancel: { enabled: true, mode: "at_period_end" as const },
+      subscription_update: {
+        enabled: true,
+        default_allowed_updates: ["price" as const],
+        proration_behavior: "create_prorations" as const,
+        products,
+      },
+    },
+  };
+  const fingerprint = createHash("sha256").update(JSON.stringify(wanted)).digest("hex").slice(0, 16);
+  const metadata = { websplat: PORTAL_METADATA, websplat_fingerprint: fingerprint };
+  const existing = await stripe.billingPortal.configurations.list({ active: true, limit: 100 });
+  const current = existing.data.find((configuration) => configuration.metadata?.websplat === PORTAL_METADATA);
+  if (!current) {
+    const created = await stripe.billingPortal.configurations.create({ ...wanted, metadata });
+    return `billing portal: created (${created.id})`;
+  }
+  if (current.metadata?.websplat_fingerprint === fingerprint)
+    return `billing portal: unchanged (${current.id})`;
+  await stripe.billingPortal.configurations.update(current.id, { ...wanted, metadata });
+  return `billing portal: updated (${current.id})`;
 }
 
 async function ensureWebhook(

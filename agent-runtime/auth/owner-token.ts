@@ -12,6 +12,11 @@ const claimsSchema = z.object({
 });
 export type OwnerTokenClaims = z.infer<typeof claimsSchema>;
 
+/** The longest sign-in link the runtime accepts (`exp - iat`); the control plane issues 15-minute ones. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 15 * 60;
+/** Clock skew tolerated between the control plane and this runtime. */
+const CLOCK_SKEW_SECONDS = 60;
+
 export type TokenCheck = { ok: true; claims: OwnerTokenClaims } | { ok: false; reason: string };
 
 export function ownerKey(publicKeyPem: string): KeyObject {
@@ -41,6 +46,9 @@ export function verifyOwnerToken(
     const now = Math.floor((expected.now ?? Date.now()) / 1000);
     if (claims.aud !== expected.tenant) return { ok: false, reason: "the link was issued for another site" };
     if (claims.exp < now) return { ok: false, reason: "the link has expired" };
+    // A leaked signing key or a buggy issuer must not mint long-lived links.
+    if (claims.exp - claims.iat > MAX_TOKEN_LIFETIME_SECONDS || claims.iat > now + CLOCK_SKEW_SECONDS)
+      return { ok: false, reason: "the link's lifetime is longer than allowed" };
     return { ok: true, claims };
   } catch {
     return { ok: false, reason: "the link is malformed" };

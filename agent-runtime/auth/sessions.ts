@@ -28,10 +28,27 @@ export async function openSession(db: Database, email: string): Promise<string> 
   return value;
 }
 
-export async function findSession(db: Database, value: string): Promise<{ email: string } | undefined> {
+/**
+ * The session behind a cookie value, if it is unexpired and belongs to the current owner email: changing
+ * the owner's email (a new WEBSPLAT_OWNER_EMAIL, so a restarted runtime) revokes every earlier session.
+ */
+export async function findSession(
+  db: Database,
+  value: string,
+  ownerEmail: string,
+): Promise<{ email: string } | undefined> {
   const [row] = await db
     .select({ email: ownerSessions.email })
     .from(ownerSessions)
     .where(and(eq(ownerSessions.idHash, hash(value)), gt(ownerSessions.expiresAt, new Date())));
-  return row;
+  return row && sameEmail(row.email, ownerEmail) ? row : undefined;
+}
+
+/** Sign-out: the cookie value stops working at once, wherever it was copied to. */
+export async function closeSession(db: Database, value: string): Promise<void> {
+  await db.delete(ownerSessions).where(eq(ownerSessions.idHash, hash(value)));
+}
+
+export function sameEmail(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
 }

@@ -7,6 +7,7 @@ import type { Database } from "../db/index.ts";
 import { requestLog } from "../logging.ts";
 import { type BuilderMetrics, metricsRoutes } from "../metrics.ts";
 import { inSpan, setSpanAttributes } from "../tracing.ts";
+import { billingRoutes } from "./billing.ts";
 import { errorResponse, RuntimeError } from "./errors.ts";
 import { protectiveHeaders, sameOriginWrites, wellFormedPath } from "./request-guards.ts";
 
@@ -54,7 +55,8 @@ export function createApp(deps: AppDeps) {
   );
   if (deps.metrics) app.route("/", metricsRoutes(deps.metrics, deps.config.metricsToken));
   app.route("/", signInRoutes({ ...deps.config, db: deps.db }));
-  app.use("*", requireOwner(deps.db, deps.config.tenant));
+  app.use("*", requireOwner(deps.db, deps.config));
+  app.route("/", billingRoutes(deps));
   if (deps.builder) app.route("/", deps.builder);
   app.onError((error, c) => {
     if (!(error instanceof RuntimeError)) deps.log.error({ err: error, path: c.req.path }, "request failed");

@@ -31,6 +31,7 @@ export function builderPage(config: RuntimeConfig): string {
   <button type="button" id="new-project" class="quiet">New site</button>
   <p class="meter" id="meter" aria-live="polite">Tokens this month: …</p>
   ${supportPanel(config)}
+  <a href="/billing" id="plan-and-billing" class="quiet">Plan and billing</a>
 </header>
 <main class="builder">
   <section class="chat" aria-labelledby="chat-title">

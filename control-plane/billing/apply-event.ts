@@ -21,6 +21,8 @@ export interface BillingDeps {
   /** Called after the transaction that changed desired state commits. */
   reconcile: (slug: string, reason: string) => Promise<unknown>;
   audit?: (action: string, slug: string | null, details: Record<string, unknown>) => Promise<void>;
+  /** Tells the owner what changed (welcome, payment failed, suspended, cancelled); after the commit. */
+  notify?: (event: { type: string; id: string }, slug: string, outcome: string) => Promise<void>;
 }
 
 export type Outcome = {
@@ -63,6 +65,7 @@ export async function processStripeEvent(deps: BillingDeps, eventId: string): Pr
   if (result.reconcile && result.slug) await deps.reconcile(result.slug, `stripe ${event.type} ${event.id}`);
   if (result.slug)
     await deps.audit?.(`billing.${event.type}`, result.slug, { event: event.id, outcome: result.outcome });
+  if (result.slug) await deps.notify?.(event, result.slug, result.outcome);
   // In the order Stripe created them; each obeys the ordering rule against what is applied by now.
   for (const id of result.replay ?? []) await processStripeEvent(deps, id);
   return true;

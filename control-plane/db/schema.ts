@@ -390,3 +390,33 @@ export const feedback = controlPlane.table(
   },
   (table) => [index("feedback_at_idx").on(table.at)],
 );
+/**
+ * One-time links sent by email: sign-in (to one or several tenants of the address) and confirmation of a
+ * new owner email. Only the SHA-256 of the token is stored; `usedAt` makes a link work once.
+ */
+export const emailLinks = controlPlane.table(
+  "email_links",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    purpose: text("purpose").$type<"sign_in" | "email_change">().notNull(),
+    /** Where the link was sent: the owner's address, or the new one being confirmed. */
+    email: text("email").notNull(),
+    /** Tenants the link opens (sign-in), or the tenant whose owner email changes. */
+    slugs: jsonb("slugs").$type<string[]>().notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("email_links_expires_idx").on(table.expiresAt)],
+);
+
+/** Sessions of the local billing portal page (local mode only), opened from a tenant's builder. */
+export const localPortalSessions = controlPlane.table("local_portal_sessions", {
+  id: text("id").primaryKey(),
+  slug: text("slug").notNull(),
+  returnUrl: text("return_url").notNull(),
+  /** Sites the tenant has, as its runtime reported: downgrades below it are explained first. */
+  sites: integer("sites").notNull().default(0),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});

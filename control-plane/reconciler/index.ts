@@ -24,6 +24,8 @@ const SLOW_RESYNC_MS = 5 * 60_000;
  * Turns "this tenant changed" into reconciles: the durable queue, the per-instance liveness lock,
  * recovery of operations a crashed instance left running, and a periodic resync of lagging tenants.
  */
+const RETENTION_REASON = "retention deadline";
+
 export class Reconciler {
   readonly queue: ReconcileQueue;
   readonly #options: ReconcilerOptions;
@@ -48,7 +50,7 @@ export class Reconciler {
       ...options,
       instanceKey: this.instanceKey,
       requeue: async (slug, at) => {
-        await this.request(slug, "retention deadline", { at });
+        await this.request(slug, RETENTION_REASON, { at });
       },
     };
   }
@@ -71,7 +73,13 @@ export class Reconciler {
     if (!options.at) {
       // Only one with a job: an operation whose control plane died before enqueueing it would never start.
       const waiting = (await log.open(slug)).find(
-        (op) => op.kind === "reconcile" && op.status === "queued" && op.jobId !== null,
+        // A reconcile scheduled for a retention deadline runs later: it must not stand in for one needed now
+        // (a subscription resumed after a cancellation would wait until the deletion date).
+        (op) =>
+          op.kind === "reconcile" &&
+          op.status === "queued" &&
+          op.jobId !== null &&
+          op.reason !== RETENTION_REASON,
       );
       if (waiting) return waiting.id;
     }

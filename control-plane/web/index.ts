@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { Hono } from "hono";
 import { isTierName, type TierName } from "../../tenant-template/index.ts";
 import { assetRoutes } from "./assets.ts";
+import { cookiesPage, type LegalDeps, privacyPage, termsPage } from "./legal-pages.ts";
 import { fallbackPrice, type PriceList, plans } from "./plans.ts";
 import { signupPage } from "./signup-page.ts";
 import { welcomePage } from "./welcome-page.ts";
@@ -16,6 +17,8 @@ export interface WebDeps {
   baseDomain: string;
   /** Each tier's price: from Stripe by lookup key when a key is set, null to use the tier table. */
   prices(): Promise<PriceList>;
+  /** The legal pages' contact and retention; support@ the base domain and 30 days by default. */
+  legal?: LegalDeps;
 }
 
 /** The customer-facing pages, mounted at `/`: signup, then the live provisioning page. */
@@ -31,6 +34,12 @@ export function webRoutes(deps: WebDeps): Hono {
     const hostSuffix = tenantHostSuffix(deps, c.req.url);
     return c.html(signupPage({ plans: plans(await pricesOrTable(deps)), hostSuffix, selectedTier }));
   });
+
+  const legal = deps.legal ?? { supportAddress: `support@${deps.baseDomain}`, retentionDays: 30 };
+  for (const path of ["/terms", "/privacy", "/cookies"]) app.use(path, securityHeaders);
+  app.get("/terms", (c) => c.html(termsPage(legal)));
+  app.get("/privacy", (c) => c.html(privacyPage(legal)));
+  app.get("/cookies", (c) => c.html(cookiesPage()));
 
   app.get("/welcome/:slug", (c) => {
     const slug = c.req.param("slug");

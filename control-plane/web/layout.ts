@@ -15,6 +15,8 @@ export function page(options: {
   scriptSrc?: string;
   stylesheet?: string;
   status?: number;
+  /** Extra elements for the head (a refresh). */
+  head?: Body;
 }) {
   return html`<!doctype html>
 <html lang="en">
@@ -24,6 +26,7 @@ export function page(options: {
 <meta name="color-scheme" content="light">
 <link rel="icon" href="data:,">
 <title>${options.title} · WebSplat</title>
+${options.head ?? ""}
 <style>${raw(BASE_CSS)}</style>
 ${options.stylesheet ? html`<link rel="stylesheet" href="${options.stylesheet}">` : ""}
 </head>
@@ -31,7 +34,8 @@ ${options.stylesheet ? html`<link rel="stylesheet" href="${options.stylesheet}">
 <a class="skip-link" href="#main">Skip to content</a>
 <header class="site"><a href="/" class="brand" aria-label="WebSplat home"><span aria-hidden="true" class="logo">◆</span> WebSplat</a></header>
 <main id="main" tabindex="-1">${options.body}</main>
-<footer class="site"><p>WebSplat · a private AI website builder · <a href="/status">Status</a> · Help: <a href="mailto:${supportEmail()}">${supportEmail()}</a></p></footer>
+<footer class="site"><p>WebSplat · a private AI website builder · <a href="/status">Status</a> · Help: <a href="mailto:${supportEmail()}">${supportEmail()}</a></p>
+<nav aria-label="Legal"><a href="/terms">Terms</a> · <a href="/privacy">Privacy</a> · <a href="/cookies">Cookies</a> · <a href="/signin">Sign in</a></nav></footer>
 ${options.script ? html`<script type="module">${raw(options.script)}</script>` : ""}
 ${options.scriptSrc ? html`<script type="module" src="${options.scriptSrc}"></script>` : ""}
 </body>

@@ -69,6 +69,7 @@ export function signupPage(options: { plans: Plan[]; hostSuffix: string; selecte
     <p id="form-error" class="error" role="alert"></p>
     <button type="submit" id="submit">Continue to payment</button>
     <p class="muted small">You pay on the next page; your environment is built as soon as the payment is confirmed.</p>
+    <p class="muted small">By continuing you agree to the <a href="/terms">Terms</a> and the <a href="/privacy">Privacy policy</a>. Already a customer? <a href="/signin">Sign in</a>.</p>
   </div>
   <noscript><p class="error">This form needs JavaScript to reserve your address and open the payment page.</p></noscript>
 </form>`;

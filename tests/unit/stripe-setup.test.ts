@@ -17,6 +17,7 @@ class FakeStripe {
   products = new Map<string, Record<string, unknown>>();
   prices: Array<Record<string, unknown>> = [];
   webhookEndpoints: Array<Record<string, unknown>> = [];
+  portalConfigurations: Array<Record<string, unknown>> = [];
   writes = 0;
   #ids = 0;
   server: Server = createServer(async (request, response) => {
@@ -109,6 +110,25 @@ class FakeStripe {
       if (params.disabled === "false") endpoint.status = "enabled";
       return [200, endpoint];
     }
+    const portalMatch = /^\/v1\/billing_portal\/configurations(?:\/([^/]+))?$/.exec(path);
+    if (portalMatch) {
+      if (method === "GET")
+        return [200, list("/v1/billing_portal/configurations", this.portalConfigurations)];
+      if (!portalMatch[1]) {
+        const configuration = {
+          object: "billing_portal.configuration",
+          id: this.id("bpc"),
+          active: true,
+          ...params,
+        };
+        this.portalConfigurations.push(configuration);
+        return [200, configuration];
+      }
+      const configuration = this.portalConfigurations.find((each) => each.id === portalMatch[1]);
+      if (!configuration) return notFound(`No such configuration: '${portalMatch[1]}'`);
+      Object.assign(configuration, params);
+      return [200, configuration];
+    }
     return notFound(`Unrecognized request URL (${method}: ${path})`);
   }
 }
@@ -156,6 +176,7 @@ beforeEach(() => {
   fake.products.clear();
   fake.prices = [];
   fake.webhookEndpoints = [];
+  fake.portalConfigurations = [];
   fake.writes = 0;
 });
 
@@ -176,7 +197,29 @@ describe("stripe-setup", () => {
       api_version: Stripe.API_VERSION,
     });
     expect(report.webhookSecret).toMatch(/^whsec_/);
-    expect(report.actions.filter((action) => action.includes("created"))).toHaveLength(7);
+    expect(report.actions.filter((action) => action.includes("created"))).toHaveLength(8);
+  });
+
+  it("configures the billing portal: the three plans' prices, cancellation at period end, card update", async () => {
+    await setupStripe(stripe, { url: "https://websp.lat" });
+    expect(fake.portalConfigurations).toHaveLength(1);
+    const configuration = fake.portalConfigurations[0] as Form;
+    expect(configuration.metadata.websplat).toBe("portal");
+    expect(configuration.features.subscription_cancel).toEqual({ enabled: "true", mode: "at_period_end" });
+    expect(configuration.features.payment_method_update).toEqual({ enabled: "true" });
+    const products = configuration.features.subscription_update.products as Form[];
+    expect(products.map((entry) => entry.product)).toEqual([
+      "websplat_starter",
+      "websplat_pro",
+      "websplat_studio",
+    ]);
+    const prices = new Map(fake.prices.map((price) => [price.id, price.lookup_key]));
+    expect(products.map((entry) => entry.prices.map((id: string) => prices.get(id)))).toEqual([
+      ["websplat_starter"],
+      ["websplat_pro"],
+      ["websplat_studio"],
+    ]);
+    expect(configuration.business_profile.privacy_policy_url).toBe("https://websp.lat/privacy");
   });
 
   it("changes nothing when run a second time", async () => {

@@ -1,0 +1,9 @@
+export { mailboxRoutes } from "./mailbox.ts";
+export { EMAIL_QUEUE, Mailer, type MailerOptions } from "./mailer.ts";
+export * from "./templates.ts";
+export {
+  createMailTransport,
+  type MailTransport,
+  type OutgoingMessage,
+  outboxFileName,
+} from "./transport.ts";
