@@ -1,4 +1,3 @@
-import colorNames from "color-name";
 import type { Theme } from "./site-model.ts";
 
 // Colours as owners name them ("dark green", "navy", "#0a5"), and a theme change that keeps text readable.
@@ -33,8 +32,48 @@ export const readableOn = (background: string) =>
 
 const isDark = (value: string) => luminance(value) < 0.18;
 
-/** Names owners use that CSS does not have. */
-const moreNames: Record<string, Rgb> = {
+/** Colour names owners write: the common CSS keywords and a few CSS does not have. */
+const table: Record<string, Rgb> = {
+  black: [0, 0, 0],
+  white: [255, 255, 255],
+  grey: [128, 128, 128],
+  gray: [128, 128, 128],
+  lightgrey: [211, 211, 211],
+  lightgray: [211, 211, 211],
+  darkgrey: [169, 169, 169],
+  silver: [192, 192, 192],
+  red: [255, 0, 0],
+  darkred: [139, 0, 0],
+  maroon: [128, 0, 0],
+  crimson: [220, 20, 60],
+  pink: [255, 192, 203],
+  hotpink: [255, 105, 180],
+  orange: [255, 165, 0],
+  coral: [255, 127, 80],
+  gold: [255, 215, 0],
+  yellow: [255, 255, 0],
+  beige: [245, 245, 220],
+  ivory: [255, 255, 240],
+  green: [0, 128, 0],
+  darkgreen: [0, 100, 0],
+  forestgreen: [34, 139, 34],
+  olive: [128, 128, 0],
+  lime: [0, 255, 0],
+  teal: [0, 128, 128],
+  turquoise: [64, 224, 208],
+  cyan: [0, 255, 255],
+  blue: [0, 0, 255],
+  darkblue: [0, 0, 139],
+  navy: [0, 0, 128],
+  royalblue: [65, 105, 225],
+  lightblue: [173, 216, 230],
+  purple: [128, 0, 128],
+  violet: [238, 130, 238],
+  lavender: [230, 230, 250],
+  indigo: [75, 0, 130],
+  brown: [165, 42, 42],
+  chocolate: [210, 105, 30],
+  tan: [210, 180, 140],
   cream: [255, 253, 208],
   offwhite: [248, 246, 240],
   sage: [156, 175, 136],
@@ -58,7 +97,6 @@ const moreNames: Record<string, Rgb> = {
   peach: [255, 203, 164],
   ochre: [204, 119, 34],
 };
-const table = { ...(colorNames as unknown as Record<string, Rgb>), ...moreNames };
 
 /** "dark green" → #006400, "navy blue" → #000080, "pale pink" → a lighter pink; null when it names no colour. */
 export function parseColour(words: string): string | null {
