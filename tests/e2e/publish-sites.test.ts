@@ -21,8 +21,7 @@ describe("publish: the customer's site on its public address", () => {
 
   afterAll(async () => {
     await plane?.stop();
-    if (process.env.KEEP_DATA) console.log("data dir", plane?.dataDir);
-    else await plane?.cleanup();
+    await plane?.cleanup();
   });
 
   const publicHost = `rosa-bakery--${slug}.sites.localhost`;

@@ -33,10 +33,16 @@ export async function activeTenant(
 
 /** The owner's builder API through the tenant's host, with a real session cookie. */
 export async function ownerOf(plane: RunningControlPlane, slug: string) {
-  const link = await admin(plane, `/admin/tenants/${slug}/owner-link`, { method: "POST" });
-  const path = new URL(link.body.url).pathname + new URL(link.body.url).search;
-  const signIn = await throughGateway(() => hostRequest(plane.port, `${slug}.localhost`, path));
-  if (signIn.status !== 302) throw new Error(`sign-in failed: ${signIn.status} ${signIn.text()}`);
+  // A link is single-use: when the runtime is stopped for idleness mid-answer, a new link is asked for.
+  let signIn: HostResponse | undefined;
+  for (let attempt = 0; attempt < 4 && signIn?.status !== 302; attempt++) {
+    const link = await admin(plane, `/admin/tenants/${slug}/owner-link`, { method: "POST" });
+    const url = new URL(link.body.url);
+    signIn = await throughGateway(() =>
+      hostRequest(plane.port, `${slug}.localhost`, url.pathname + url.search),
+    );
+  }
+  if (signIn?.status !== 302) throw new Error(`sign-in failed: ${signIn?.status} ${signIn?.text()}`);
   const cookie = signIn.headers["set-cookie"]!.split(";")[0]!;
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await throughGateway(() =>
