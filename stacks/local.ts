@@ -174,7 +174,6 @@ export class LocalDriver implements StackDriver {
   async preview(spec: TenantSpec, ctx: OperationContext): Promise<StackPreview> {
     const name = spec.database.schema;
     const exists = await tenantDatabaseExists(this.#options.sql, { role: name, schema: name });
-    const record = await this.#read(spec.slug);
     const running = this.supervisor.route(spec.slug) !== null;
     const steps: string[] = [];
     const changes: Record<string, number> = { create: 0, update: 0, delete: 0, same: 0 };
@@ -186,10 +185,8 @@ export class LocalDriver implements StackDriver {
     plan(exists.schema ? "same" : "create", `postgres schema ${name}`);
     if (spec.suspended) plan(running ? "delete" : "same", "agent runtime process (suspended)");
     else if (!running) plan("create", "agent runtime process");
-    else if (
-      record &&
-      JSON.stringify(this.#runtimeEnv(record.spec)) !== JSON.stringify(this.#runtimeEnv(spec))
-    )
+    // Compared with what the process runs with, not with the last record: an adopted runtime may be outdated.
+    else if (!this.supervisor.runsWith(spec.slug, this.#runtimeEnv(spec)))
       plan("update", "agent runtime process (restart with new configuration)");
     else plan("same", "agent runtime process");
     plan(

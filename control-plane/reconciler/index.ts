@@ -152,16 +152,25 @@ export class Reconciler {
         jobId: operations.jobId,
       })
       .from(operations)
-      .where(and(eq(operations.status, "running"), ne(operations.instanceKey, this.instanceKey)));
+      .where(
+        and(
+          eq(operations.status, "running"),
+          or(
+            ne(operations.instanceKey, this.instanceKey),
+            // Recorded without an instance (before stack operations carried one): only an earlier start's.
+            and(isNull(operations.instanceKey), lt(operations.createdAt, this.#startedAt)),
+          ),
+        ),
+      );
     const dead = new Map<number, boolean>();
     for (const op of running) {
-      if (op.instanceKey === null) continue;
-      if (!dead.has(op.instanceKey)) {
+      if (op.instanceKey === null) dead.set(-1, true);
+      else if (!dead.has(op.instanceKey)) {
         const [row] = await client`select pg_try_advisory_lock(${INSTANCE_LOCK}, ${op.instanceKey}) as free`;
         if (row?.free) await client`select pg_advisory_unlock(${INSTANCE_LOCK}, ${op.instanceKey})`;
         dead.set(op.instanceKey, Boolean(row?.free));
       }
-      if (!dead.get(op.instanceKey)) continue;
+      if (!dead.get(op.instanceKey ?? -1)) continue;
       await log.append(
         op.id,
         "The control plane stopped during this operation; a new reconcile takes over",

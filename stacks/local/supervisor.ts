@@ -134,6 +134,12 @@ export class RuntimeSupervisor {
     return runtime.status;
   }
 
+  /** Whether `slug` runs now with exactly this environment. */
+  runsWith(slug: string, env: Record<string, string>): boolean {
+    const runtime = this.#runtimes.get(slug);
+    return runtime?.status.state === "running" && runtime.envHash === hashEnv(env);
+  }
+
   /** Stops the runtime and forgets it (its log is kept). */
   async stop(slug: string): Promise<void> {
     const runtime = this.#runtimes.get(slug);
@@ -165,8 +171,19 @@ export class RuntimeSupervisor {
       const slug = file.slice(0, -5);
       const state = await this.#readState(slug);
       const env = await isWanted(slug);
-      if (!state || !env || !isAlive(state.pid) || !(await healthy(state.port, slug))) {
-        if (state && isAlive(state.pid)) await terminate(state.pid);
+      // Kept only when it runs with the configuration it would get now (a new Postgres port changes it).
+      const current = env !== null && state !== null && hashEnv(env) === state.envHash;
+      if (!state || !env || !current || !isAlive(state.pid) || !(await healthy(state.port, slug))) {
+        if (state && isAlive(state.pid)) {
+          await terminate(state.pid);
+          this.#options.onEvent?.(
+            slug,
+            "stopped",
+            env && !current
+              ? "left by an earlier start with an outdated configuration"
+              : "left by an earlier start",
+          );
+        }
         await rm(this.#stateFile(slug), { force: true });
         continue;
       }
