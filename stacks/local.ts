@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type postgres from "postgres";
 import { databaseName, namespaceName, type TenantSpec } from "../tenant-template/index.ts";
@@ -56,6 +56,7 @@ export class LocalDriver implements StackDriver {
   readonly #options: LocalDriverOptions;
   readonly #inFlight = new Map<string, AbortController>();
   #idleTimer: NodeJS.Timeout | null = null;
+  #starting: Promise<void> = Promise.resolve();
 
   constructor(options: LocalDriverOptions) {
     this.#options = options;
@@ -69,11 +70,8 @@ export class LocalDriver implements StackDriver {
   }
 
   async start(): Promise<void> {
-    await mkdir(this.#stacksDir, { recursive: true });
-    await this.supervisor.adopt(async (slug) => {
-      const record = await this.#read(slug);
-      return record && !record.spec.suspended ? this.#runtimeEnv(record.spec) : null;
-    });
+    this.#starting = this.#adoptAndRestart();
+    await this.#starting;
     const idleMs = (this.#options.idleSeconds ?? 0) * 1000;
     if (idleMs > 0) {
       this.#idleTimer = setInterval(
@@ -82,6 +80,42 @@ export class LocalDriver implements StackDriver {
       );
       this.#idleTimer.unref();
     }
+  }
+
+  async #adoptAndRestart(): Promise<void> {
+    await mkdir(this.#stacksDir, { recursive: true });
+    const adopted = await this.supervisor.adopt(async (slug) => {
+      const record = await this.#read(slug);
+      return record && !record.spec.suspended ? this.#runtimeEnv(record.spec) : null;
+    });
+    if (!this.wakesOnDemand) await this.#restartNotAdopted(new Set(adopted));
+  }
+
+  /**
+   * Without scale to zero every provisioned, unsuspended tenant serves once start is done: runtimes that could not
+   * be kept (gone, or configured differently now) are started again here, before requests are answered.
+   */
+  async #restartNotAdopted(adopted: Set<string>): Promise<void> {
+    const slugs = (await readdir(this.#stacksDir))
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.slice(0, -5));
+    await Promise.all(
+      slugs
+        .filter((slug) => !adopted.has(slug))
+        .map(async (slug) => {
+          const record = await this.#read(slug);
+          if (!record || record.spec.suspended) return;
+          await this.supervisor
+            .ensureRunning(slug, this.#runtimeEnv(record.spec), () => {})
+            .catch((error: Error) =>
+              this.#options.onRuntimeEvent?.(
+                slug,
+                "crashed",
+                `start after restart failed: ${error.message.split("\n")[0]}`,
+              ),
+            );
+        }),
+    );
   }
 
   /** True when an active tenant's runtime may be absent and is started by its next request. */
@@ -94,6 +128,8 @@ export class LocalDriver implements StackDriver {
    * restart) and resolves with its port once it serves; null when the tenant has no running stack to wake.
    */
   async wake(slug: string, timeoutMs: number): Promise<number | null> {
+    // A request during start waits for adoption: starting a runtime now would orphan the one left running.
+    await this.#starting;
     const port = this.route(slug);
     if (port !== null) return port;
     if (this.supervisor.status(slug)) {

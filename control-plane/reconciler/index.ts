@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { LocalDriver } from "../../stacks/index.ts";
 import type { Sql } from "../db/client.ts";
@@ -15,6 +15,9 @@ export interface ReconcilerOptions extends Omit<ReconcilerDeps, "requeue" | "ins
   /** How often lagging tenants are looked for. */
   resyncIntervalMs?: number;
 }
+
+/** A job taken this long ago whose operation never started was taken by a worker that died. */
+const ORPHANED_JOB_MS = 20_000;
 
 /** Lock namespace of "this control-plane instance is alive". */
 const INSTANCE_LOCK = 7_246_172;
@@ -195,6 +198,18 @@ export class Reconciler {
           lt(operations.createdAt, this.#startedAt),
         ),
       );
+    // A worker marks its operation running right after taking the job; one that died in between leaves the job
+    // active (until the queue's 5-minute expiry) and the operation queued, and every request reuses it meanwhile.
+    const taken = await db
+      .select({ id: operations.id, slug: operations.slug, jobId: operations.jobId })
+      .from(operations)
+      .where(and(eq(operations.status, "queued"), isNotNull(operations.jobId)));
+    for (const op of taken) {
+      const since = await this.queue.activeSince(op.jobId!);
+      if (!since || Date.now() - since.getTime() < ORPHANED_JOB_MS) continue;
+      await this.queue.cancel(op.jobId!);
+      unqueued.push({ id: op.id, slug: op.slug });
+    }
     for (const op of unqueued) {
       await log.update(op.id, {
         status: "interrupted",

@@ -114,8 +114,7 @@ export class RuntimeSupervisor {
     let runtime = this.#runtimes.get(slug);
     if (runtime && runtime.envHash !== envHash && runtime.wanted) {
       log("Runtime configuration changed: restarting it");
-      await this.stop(slug);
-      runtime = undefined;
+      this.#replace(runtime, env, envHash);
     }
     if (!runtime) {
       runtime = newRuntime(slug, env, envHash);
@@ -123,6 +122,7 @@ export class RuntimeSupervisor {
     }
     runtime.wanted = true;
     runtime.env = env;
+    runtime.envHash = envHash;
     if (runtime.status.state === "running") return runtime.status;
     if (!runtime.ready) {
       if (runtime.restartTimer) clearTimeout(runtime.restartTimer);
@@ -245,6 +245,38 @@ export class RuntimeSupervisor {
 
   running(): string[] {
     return [...this.#runtimes.values()].filter((r) => r.status.state === "running").map((r) => r.slug);
+  }
+
+  /**
+   * Restarts a runtime with a new environment as one step: it leaves the routes at once (no request meets the
+   * old process while it stops) and requests wait for the new one, as for any start.
+   */
+  #replace(runtime: Runtime, env: Record<string, string>, envHash: string): void {
+    if (runtime.restartTimer) clearTimeout(runtime.restartTimer);
+    if (runtime.watchTimer) clearInterval(runtime.watchTimer);
+    runtime.restartTimer = null;
+    runtime.watchTimer = null;
+    const pid = runtime.status.pid;
+    const previous = runtime.ready;
+    // Its exit is ours, not a crash.
+    runtime.child = null;
+    runtime.env = env;
+    runtime.envHash = envHash;
+    runtime.status = { ...runtime.status, state: "starting", pid: null, port: null, adopted: false };
+    const replaced = (async () => {
+      await previous?.catch(() => {});
+      if (pid) await terminate(pid);
+      if (runtime.wanted && this.#runtimes.get(runtime.slug) === runtime) await this.#start(runtime);
+    })();
+    runtime.ready = replaced;
+    void replaced.then(
+      () => {
+        if (runtime.ready === replaced) runtime.ready = null;
+      },
+      () => {
+        if (runtime.ready === replaced) runtime.ready = null;
+      },
+    );
   }
 
   async #start(runtime: Runtime): Promise<void> {
