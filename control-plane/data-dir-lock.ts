@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /** A second control plane on one data dir: it would start its own Postgres and runtimes over the first's. */
@@ -42,6 +42,29 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
     await rm(file, { force: true });
   }
   throw new Error(`could not claim the data dir ${dataDir}: ${file} keeps reappearing`);
+}
+
+/**
+ * The data dir, its backups and runtime logs are the control plane's alone (0700; files 0600): tenant runtimes run
+ * as other users and must not read secrets, other tenants' backups or logs. Also tightens what older versions
+ * left world-readable.
+ */
+export async function restrictDataDir(dataDir: string): Promise<void> {
+  await chmod(dataDir, 0o700);
+  for (const folder of ["backups", "runtimes"]) {
+    const dir = join(dataDir, folder);
+    if (!existsSync(dir)) continue;
+    await chmodTree(dir);
+  }
+}
+
+async function chmodTree(dir: string): Promise<void> {
+  await chmod(dir, 0o700);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await chmodTree(path);
+    else if (entry.isFile()) await chmod(path, 0o600);
+  }
 }
 
 async function readRecord(file: string): Promise<LockRecord | null> {

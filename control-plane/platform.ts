@@ -10,7 +10,7 @@ import { scheduleBackups } from "./backups/index.ts";
 import { stripeClient } from "./billing/stripe-client.ts";
 import { StripeEventProcessor } from "./billing/webhook.ts";
 import type { Config } from "./config.ts";
-import { lockDataDir } from "./data-dir-lock.ts";
+import { lockDataDir, restrictDataDir } from "./data-dir-lock.ts";
 import { connect, ensureDatabase, migrateDatabase, type Sql } from "./db/client.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { tenants } from "./db/schema.ts";
@@ -42,6 +42,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
   const logger = createLogger(config.LOG_LEVEL);
   const dataDir = resolve(config.WEBSPLAT_DATA_DIR);
   const releaseDataDir = await lockDataDir(dataDir);
+  await restrictDataDir(dataDir);
   const notes: string[] = [];
   const secrets = await loadSecrets(dataDir, {
     adminToken: config.WEBSPLAT_ADMIN_TOKEN,
@@ -210,6 +211,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
     );
 
     await driver.start();
+    if (driver instanceof LocalDriver) notes.push(...driver.notes);
     cleanup.push(async () => {
       shutdown.abort();
       await events.drain();

@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type postgres from "postgres";
 import { databaseName, namespaceName, type TenantSpec } from "../tenant-template/index.ts";
 import {
@@ -15,6 +17,9 @@ import {
   tenantDatabaseExists,
   tenantPassword,
 } from "./local/database.ts";
+import { canReach, runningAsRoot } from "./local/os-user.ts";
+import { publishRuntimeCode } from "./local/runtime-code.ts";
+import { RuntimeUsers } from "./local/runtime-users.ts";
 import { type RuntimeStatus, RuntimeSupervisor } from "./local/supervisor.ts";
 
 export interface LocalDriverOptions {
@@ -57,15 +62,21 @@ export class LocalDriver implements StackDriver {
   readonly #inFlight = new Map<string, AbortController>();
   #idleTimer: NodeJS.Timeout | null = null;
   #starting: Promise<void> = Promise.resolve();
+  readonly #users: RuntimeUsers | null;
+  /** One line each for what start arranged on this machine; printed by the caller. */
+  readonly notes: string[] = [];
 
   constructor(options: LocalDriverOptions) {
     this.#options = options;
+    const runtimesDir = join(options.dataDir, "runtimes");
+    this.#users = runningAsRoot() ? new RuntimeUsers(runtimesDir, this.#stateKey) : null;
     this.supervisor = new RuntimeSupervisor({
-      dir: join(options.dataDir, "runtimes"),
+      dir: runtimesDir,
       nodePath: options.nodePath,
       entry: options.runtimeEntry,
       readyTimeoutMs: options.readyTimeoutMs,
       onEvent: options.onRuntimeEvent,
+      ...(this.#users ? { runtimeUser: (slug: string) => this.#users!.for(slug) } : {}),
     });
   }
 
@@ -82,18 +93,42 @@ export class LocalDriver implements StackDriver {
     }
   }
 
+  /** Folder name under the shared state dir for this data dir's runtimes (homes, code copy). */
+  get #stateKey(): string {
+    return createHash("sha256").update(resolve(this.#options.dataDir)).digest("hex").slice(0, 16);
+  }
+
+  /**
+   * Runtimes running as users of their own must reach Node and their code: when the clone sits in a private
+   * tree, they run from a copy in the shared state dir instead (said in `notes`).
+   */
+  async #reachableCode(): Promise<void> {
+    if (!this.#users) return;
+    const probe = await this.#users.for(".probe");
+    const { nodePath, runtimeEntry } = this.#options;
+    if (canReach(nodePath, probe, "-x") && canReach(runtimeEntry, probe, "-r")) return;
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+    const code = await publishRuntimeCode({ root, nodePath, entry: runtimeEntry, key: this.#stateKey });
+    this.supervisor.useCode(code);
+    this.notes.push(
+      `Tenant runtimes run as users of their own, which cannot reach this private folder: they run from a copy of their code in ${dirname(code.nodePath).replace(/\/bin$/, "")}.`,
+    );
+  }
+
   async #adoptAndRestart(): Promise<void> {
     await mkdir(this.#stacksDir, { recursive: true });
+    await this.#reachableCode();
     const adopted = await this.supervisor.adopt(async (slug) => {
       const record = await this.#read(slug);
       return record && !record.spec.suspended ? this.#runtimeEnv(record.spec) : null;
     });
-    if (!this.wakesOnDemand) await this.#restartNotAdopted(new Set(adopted));
+    // In the background: a request meanwhile waits for its own runtime's start (wake shares it), not for all.
+    if (!this.wakesOnDemand) void this.#restartNotAdopted(new Set(adopted));
   }
 
   /**
-   * Without scale to zero every provisioned, unsuspended tenant serves once start is done: runtimes that could not
-   * be kept (gone, or configured differently now) are started again here, before requests are answered.
+   * Without scale to zero every provisioned, unsuspended tenant serves after a restart: runtimes that could not be
+   * kept (gone, or configured differently now) are started again at once.
    */
   async #restartNotAdopted(adopted: Set<string>): Promise<void> {
     const slugs = (await readdir(this.#stacksDir))

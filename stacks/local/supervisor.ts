@@ -54,6 +54,8 @@ export interface SupervisorOptions {
   entry: string;
   /** How long a runtime may take to answer /healthz. */
   readyTimeoutMs?: number;
+  /** The OS user a tenant's runtime runs as (a control plane started as root); none: this process's user. */
+  runtimeUser?: (slug: string) => Promise<{ uid: number; gid: number; home: string }>;
   onEvent?: (
     slug: string,
     event: "started" | "ready" | "crashed" | "restarted" | "stopped",
@@ -68,12 +70,18 @@ const HEALTHY_RESET_MS = 60_000;
 const INHERITED_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "NODE_ENV", "NODE_OPTIONS"];
 
 export class RuntimeSupervisor {
-  readonly #options: SupervisorOptions;
+  #options: SupervisorOptions;
   readonly #runtimes = new Map<string, Runtime>();
   #stopping = false;
 
   constructor(options: SupervisorOptions) {
-    this.#options = options;
+    this.#options = { ...options };
+  }
+
+  /** Runs runtimes started from now on from this copy of Node and the runtime's code. */
+  useCode(code: { nodePath: string; entry: string }): void {
+    this.#options.nodePath = code.nodePath;
+    this.#options.entry = code.entry;
   }
 
   logFile(slug: string): string {
@@ -298,16 +306,23 @@ export class RuntimeSupervisor {
   async #spawn(runtime: Runtime): Promise<void> {
     await mkdir(this.#options.dir, { recursive: true });
     const port = await freePort();
-    const logFd = openSync(this.logFile(runtime.slug), "a");
+    // Opened here and handed over: the runtime writes its log without being able to open (or read) any other.
+    const logFd = openSync(this.logFile(runtime.slug), "a", 0o600);
+    const user = (await this.#options.runtimeUser?.(runtime.slug)) ?? null;
     const env: Record<string, string> = {};
     for (const name of INHERITED_ENV) if (process.env[name]) env[name] = process.env[name]!;
-    // One compile cache for every runtime: the second start onwards skips compiling (and type-stripping) entirely.
+    // A compile cache makes the second start onwards skip compiling (and type-stripping): one shared by every
+    // runtime of this process's user, or each runtime's own when runtimes run as users of their own.
     Object.assign(env, runtime.env, {
       PORT: String(port),
       HOST: "127.0.0.1",
-      NODE_COMPILE_CACHE: join(this.#options.dir, ".compile-cache"),
+      NODE_COMPILE_CACHE: user
+        ? join(user.home, ".compile-cache")
+        : join(this.#options.dir, ".compile-cache"),
+      ...(user ? { HOME: user.home } : {}),
     });
     const child = spawn(this.#options.nodePath, [this.#options.entry], {
+      ...(user ? { uid: user.uid, gid: user.gid, cwd: user.home } : {}),
       env,
       stdio: ["ignore", logFd, logFd],
       // Own process group: a terminal's Ctrl-C reaches the control plane, which then stops runtimes in order.
