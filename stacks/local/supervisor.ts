@@ -517,10 +517,19 @@ async function waitHealthy(port: number, slug: string, timeoutMs: number): Promi
   throw new Error(`the runtime did not answer /healthz within ${Math.round(timeoutMs / 1000)} s`);
 }
 
+/**
+ * The last lines of a runtime's log that say something: a Node stack's `at …` frames are dropped, so a failed
+ * start shows the error line (`Error [ERR_MODULE_NOT_FOUND]: Cannot find package …`), not `at wrapModuleLoad`.
+ */
 async function logTail(file: string, lines = 8): Promise<string> {
   try {
     const text = await readFile(file, "utf8");
-    return text.trimEnd().split("\n").slice(-lines).join("\n");
+    return text
+      .trimEnd()
+      .split("\n")
+      .filter((line) => !/^\s+at\s/.test(line) && !/^Node\.js v\d/.test(line) && line.trim() !== "")
+      .slice(-lines)
+      .join("\n");
   } catch {
     return "";
   }
