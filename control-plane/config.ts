@@ -8,7 +8,11 @@ const optionalString = z
   .transform((value) => (value?.trim() ? value.trim() : undefined));
 
 const environment = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  // An empty PORT= (a blank line in .env) means unset: the default, not a random port.
+  PORT: z.preprocess(
+    (value) => (typeof value === "string" && !value.trim() ? undefined : value),
+    z.coerce.number().int().min(0).max(65535).default(8080),
+  ),
   HOST: optionalString,
   WEBSPLAT_DATA_DIR: z.string().min(1).default(".data"),
   DATABASE_URL: optionalString.pipe(

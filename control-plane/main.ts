@@ -1,8 +1,17 @@
+import { existsSync } from "node:fs";
 import { ConfigError, loadConfig } from "./config.ts";
 import { startPlatform } from "./platform.ts";
+import { startFailureMessage } from "./start-errors.ts";
+
+/** Signals that end the control plane: Ctrl-C, `kill`, a closed terminal. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** `npm start`: the whole platform on this machine (or, with WEBSPLAT_DRIVER=pulumi, the production control plane). */
 async function main(): Promise<void> {
+  // Files the control plane creates (secrets, backups, runtime logs, stack records) are its own alone.
+  process.umask(0o077);
+  // `.env` is read when present; variables already set in the environment win over it.
+  if (existsSync(".env")) process.loadEnvFile(".env");
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -13,9 +22,19 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+
+  // A signal during start is honoured once start has finished (or failed) and left everything consistent.
+  let stopRequested: string | null = null;
+  let stop: (signal: string) => void = (signal) => {
+    stopRequested ??= signal;
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
+  watchParent(() => stop("the exit of the parent process"));
+
   const platform = await startPlatform(config);
   const lines = [
     "",
+    ...platform.notes,
     "WebSplat control plane is running.",
     `  Signup:          ${platform.url}/`,
     `  API docs:        ${platform.url}/docs`,
@@ -31,7 +50,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join("\n")}\n`);
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(
@@ -42,17 +61,41 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 45_000);
     force.unref();
-    await platform.stop();
-    process.stdout.write("Stopped.\n");
-    process.exit(0);
+    void platform.stop().then(() => {
+      writeQuietly("Stopped.\n");
+      process.exit(0);
+    });
   };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  if (stopRequested) stop(stopRequested);
 }
 
+/**
+ * `npm start` runs us under npm: when npm goes away (killed, its terminal closed) we are re-parented, and stop
+ * instead of running on with nobody to stop us.
+ */
+function watchParent(onGone: () => void): void {
+  const parent = process.ppid;
+  if (parent <= 1) return;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 500);
+  timer.unref();
+}
+
+/** stdout may be a closed terminal by now (SIGHUP); the exit code is what counts then. */
+function writeQuietly(text: string): void {
+  try {
+    process.stdout.write(text);
+  } catch {}
+}
+
+process.stdout.on("error", () => {});
+process.stderr.on("error", () => {});
+
 main().catch((error) => {
-  process.stderr.write(
-    `websplat: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  process.stderr.write(`websplat: could not start: ${startFailureMessage(error)}\n`);
   process.exit(1);
 });

@@ -11,7 +11,8 @@ import { scheduleBackups } from "./backups/index.ts";
 import { stripeClient } from "./billing/stripe-client.ts";
 import { StripeEventProcessor } from "./billing/webhook.ts";
 import type { Config } from "./config.ts";
-import { connect, ensureDatabase, migrateDatabase } from "./db/client.ts";
+import { lockDataDir, restrictDataDir } from "./data-dir-lock.ts";
+import { connect, ensureDatabase, migrateDatabase, type Sql } from "./db/client.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { tenants } from "./db/schema.ts";
 import { createMailTransport, Mailer } from "./email/index.ts";
@@ -40,6 +41,8 @@ export interface RunningPlatform {
   webhookSecretGenerated: boolean;
   databaseUrl: string;
   embeddedDatabase: boolean;
+  /** One line each for what start arranged on this machine (relocations, reused or stopped leftovers). */
+  notes: string[];
   stop(): Promise<void>;
 }
 
@@ -47,12 +50,15 @@ export interface RunningPlatform {
 export async function startPlatform(config: Config): Promise<RunningPlatform> {
   const logger = createLogger(config.LOG_LEVEL);
   const dataDir = resolve(config.WEBSPLAT_DATA_DIR);
+  const releaseDataDir = await lockDataDir(dataDir);
+  await restrictDataDir(dataDir);
+  const notes: string[] = [];
   const secrets = await loadSecrets(dataDir, {
     adminToken: config.WEBSPLAT_ADMIN_TOKEN,
     webhookSecret: config.STRIPE_WEBHOOK_SECRET,
     ownerSigningKey: config.WEBSPLAT_OWNER_SIGNING_KEY?.replaceAll("\\n", "\n"),
   });
-  const cleanup: Array<() => Promise<void>> = [];
+  const cleanup: Array<() => Promise<void>> = [releaseDataDir];
   const stopAll = async () => {
     for (const step of cleanup.reverse())
       await step().catch((error) => logger.error({ err: error }, "shutdown step failed"));
@@ -65,8 +71,8 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
       const embedded = await startEmbeddedPostgres({
         dir: resolve(dataDir, "postgres"),
         password: secrets.postgresPassword,
-        onLog: (line) => logger.debug({ postgres: line.trim() }, "postgres"),
       });
+      notes.push(...embedded.notes);
       cleanup.push(() => embedded.stop());
       adminUrl = await ensureDatabase(embedded.url, "websplat");
     }
@@ -243,6 +249,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
     );
 
     await driver.start();
+    if (driver instanceof LocalDriver) notes.push(...driver.notes);
     cleanup.push(async () => {
       shutdown.abort();
       await events.drain();
@@ -271,6 +278,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
       webhookSecretGenerated: secrets.webhookSecretGenerated,
       databaseUrl: adminUrl,
       embeddedDatabase: !config.DATABASE_URL,
+      notes,
       stop: stopAll,
     };
   } catch (error) {

@@ -95,7 +95,13 @@ export async function runStackOperation(
     log: (message, level = "info") => void services.operations.append(id, message, level).catch(() => {}),
   };
   void (async () => {
-    await services.operations.update(id, { status: "running", started: true, attempt: 1 });
+    // Recorded with this instance's key, so the next instance marks it interrupted if this one dies meanwhile.
+    await services.operations.update(id, {
+      status: "running",
+      started: true,
+      attempt: 1,
+      instanceKey: services.reconciler.instanceKey,
+    });
     try {
       const result = await work(ctx);
       await services.operations.update(id, { status: "succeeded", result: result ?? null, finished: true });

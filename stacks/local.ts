@@ -1,5 +1,7 @@
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type postgres from "postgres";
 import { databaseName, namespaceName, type TenantSpec } from "../tenant-template/index.ts";
 import {
@@ -15,6 +17,9 @@ import {
   tenantDatabaseExists,
   tenantPassword,
 } from "./local/database.ts";
+import { canReach, runningAsRoot } from "./local/os-user.ts";
+import { publishRuntimeCode } from "./local/runtime-code.ts";
+import { RuntimeUsers } from "./local/runtime-users.ts";
 import { type RuntimeStatus, RuntimeSupervisor } from "./local/supervisor.ts";
 
 export interface LocalDriverOptions {
@@ -60,24 +65,28 @@ export class LocalDriver implements StackDriver {
   readonly #options: LocalDriverOptions;
   readonly #inFlight = new Map<string, AbortController>();
   #idleTimer: NodeJS.Timeout | null = null;
+  #starting: Promise<void> = Promise.resolve();
+  readonly #users: RuntimeUsers | null;
+  /** One line each for what start arranged on this machine; printed by the caller. */
+  readonly notes: string[] = [];
 
   constructor(options: LocalDriverOptions) {
     this.#options = options;
+    const runtimesDir = join(options.dataDir, "runtimes");
+    this.#users = runningAsRoot() ? new RuntimeUsers(runtimesDir, this.#stateKey) : null;
     this.supervisor = new RuntimeSupervisor({
-      dir: join(options.dataDir, "runtimes"),
+      dir: runtimesDir,
       nodePath: options.nodePath,
       entry: options.runtimeEntry,
       readyTimeoutMs: options.readyTimeoutMs,
       onEvent: options.onRuntimeEvent,
+      ...(this.#users ? { runtimeUser: (slug: string) => this.#users!.for(slug) } : {}),
     });
   }
 
   async start(): Promise<void> {
-    await mkdir(this.#stacksDir, { recursive: true });
-    await this.supervisor.adopt(async (slug) => {
-      const record = await this.#read(slug);
-      return record && !record.spec.suspended ? this.#runtimeEnv(record.spec) : null;
-    });
+    this.#starting = this.#adoptAndRestart();
+    await this.#starting;
     const idleMs = (this.#options.idleSeconds ?? 0) * 1000;
     if (idleMs > 0) {
       this.#idleTimer = setInterval(
@@ -86,6 +95,66 @@ export class LocalDriver implements StackDriver {
       );
       this.#idleTimer.unref();
     }
+  }
+
+  /** Folder name under the shared state dir for this data dir's runtimes (homes, code copy). */
+  get #stateKey(): string {
+    return createHash("sha256").update(resolve(this.#options.dataDir)).digest("hex").slice(0, 16);
+  }
+
+  /**
+   * Runtimes running as users of their own must reach Node and their code: when the clone sits in a private
+   * tree, they run from a copy in the shared state dir instead (said in `notes`).
+   */
+  async #reachableCode(): Promise<void> {
+    if (!this.#users) return;
+    const probe = await this.#users.for(".probe");
+    const { nodePath, runtimeEntry } = this.#options;
+    if (canReach(nodePath, probe, "-x") && canReach(runtimeEntry, probe, "-r")) return;
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+    const code = await publishRuntimeCode({ root, nodePath, entry: runtimeEntry, key: this.#stateKey });
+    this.supervisor.useCode(code);
+    this.notes.push(
+      `Tenant runtimes run as users of their own, which cannot reach this private folder: they run from a copy of their code in ${dirname(code.nodePath).replace(/\/bin$/, "")}.`,
+    );
+  }
+
+  async #adoptAndRestart(): Promise<void> {
+    await mkdir(this.#stacksDir, { recursive: true });
+    await this.#reachableCode();
+    const adopted = await this.supervisor.adopt(async (slug) => {
+      const record = await this.#read(slug);
+      return record && !record.spec.suspended ? this.#runtimeEnv(record.spec) : null;
+    });
+    // In the background: a request meanwhile waits for its own runtime's start (wake shares it), not for all.
+    if (!this.wakesOnDemand) void this.#restartNotAdopted(new Set(adopted));
+  }
+
+  /**
+   * Without scale to zero every provisioned, unsuspended tenant serves after a restart: runtimes that could not be
+   * kept (gone, or configured differently now) are started again at once.
+   */
+  async #restartNotAdopted(adopted: Set<string>): Promise<void> {
+    const slugs = (await readdir(this.#stacksDir))
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.slice(0, -5));
+    await Promise.all(
+      slugs
+        .filter((slug) => !adopted.has(slug))
+        .map(async (slug) => {
+          const record = await this.#read(slug);
+          if (!record || record.spec.suspended) return;
+          await this.supervisor
+            .ensureRunning(slug, this.#runtimeEnv(record.spec), () => {})
+            .catch((error: Error) =>
+              this.#options.onRuntimeEvent?.(
+                slug,
+                "crashed",
+                `start after restart failed: ${error.message.split("\n")[0]}`,
+              ),
+            );
+        }),
+    );
   }
 
   /** True when an active tenant's runtime may be absent and is started by its next request. */
@@ -98,6 +167,8 @@ export class LocalDriver implements StackDriver {
    * restart) and resolves with its port once it serves; null when the tenant has no running stack to wake.
    */
   async wake(slug: string, timeoutMs: number): Promise<number | null> {
+    // A request during start waits for adoption: starting a runtime now would orphan the one left running.
+    await this.#starting;
     const port = this.route(slug);
     if (port !== null) return port;
     if (this.supervisor.status(slug)) {
@@ -178,7 +249,6 @@ export class LocalDriver implements StackDriver {
   async preview(spec: TenantSpec, ctx: OperationContext): Promise<StackPreview> {
     const name = spec.database.schema;
     const exists = await tenantDatabaseExists(this.#options.sql, { role: name, schema: name });
-    const record = await this.#read(spec.slug);
     const running = this.supervisor.route(spec.slug) !== null;
     const steps: string[] = [];
     const changes: Record<string, number> = { create: 0, update: 0, delete: 0, same: 0 };
@@ -190,10 +260,8 @@ export class LocalDriver implements StackDriver {
     plan(exists.schema ? "same" : "create", `postgres schema ${name}`);
     if (spec.suspended) plan(running ? "delete" : "same", "agent runtime process (suspended)");
     else if (!running) plan("create", "agent runtime process");
-    else if (
-      record &&
-      JSON.stringify(this.#runtimeEnv(record.spec)) !== JSON.stringify(this.#runtimeEnv(spec))
-    )
+    // Compared with what the process runs with, not with the last record: an adopted runtime may be outdated.
+    else if (!this.supervisor.runsWith(spec.slug, this.#runtimeEnv(spec)))
       plan("update", "agent runtime process (restart with new configuration)");
     else plan("same", "agent runtime process");
     plan(

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { LocalDriver } from "../../stacks/index.ts";
 import type { Sql } from "../db/client.ts";
@@ -15,6 +15,9 @@ export interface ReconcilerOptions extends Omit<ReconcilerDeps, "requeue" | "ins
   /** How often lagging tenants are looked for. */
   resyncIntervalMs?: number;
 }
+
+/** A job taken this long ago whose operation never started was taken by a worker that died. */
+const ORPHANED_JOB_MS = 20_000;
 
 /** Lock namespace of "this control-plane instance is alive". */
 const INSTANCE_LOCK = 7_246_172;
@@ -160,16 +163,25 @@ export class Reconciler {
         jobId: operations.jobId,
       })
       .from(operations)
-      .where(and(eq(operations.status, "running"), ne(operations.instanceKey, this.instanceKey)));
+      .where(
+        and(
+          eq(operations.status, "running"),
+          or(
+            ne(operations.instanceKey, this.instanceKey),
+            // Recorded without an instance (before stack operations carried one): only an earlier start's.
+            and(isNull(operations.instanceKey), lt(operations.createdAt, this.#startedAt)),
+          ),
+        ),
+      );
     const dead = new Map<number, boolean>();
     for (const op of running) {
-      if (op.instanceKey === null) continue;
-      if (!dead.has(op.instanceKey)) {
+      if (op.instanceKey === null) dead.set(-1, true);
+      else if (!dead.has(op.instanceKey)) {
         const [row] = await client`select pg_try_advisory_lock(${INSTANCE_LOCK}, ${op.instanceKey}) as free`;
         if (row?.free) await client`select pg_advisory_unlock(${INSTANCE_LOCK}, ${op.instanceKey})`;
         dead.set(op.instanceKey, Boolean(row?.free));
       }
-      if (!dead.get(op.instanceKey)) continue;
+      if (!dead.get(op.instanceKey ?? -1)) continue;
       await log.append(
         op.id,
         "The control plane stopped during this operation; a new reconcile takes over",
@@ -194,6 +206,18 @@ export class Reconciler {
           lt(operations.createdAt, this.#startedAt),
         ),
       );
+    // A worker marks its operation running right after taking the job; one that died in between leaves the job
+    // active (until the queue's 5-minute expiry) and the operation queued, and every request reuses it meanwhile.
+    const taken = await db
+      .select({ id: operations.id, slug: operations.slug, jobId: operations.jobId })
+      .from(operations)
+      .where(and(eq(operations.status, "queued"), isNotNull(operations.jobId)));
+    for (const op of taken) {
+      const since = await this.queue.activeSince(op.jobId!);
+      if (!since || Date.now() - since.getTime() < ORPHANED_JOB_MS) continue;
+      await this.queue.cancel(op.jobId!);
+      unqueued.push({ id: op.id, slug: op.slug });
+    }
     for (const op of unqueued) {
       await log.update(op.id, {
         status: "interrupted",

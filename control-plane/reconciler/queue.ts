@@ -101,6 +101,12 @@ export class ReconcileQueue {
     await this.#boss.cancel(RECONCILE_QUEUE, jobId).catch(() => {});
   }
 
+  /** When the job was taken by a worker and is still being worked on; null otherwise. */
+  async activeSince(jobId: string): Promise<Date | null> {
+    const job = await this.#boss.getJobById(RECONCILE_QUEUE, jobId).catch(() => null);
+    return job?.state === "active" ? new Date(job.startedOn) : null;
+  }
+
   async depth(): Promise<number> {
     return await this.#boss.getQueueSize(RECONCILE_QUEUE);
   }

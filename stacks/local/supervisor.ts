@@ -54,6 +54,8 @@ export interface SupervisorOptions {
   entry: string;
   /** How long a runtime may take to answer /healthz. */
   readyTimeoutMs?: number;
+  /** The OS user a tenant's runtime runs as (a control plane started as root); none: this process's user. */
+  runtimeUser?: (slug: string) => Promise<{ uid: number; gid: number; home: string }>;
   onEvent?: (
     slug: string,
     event: "started" | "ready" | "crashed" | "restarted" | "stopped",
@@ -68,12 +70,18 @@ const HEALTHY_RESET_MS = 60_000;
 const INHERITED_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "NODE_ENV", "NODE_OPTIONS"];
 
 export class RuntimeSupervisor {
-  readonly #options: SupervisorOptions;
+  #options: SupervisorOptions;
   readonly #runtimes = new Map<string, Runtime>();
   #stopping = false;
 
   constructor(options: SupervisorOptions) {
-    this.#options = options;
+    this.#options = { ...options };
+  }
+
+  /** Runs runtimes started from now on from this copy of Node and the runtime's code. */
+  useCode(code: { nodePath: string; entry: string }): void {
+    this.#options.nodePath = code.nodePath;
+    this.#options.entry = code.entry;
   }
 
   logFile(slug: string): string {
@@ -114,8 +122,7 @@ export class RuntimeSupervisor {
     let runtime = this.#runtimes.get(slug);
     if (runtime && runtime.envHash !== envHash && runtime.wanted) {
       log("Runtime configuration changed: restarting it");
-      await this.stop(slug);
-      runtime = undefined;
+      this.#replace(runtime, env, envHash);
     }
     if (!runtime) {
       runtime = newRuntime(slug, env, envHash);
@@ -123,6 +130,7 @@ export class RuntimeSupervisor {
     }
     runtime.wanted = true;
     runtime.env = env;
+    runtime.envHash = envHash;
     if (runtime.status.state === "running") return runtime.status;
     if (!runtime.ready) {
       if (runtime.restartTimer) clearTimeout(runtime.restartTimer);
@@ -132,6 +140,12 @@ export class RuntimeSupervisor {
     }
     await runtime.ready;
     return runtime.status;
+  }
+
+  /** Whether `slug` runs now with exactly this environment. */
+  runsWith(slug: string, env: Record<string, string>): boolean {
+    const runtime = this.#runtimes.get(slug);
+    return runtime?.status.state === "running" && runtime.envHash === hashEnv(env);
   }
 
   /** Stops the runtime and forgets it (its log is kept). */
@@ -165,8 +179,19 @@ export class RuntimeSupervisor {
       const slug = file.slice(0, -5);
       const state = await this.#readState(slug);
       const env = await isWanted(slug);
-      if (!state || !env || !isAlive(state.pid) || !(await healthy(state.port, slug))) {
-        if (state && isAlive(state.pid)) await terminate(state.pid);
+      // Kept only when it runs with the configuration it would get now (a new Postgres port changes it).
+      const current = env !== null && state !== null && hashEnv(env) === state.envHash;
+      if (!state || !env || !current || !isAlive(state.pid) || !(await healthy(state.port, slug))) {
+        if (state && isAlive(state.pid)) {
+          await terminate(state.pid);
+          this.#options.onEvent?.(
+            slug,
+            "stopped",
+            env && !current
+              ? "left by an earlier start with an outdated configuration"
+              : "left by an earlier start",
+          );
+        }
         await rm(this.#stateFile(slug), { force: true });
         continue;
       }
@@ -230,6 +255,38 @@ export class RuntimeSupervisor {
     return [...this.#runtimes.values()].filter((r) => r.status.state === "running").map((r) => r.slug);
   }
 
+  /**
+   * Restarts a runtime with a new environment as one step: it leaves the routes at once (no request meets the
+   * old process while it stops) and requests wait for the new one, as for any start.
+   */
+  #replace(runtime: Runtime, env: Record<string, string>, envHash: string): void {
+    if (runtime.restartTimer) clearTimeout(runtime.restartTimer);
+    if (runtime.watchTimer) clearInterval(runtime.watchTimer);
+    runtime.restartTimer = null;
+    runtime.watchTimer = null;
+    const pid = runtime.status.pid;
+    const previous = runtime.ready;
+    // Its exit is ours, not a crash.
+    runtime.child = null;
+    runtime.env = env;
+    runtime.envHash = envHash;
+    runtime.status = { ...runtime.status, state: "starting", pid: null, port: null, adopted: false };
+    const replaced = (async () => {
+      await previous?.catch(() => {});
+      if (pid) await terminate(pid);
+      if (runtime.wanted && this.#runtimes.get(runtime.slug) === runtime) await this.#start(runtime);
+    })();
+    runtime.ready = replaced;
+    void replaced.then(
+      () => {
+        if (runtime.ready === replaced) runtime.ready = null;
+      },
+      () => {
+        if (runtime.ready === replaced) runtime.ready = null;
+      },
+    );
+  }
+
   async #start(runtime: Runtime): Promise<void> {
     try {
       for (let attempt = 1; ; attempt++) {
@@ -249,16 +306,23 @@ export class RuntimeSupervisor {
   async #spawn(runtime: Runtime): Promise<void> {
     await mkdir(this.#options.dir, { recursive: true });
     const port = await freePort();
-    const logFd = openSync(this.logFile(runtime.slug), "a");
+    // Opened here and handed over: the runtime writes its log without being able to open (or read) any other.
+    const logFd = openSync(this.logFile(runtime.slug), "a", 0o600);
+    const user = (await this.#options.runtimeUser?.(runtime.slug)) ?? null;
     const env: Record<string, string> = {};
     for (const name of INHERITED_ENV) if (process.env[name]) env[name] = process.env[name]!;
-    // One compile cache for every runtime: the second start onwards skips compiling (and type-stripping) entirely.
+    // A compile cache makes the second start onwards skip compiling (and type-stripping): one shared by every
+    // runtime of this process's user, or each runtime's own when runtimes run as users of their own.
     Object.assign(env, runtime.env, {
       PORT: String(port),
       HOST: "127.0.0.1",
-      NODE_COMPILE_CACHE: join(this.#options.dir, ".compile-cache"),
+      NODE_COMPILE_CACHE: user
+        ? join(user.home, ".compile-cache")
+        : join(this.#options.dir, ".compile-cache"),
+      ...(user ? { HOME: user.home } : {}),
     });
     const child = spawn(this.#options.nodePath, [this.#options.entry], {
+      ...(user ? { uid: user.uid, gid: user.gid, cwd: user.home } : {}),
       env,
       stdio: ["ignore", logFd, logFd],
       // Own process group: a terminal's Ctrl-C reaches the control plane, which then stops runtimes in order.
@@ -453,10 +517,19 @@ async function waitHealthy(port: number, slug: string, timeoutMs: number): Promi
   throw new Error(`the runtime did not answer /healthz within ${Math.round(timeoutMs / 1000)} s`);
 }
 
+/**
+ * The last lines of a runtime's log that say something: a Node stack's `at …` frames are dropped, so a failed
+ * start shows the error line (`Error [ERR_MODULE_NOT_FOUND]: Cannot find package …`), not `at wrapModuleLoad`.
+ */
 async function logTail(file: string, lines = 8): Promise<string> {
   try {
     const text = await readFile(file, "utf8");
-    return text.trimEnd().split("\n").slice(-lines).join("\n");
+    return text
+      .trimEnd()
+      .split("\n")
+      .filter((line) => !/^\s+at\s/.test(line) && !/^Node\.js v\d/.test(line) && line.trim() !== "")
+      .slice(-lines)
+      .join("\n");
   } catch {
     return "";
   }

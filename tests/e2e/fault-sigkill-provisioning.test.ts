@@ -64,9 +64,11 @@ describe("fault: the control plane killed again and again during provisioning", 
     });
     planes.push(first);
     const restart = async () => {
+      // Restarted as an operator does, on the same port: runtimes configured for it are kept, not restarted.
       const plane = await startControlPlane({
         dataDir: first.dataDir,
         databaseUrl: first.databaseUrl,
+        port: first.port,
         env: {
           WEBSPLAT_RUNTIME_ENTRY: FIXTURE_RUNTIME,
           WEBSPLAT_IDLE_SECONDS: "0",

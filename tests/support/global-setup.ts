@@ -16,6 +16,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   const dir = await mkdtemp(join(tmpdir(), "websplat-test-pg-"));
   const database = await startEmbeddedPostgres({ dir, password: randomBytes(12).toString("hex") });
+  for (const note of database.notes) process.stderr.write(`${note}\n`);
   project.provide("postgresAdminUrl", database.url);
   return async () => {
     await database.stop();
