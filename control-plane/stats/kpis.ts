@@ -1,4 +1,5 @@
 import { databaseName, TIER_NAMES, TIERS, type TierName } from "../../tenant-template/index.ts";
+import { asTenant } from "../backups/tenant-session.ts";
 import type { Sql } from "../db/client.ts";
 
 export interface Kpis {
@@ -104,27 +105,30 @@ export async function computeKpis(sql: Sql, since: Date, until = new Date()): Pr
 
 /**
  * Runs and model tokens per tier, from each live tenant's own `runs` table (the builder's record of every
- * run, the same one the idle check reads), in one query over the schemas that have one.
+ * run). The tables are the tenant's: each is read as that tenant (`asTenant`), never with the platform's
+ * privileges, so nothing a tenant put in its schema runs as the platform. A tenant whose table cannot be read
+ * counts as no runs rather than failing the figures.
  */
 async function builderUsage(sql: Sql, since: Date, until: Date): Promise<Kpis["builder"]> {
   const usage = Object.fromEntries(TIER_NAMES.map((t) => [t, { runs: 0, tokens: 0 }])) as Kpis["builder"];
   const live = await sql<Array<{ slug: string; tier: TierName }>>`
     select t.slug, t.tier from control_plane.tenants t
     where t.status <> 'deleted' and to_regclass(format('%I.runs', 't_' || replace(t.slug, '-', '_'))) is not null`;
-  if (live.length === 0) return usage;
-  const parts = live.map(
-    (t, i) =>
-      `select ${i} as tenant, count(*)::int as runs, coalesce(sum(prompt_tokens + completion_tokens), 0)::bigint as tokens ` +
-      `from "${databaseName(t.slug)}".runs where created_at >= $1::timestamptz and created_at < $2::timestamptz`,
-  );
-  const rows = await sql.unsafe<Array<{ tenant: number; runs: number; tokens: string }>>(
-    parts.join(" union all "),
-    [since.toISOString(), until.toISOString()],
-  );
-  for (const row of rows) {
-    const tier = live[row.tenant]!.tier;
-    usage[tier].runs += row.runs;
-    usage[tier].tokens += Number(row.tokens);
+  for (const tenant of live) {
+    const schema = databaseName(tenant.slug);
+    const row = await asTenant(sql, schema, (own) =>
+      own.unsafe<Array<{ runs: number; tokens: string }>>(
+        `select count(*)::int as runs, coalesce(sum(prompt_tokens + completion_tokens), 0)::bigint as tokens ` +
+          `from "${schema}".runs where created_at >= $1::timestamptz and created_at < $2::timestamptz`,
+        [since.toISOString(), until.toISOString()],
+      ),
+    ).then(
+      (rows) => rows[0],
+      () => undefined,
+    );
+    if (!row) continue;
+    usage[tenant.tier].runs += row.runs;
+    usage[tenant.tier].tokens += Number(row.tokens);
   }
   return usage;
 }

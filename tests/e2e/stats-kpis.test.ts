@@ -145,10 +145,13 @@ async function seed(databaseUrl: string, seeded: Seeded) {
     // Each builder's own run records, in its own schema, as the runtime keeps them.
     for (const slug of new Set(seeded.runs.map((r) => r.slug))) {
       const schema = `t_${slug.replaceAll("-", "_")}`;
-      await sql.unsafe(`create schema "${schema}"`);
+      // Owned by the tenant's role, as provisioning leaves it: the platform reads it only as that role.
+      await sql.unsafe(`create role "${schema}" nologin`);
+      await sql.unsafe(`create schema "${schema}" authorization "${schema}"`);
       await sql.unsafe(
         `create table "${schema}".runs (id serial primary key, prompt_tokens int not null, completion_tokens int not null, created_at timestamptz not null)`,
       );
+      await sql.unsafe(`alter table "${schema}".runs owner to "${schema}"`);
       for (const run of seeded.runs.filter((r) => r.slug === slug)) {
         const prompt = Math.floor(run.tokens / 3);
         await sql.unsafe(
