@@ -69,7 +69,7 @@ async function grantPlatformMembership(tx: postgres.TransactionSql, tenantRole: 
 /**
  * What PUBLIC holds by default and a tenant never needs: connecting to the cluster's maintenance databases,
  * temporary tables, and large objects. Done where the platform's role may (it owns the database, or is a
- * superuser); what it cannot revoke is listed in docs/security-tenant-data.md.
+ * superuser); what it cannot revoke is listed in docs/security.md.
  */
 async function revokeClusterLeftovers(tx: postgres.TransactionSql, databaseName: string): Promise<void> {
   const databases = await tx<{ name: string }[]>`
