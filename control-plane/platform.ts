@@ -337,5 +337,11 @@ async function createDriver(
   const problems = pulumi.pulumiConfigProblems(process.env);
   if (problems.length > 0)
     throw new Error(`WEBSPLAT_DRIVER=pulumi needs more configuration: ${problems.join(" ")}`);
-  return pulumi.createPulumiDriver(pulumi.pulumiDriverOptionsFromEnv(process.env));
+  const runtimeEnv = (slug: string) => ({
+    ...local.runtimeSecrets?.(slug),
+    ...local.platformEnv?.(slug),
+    // Tenant pods reach the platform only at its public address: their egress is public HTTPS alone.
+    WEBSPLAT_PLATFORM_URL: config.publicUrl,
+  });
+  return pulumi.createPulumiDriver({ ...pulumi.pulumiDriverOptionsFromEnv(process.env), runtimeEnv });
 }

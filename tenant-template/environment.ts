@@ -48,6 +48,12 @@ export interface TenantEnvironmentArgs {
    */
   modelApiKey?: pulumi.Input<string>;
   /**
+   * Further secret environment of the runtime from the platform: its tenant API's URL and the credentials
+   * that name this tenant only (publishing, billing, feedback). Kept in the runtime's Secret.
+   * @default none: publishing, the billing portal and feedback answer that they are not configured
+   */
+  runtimeEnv?: Record<string, pulumi.Input<string>>;
+  /**
    * Size of the writable `/tmp` (the root filesystem is read-only).
    * @default "256Mi"
    */
@@ -357,6 +363,8 @@ export class TenantEnvironment extends pulumi.ComponentResource {
       );
       const secretData: Record<string, pulumi.Input<string>> = { DATABASE_URL: database.url };
       if (args.modelApiKey) secretData.OPENAI_API_KEY = pulumi.secret(args.modelApiKey);
+      for (const [key, value] of Object.entries(args.runtimeEnv ?? {}))
+        secretData[key] = pulumi.secret(value);
       const secret = new k8s.core.v1.Secret(
         `${name}-runtime-secret`,
         { metadata: metadata("agent-runtime"), type: "Opaque", stringData: secretData },

@@ -67,6 +67,8 @@ export interface PulumiDriverOptions {
    * @default none: runtimes use the offline model
    */
   modelApiKey?: string;
+  /** Secret environment the platform gives each tenant's runtime (tenant API URL and credentials). */
+  runtimeEnv?: (slug: string) => Record<string, string>;
   /**
    * Parent of the per-operation work dirs.
    * @default `<os tmpdir>/websplat-pulumi`

@@ -25,7 +25,7 @@ export function tenantStackConfig(spec: TenantSpec, options: PulumiDriverOptions
 /** The credentials a tenant program needs, held by the driver. */
 export type TenantCredentials = Pick<
   PulumiDriverOptions,
-  "kubeconfig" | "adminDatabaseUrl" | "cloudflare" | "modelApiKey" | "databaseCaFile"
+  "kubeconfig" | "adminDatabaseUrl" | "cloudflare" | "modelApiKey" | "databaseCaFile" | "runtimeEnv"
 >;
 
 /** The inline program of every tenant stack, closed over the driver's credentials. */
@@ -41,6 +41,7 @@ export function tenantProgram(credentials: TenantCredentials): PulumiFn {
       cloudflareZoneId: config.require("cloudflareZoneId"),
       cloudflareApiToken: pulumi.secret(credentials.cloudflare.apiToken),
       modelApiKey: credentials.modelApiKey ? pulumi.secret(credentials.modelApiKey) : undefined,
+      runtimeEnv: credentials.runtimeEnv?.(spec.slug),
       deleteUnreachable: config.getBoolean("deleteUnreachable") ?? false,
     });
     return {

@@ -117,6 +117,22 @@ describe("a tenant stack run by the control plane in the cluster", () => {
     expect(new URL(plain(secret.DATABASE_URL)).searchParams.get("sslmode")).toBe("verify-full");
   });
 
+  test("the runtime gets the platform's tenant API address and its own credentials, so publishing, billing and feedback work in the cluster", async () => {
+    const declared = await declare({
+      runtimeEnv: {
+        WEBSPLAT_PLATFORM_URL: "https://websp.lat",
+        WEBSPLAT_PLATFORM_TOKEN: "tenant-api-credential-of-acme",
+        WEBSPLAT_SITES_TOKEN: `wsp_acme_${"a".repeat(64)}`,
+      },
+    });
+    const secret = plain(declared.get("acme-runtime-secret")?.inputs.stringData);
+    expect(plain(secret.WEBSPLAT_PLATFORM_URL)).toBe("https://websp.lat");
+    expect(plain(secret.WEBSPLAT_PLATFORM_TOKEN)).toBe("tenant-api-credential-of-acme");
+    expect(plain(secret.WEBSPLAT_SITES_TOKEN)).toBe(`wsp_acme_${"a".repeat(64)}`);
+    const withoutPlatform = plain((await declare()).get("acme-runtime-secret")?.inputs.stringData);
+    expect(withoutPlatform).not.toHaveProperty("WEBSPLAT_PLATFORM_TOKEN");
+  });
+
   test("a changed Secret (a new model key) rolls the runtime's pods; an unchanged one does not", async () => {
     const checksum = (declared: Map<string, Declared>) =>
       plain(
