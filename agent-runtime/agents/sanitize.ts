@@ -1,7 +1,7 @@
 import sanitizeHtml from "sanitize-html";
 
 /** Attributes any kept element may carry: styling hooks and accessibility, nothing that runs or loads. */
-const COMMON_ATTRIBUTES = ["class", "id", "title", "lang", "dir", "role", "aria-*"];
+const COMMON_ATTRIBUTES = ["class", "id", "title", "lang", "dir", "role", "aria-*", "data-*"];
 
 /** What a model-written section may contain: text, lists, quotes, media, simple forms. */
 const FRAGMENT: sanitizeHtml.IOptions = {
@@ -25,6 +25,7 @@ const FRAGMENT: sanitizeHtml.IOptions = {
       "mark",
     ],
     ...["ul", "ol", "li", "dl", "dt", "dd", "blockquote", "cite", "q", "figure", "figcaption", "img", "a"],
+    "address",
     ...[
       "details",
       "summary",
@@ -49,14 +50,28 @@ const FRAGMENT: sanitizeHtml.IOptions = {
     td: ["colspan", "rowspan"],
     th: ["colspan", "rowspan", "scope"],
     label: ["for"],
-    input: ["type", "name", "value", "placeholder", "required", "min", "max", "step", "checked"],
-    textarea: ["name", "rows", "cols", "placeholder", "required"],
+    form: ["action", "method"],
+    input: [
+      "type",
+      "name",
+      "value",
+      "placeholder",
+      "required",
+      "min",
+      "max",
+      "step",
+      "checked",
+      "autocomplete",
+    ],
+    textarea: ["name", "rows", "cols", "placeholder", "required", "autocomplete"],
     select: ["name", "required"],
     option: ["value", "selected"],
     button: ["type"],
   },
   // Links and images may point only at the web, mail and phone, or at the page itself (relative URLs).
   allowedSchemes: ["http", "https", "mailto", "tel"],
+  // A form's target is a URL like a link's: checked against the same schemes (no `javascript:`).
+  allowedSchemesAppliedToAttributes: ["href", "src", "cite", "action"],
   allowedSchemesByTag: { img: ["http", "https", "data"] },
   allowProtocolRelative: false,
   disallowedTagsMode: "discard",
@@ -90,7 +105,6 @@ const DOCUMENT: sanitizeHtml.IOptions = {
     link: ["rel", "href"],
     section: [...COMMON_ATTRIBUTES, "aria-labelledby"],
   },
-  allowedSchemesAppliedToAttributes: ["href", "src", "cite"],
 };
 
 /**

@@ -31,6 +31,8 @@ describe("model-written HTML in generated sites", () => {
     "a base that redirects relative URLs": '<base href="https://evil.example/">',
     "a meta refresh": '<meta http-equiv="refresh" content="0;url=https://evil.example">',
     "a nested section": "<section><h2>extra</h2></section>",
+    "a form that posts to a javascript: URL":
+      '<form action="javascript:alert(1)" method="post"><button>Go</button></form>',
   };
 
   for (const [name, html] of Object.entries(attacks)) {
@@ -44,6 +46,13 @@ describe("model-written HTML in generated sites", () => {
       '<p class="lead">Fresh <strong>bread</strong> daily.</p><ul class="cards"><li class="card"><h3>Rye</h3><p>Dark and dense.</p></li></ul>' +
       '<blockquote><p>Best in town.</p><cite>Ana</cite></blockquote><a href="https://example.com/menu">Menu</a>' +
       '<form><label for="email">Email<input id="email" type="email" name="email" required /></label><button type="submit">Send</button></form>';
+    expect(cleanFragment(html)).toBe(html);
+  });
+
+  it("keeps what the builder writes: addresses, placeholders marked for the owner, forms with their target", () => {
+    const html =
+      '<address>14 Elm Street, Galway</address><p data-placeholder="hours">Opening hours to follow.</p>' +
+      '<form class="contact" action="#" method="post"><input name="name" autocomplete="name" required /></form>';
     expect(cleanFragment(html)).toBe(html);
   });
 
