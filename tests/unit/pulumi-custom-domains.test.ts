@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { LimitRange } from "kubernetes-models/v1/LimitRange";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
@@ -18,6 +19,7 @@ import { tenantSpec } from "../../tenant-template/spec.ts";
 type Loose = any;
 
 const SCHEMAS: Record<string, new (data: Loose) => { validate(): void }> = {
+  RoleBinding,
   Namespace,
   ResourceQuota,
   LimitRange,
