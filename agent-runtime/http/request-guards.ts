@@ -35,7 +35,9 @@ export function sameOriginWrites(publicUrl: string): MiddlewareHandler {
     if (origin && origin !== configured && origin !== requestOrigin(c.req.raw)) {
       return refuse("cross_site_request", "Changes can only be made from your WebSplat's own pages.", 403);
     }
-    if (c.req.path.startsWith("/api/")) {
+    // A body must be JSON (no form or text/plain body a cross-site page could send); a bodiless call
+    // (stop, publish, unpublish) carries nothing to parse and is covered by the origin checks above.
+    if (c.req.path.startsWith("/api/") && hasBody(c.req.raw)) {
       const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
       if (type !== "application/json") {
         return refuse(
@@ -47,6 +49,11 @@ export function sameOriginWrites(publicUrl: string): MiddlewareHandler {
     }
     await next();
   };
+}
+
+function hasBody(request: Request): boolean {
+  const length = request.headers.get("content-length");
+  return request.headers.has("transfer-encoding") || (length !== null && length.trim() !== "0");
 }
 
 /** The origin the request was addressed to, as the gateway or ingress forwarded it. */

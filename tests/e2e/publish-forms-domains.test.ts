@@ -40,7 +40,8 @@ describe("published sites: forms and custom domains", () => {
   const site = (slug: string) => `studio--${slug}.sites.localhost`;
 
   it("a submitted form appears in its owner's builder only, a honeypot hit is dropped, and it exports as CSV", async () => {
-    const page = (await hostRequest(plane.port, site("pfd-ana"), "/")).text();
+    // On autopilot the builder gives the contact details (and their form) a page of their own.
+    const page = (await hostRequest(plane.port, site("pfd-ana"), "/contact.html")).text();
     expect(page).toContain('action="/_forms/contact"');
     const sent = await hostRequest(
       plane.port,

@@ -98,10 +98,7 @@ describe("publish: the customer's site on its public address", () => {
   });
 
   it("a later publish changes the site, restoring version 1 brings its bytes back, unpublishing answers 404", async () => {
-    const second = await owner.build(
-      projectId,
-      "Make it bolder and add a section with testimonials from customers",
-    );
+    const second = await owner.build(projectId, "Change the title to Chez Rosa");
     expect(second["index.html"]).not.toBe(first["index.html"]);
     const before = await owner.get(`/api/projects/${projectId}/publications`);
     expect(before.body.liveVersion).toBe(1);
