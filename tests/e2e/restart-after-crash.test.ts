@@ -20,7 +20,7 @@ interface Plane {
 }
 
 /** `node control-plane/main.ts` with the embedded PostgreSQL in `dataDir`, in its own process group (a terminal's). */
-function launch(dataDir: string): {
+function launch(dataDir: string, port = "0"): {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
@@ -30,7 +30,7 @@ function launch(dataDir: string): {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
-      PORT: "0",
+      PORT: port,
       WEBSPLAT_DATA_DIR: dataDir,
       WEBSPLAT_ADMIN_TOKEN: TOKEN,
       WEBSPLAT_IDLE_SECONDS: "0",
@@ -50,8 +50,8 @@ function launch(dataDir: string): {
   return { child, output: () => output, exited };
 }
 
-async function start(dataDir: string): Promise<Plane> {
-  const launched = launch(dataDir);
+async function start(dataDir: string, port?: string): Promise<Plane> {
+  const launched = launch(dataDir, port);
   const url = await Promise.race([
     waitFor(() => /Signup:\s+(http:\/\/\S+?)\/\s/.exec(launched.output())?.[1], {
       timeoutMs: 60_000,
@@ -160,7 +160,8 @@ describe("restart after a crash, and shutdown by signal", () => {
     expect(alive(postgresBefore)).toBe(true);
     expect(alive(runtimeBefore)).toBe(true);
 
-    plane = await start(dataDir);
+    // Restarted as an operator would, on the same port: the runtime's platform address is unchanged.
+    plane = await start(dataDir, String(plane.port));
     expect(plane.output()).toContain(`Reusing PostgreSQL PID ${postgresBefore}`);
     expect(plane.output()).not.toContain("could not start");
     expect(postmasterPid(dataDir)).toBe(postgresBefore);
