@@ -20,7 +20,10 @@ interface Plane {
 }
 
 /** `node control-plane/main.ts` with the embedded PostgreSQL in `dataDir`, in its own process group (a terminal's). */
-function launch(dataDir: string, port = "0"): {
+function launch(
+  dataDir: string,
+  port = "0",
+): {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;

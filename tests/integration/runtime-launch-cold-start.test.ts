@@ -94,7 +94,9 @@ describe("cold start", () => {
     const ready = await fetch(`${runtime.url}/healthz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ok", tenant: "cold-co" });
-    expect(runtime.logs.find((entry) => entry.msg === "migrations applied")).toMatchObject({ applied: MIGRATIONS });
+    expect(runtime.logs.find((entry) => entry.msg === "migrations applied")).toMatchObject({
+      applied: MIGRATIONS,
+    });
     await stop(runtime);
   });
 
