@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { RunningControlPlane } from "./control-plane.ts";
@@ -16,6 +16,8 @@ export const FAST_PROBES = {
 /** A TMPDIR for the control plane (runtimes inherit it) in which a test switches tenants' runtimes off. */
 export async function outageSwitch() {
   const dir = await mkdtemp(join(tmpdir(), "websplat-outages-"));
+  // Runtimes started by root run as users of their own: they must be able to look for the flag.
+  await chmod(dir, 0o755);
   const flag = (slug: string) => join(dir, `websplat-outage-${slug}`);
   return {
     env: { TMPDIR: dir },
