@@ -67,9 +67,11 @@ describe("resilience", () => {
     }
     await first.kill();
 
+    // Restarted as an operator does, on the same port: the running runtime's configuration still matches.
     const second = await startControlPlane({
       dataDir: first.dataDir,
       databaseUrl: first.databaseUrl,
+      port: first.port,
       env: {
         WEBSPLAT_RUNTIME_ENTRY: SLOW_RUNTIME,
         WEBSPLAT_ADMIN_TOKEN: first.adminToken,
