@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -14,6 +14,8 @@ let brokenRuntimeDir: string;
 beforeAll(async () => {
   // A tenant runtime that dies at start, the way a bad release or a missing secret would.
   brokenRuntimeDir = await mkdtemp(join(tmpdir(), "websplat-broken-runtime-"));
+  // Runtimes started by root run as users of their own: they must be able to read this entry.
+  await chmod(brokenRuntimeDir, 0o755);
   const entry = join(brokenRuntimeDir, "runtime.mjs");
   await writeFile(entry, 'console.error("model key rejected by the provider"); process.exit(3);\n');
   [plane, browser] = await Promise.all([
