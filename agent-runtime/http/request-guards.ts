@@ -69,11 +69,13 @@ export const BUILDER_PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/** `nosniff` and no Referer on everything the runtime answers; pages that set their own CSP keep it. */
+/** `nosniff` and no Referer to other sites on everything the runtime answers; pages that set their own policy keep it. */
 export function protectiveHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
     c.res.headers.set("x-content-type-options", "nosniff");
-    if (!c.res.headers.has("referrer-policy")) c.res.headers.set("referrer-policy", "no-referrer");
+    // `same-origin`, not `no-referrer`: other sites still learn nothing, and the builder's own form posts keep a
+    // real Origin (no-referrer turns it into `null`, which the same-origin check must refuse).
+    if (!c.res.headers.has("referrer-policy")) c.res.headers.set("referrer-policy", "same-origin");
   };
 }
