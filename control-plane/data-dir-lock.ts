@@ -50,7 +50,10 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
  * left world-readable.
  */
 export async function restrictDataDir(dataDir: string): Promise<void> {
-  await chmod(dataDir, 0o700);
+  // A mounted volume (a container's /data) may belong to another user: its own mode is the mount's business.
+  await chmod(dataDir, 0o700).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPERM") throw error;
+  });
   for (const folder of ["backups", "runtimes"]) {
     const dir = join(dataDir, folder);
     if (!existsSync(dir)) continue;
