@@ -32,7 +32,7 @@ test("the owner publishes from the builder, a visitor sends the site's form, the
   await builder.goto(link);
   await builder.getByRole("button", { name: "Publish", exact: true }).click();
   const live = builder.locator("#live-url");
-  await live.waitFor({ timeout: 20_000 });
+  await live.waitFor({ timeout: 60_000 });
   const url = await live.getAttribute("href");
   expect(url).toBe(`http://lena-yoga--${slug}.sites.localhost:${plane.port}`);
   expect(await builder.locator("#unpublished").textContent()).toBe("up to date");
