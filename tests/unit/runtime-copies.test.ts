@@ -1,0 +1,44 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { unstorableText as runtimeUnstorable } from "../../agent-runtime/http/validate.ts";
+import { unstorableText as platformUnstorable } from "../../control-plane/http/text.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+/**
+ * The runtime is deployed alone and imports nothing of ours, so a few small modules exist twice. These tests
+ * fail the moment one copy changes and the other does not.
+ */
+describe("the runtime's copies of control-plane modules stay the same", () => {
+  it("tracing: the same code, apart from the tracer's name", () => {
+    const body = (path: string) =>
+      readFileSync(resolve(ROOT, path), "utf8")
+        .split("\n")
+        .filter((line) => !line.startsWith("// The runtime's copy"))
+        .join("\n")
+        .replace(/getTracer\("[^"]+"\)/, 'getTracer("…")')
+        .replace(/\n{3,}/g, "\n\n");
+    expect(body("agent-runtime/tracing.ts")).toBe(body("control-plane/tracing.ts"));
+  });
+
+  it("unstorable text: the same verdict on NULs, lone surrogates and their place in nested values", () => {
+    const samples: unknown[] = [
+      "plain",
+      "nul\0inside",
+      "lone \uD800 high",
+      "lone \uDC00 low",
+      "pair \uD83D\uDE00 fine",
+      { prompt: ["ok", { deep: "x\0" }] },
+      { "key\0": "value" },
+      [1, null, true, { a: "\uDFFF" }],
+    ];
+    for (const sample of samples) {
+      const strip = (answer: string | null) => answer?.replace(/\.$/, "") ?? null;
+      expect(strip(runtimeUnstorable(sample, "body")), JSON.stringify(sample)).toBe(
+        strip(platformUnstorable(sample, "body")),
+      );
+    }
+    expect(runtimeUnstorable({ a: ["x\0"] }, "body")).toContain("body.a.0");
+  });
+});
