@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { closeSync, openSync } from "node:fs";
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { freePort } from "./ports.ts";
@@ -40,7 +40,10 @@ interface Runtime {
 }
 
 interface StateFile {
-  pid: number;
+  /** Null while it is being started: the process, if one came up, is found by its launch id. */
+  pid: number | null;
+  /** Passed to the process as WEBSPLAT_LAUNCH: names it before its pid is known. */
+  launch?: string;
   port: number;
   envHash: string;
   startedAt: number;
@@ -178,11 +181,21 @@ export class RuntimeSupervisor {
       if (!file.endsWith(".json")) continue;
       const slug = file.slice(0, -5);
       const state = await this.#readState(slug);
+      // A control plane killed while spawning leaves a record without a pid: stop what it started, if anything.
+      if (state && state.pid === null) {
+        const orphan = state.launch ? findLaunch(state.launch) : null;
+        if (orphan !== null) {
+          await terminate(orphan);
+          this.#options.onEvent?.(slug, "stopped", "left starting by an earlier start");
+        }
+        await rm(this.#stateFile(slug), { force: true });
+        continue;
+      }
       const env = await isWanted(slug);
       // Kept only when it runs with the configuration it would get now (a new Postgres port changes it).
       const current = env !== null && state !== null && hashEnv(env) === state.envHash;
-      if (!state || !env || !current || !isAlive(state.pid) || !(await healthy(state.port, slug))) {
-        if (state && isAlive(state.pid)) {
+      if (!state?.pid || !env || !current || !isAlive(state.pid) || !(await healthy(state.port, slug))) {
+        if (state?.pid && isAlive(state.pid)) {
           await terminate(state.pid);
           this.#options.onEvent?.(
             slug,
@@ -309,7 +322,8 @@ export class RuntimeSupervisor {
     // Opened here and handed over: the runtime writes its log without being able to open (or read) any other.
     const logFd = openSync(this.logFile(runtime.slug), "a", 0o600);
     const user = (await this.#options.runtimeUser?.(runtime.slug)) ?? null;
-    const env: Record<string, string> = {};
+    const launch = randomUUID();
+    const env: Record<string, string> = { WEBSPLAT_LAUNCH: launch };
     for (const name of INHERITED_ENV) if (process.env[name]) env[name] = process.env[name]!;
     // A compile cache makes the second start onwards skip compiling (and type-stripping): one shared by every
     // runtime of this process's user, or each runtime's own when runtimes run as users of their own.
@@ -321,6 +335,21 @@ export class RuntimeSupervisor {
         : join(this.#options.dir, ".compile-cache"),
       ...(user ? { HOME: user.home } : {}),
     });
+    // Recorded before the process exists and again, synchronously, once its pid is known: a control plane killed at
+    // any moment of a start leaves a record from which the next one finds (and stops) what it started.
+    runtime.startedAt = Date.now();
+    const record = (pid: number | null) =>
+      writeFileSync(
+        this.#stateFile(runtime.slug),
+        JSON.stringify({
+          pid,
+          launch,
+          port,
+          envHash: runtime.envHash,
+          startedAt: runtime.startedAt,
+        } satisfies StateFile),
+      );
+    record(null);
     const child = spawn(this.#options.nodePath, [this.#options.entry], {
       ...(user ? { uid: user.uid, gid: user.gid, cwd: user.home } : {}),
       env,
@@ -328,21 +357,11 @@ export class RuntimeSupervisor {
       // Own process group: a terminal's Ctrl-C reaches the control plane, which then stops runtimes in order.
       detached: true,
     });
+    if (child.pid) record(child.pid);
     closeSync(logFd);
     runtime.child = child;
-    runtime.startedAt = Date.now();
     runtime.status = { ...runtime.status, state: "starting", pid: child.pid ?? null, port, adopted: false };
     this.#options.onEvent?.(runtime.slug, "started", `pid ${child.pid}, port ${port}`);
-    // Recorded before it is ready: a control plane that dies during the start leaves a process the next one must find.
-    await writeFile(
-      this.#stateFile(runtime.slug),
-      JSON.stringify({
-        pid: child.pid!,
-        port,
-        envHash: runtime.envHash,
-        startedAt: runtime.startedAt,
-      } satisfies StateFile),
-    );
 
     const exited = new Promise<never>((_, reject) => {
       child.once("exit", (code, signal) => {
@@ -433,7 +452,11 @@ export class RuntimeSupervisor {
 
   async #killFromStateFile(slug: string): Promise<void> {
     const state = await this.#readState(slug);
-    if (state && isAlive(state.pid) && (await healthy(state.port, slug))) await terminate(state.pid);
+    if (state?.pid && isAlive(state.pid) && (await healthy(state.port, slug))) await terminate(state.pid);
+    else if (state && state.pid === null && state.launch) {
+      const orphan = findLaunch(state.launch);
+      if (orphan !== null) await terminate(orphan);
+    }
     await rm(this.#stateFile(slug), { force: true });
   }
 }
@@ -469,6 +492,29 @@ function hashEnv(env: Record<string, string>): string {
     .sort()
     .map((key) => [key, env[key]]);
   return createHash("sha256").update(JSON.stringify(sorted)).digest("hex").slice(0, 16);
+}
+
+/**
+ * The live process started with `WEBSPLAT_LAUNCH=<launch>`, read from /proc (Linux; a control plane as root reads
+ * every runtime's, otherwise runtimes are its own user's). Null when none is, or where there is no /proc.
+ */
+function findLaunch(launch: string): number | null {
+  const needle = `WEBSPLAT_LAUNCH=${launch}`;
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return null;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(needle)) return Number(entry);
+    } catch {
+      // Gone, or another user's.
+    }
+  }
+  return null;
 }
 
 function isAlive(pid: number): boolean {

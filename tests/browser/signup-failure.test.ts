@@ -1,11 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contrastFailures, launchChromium } from "../support/browser.ts";
-import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { type RunningControlPlane, startControlPlane, writeRuntimeEntry } from "../support/control-plane.ts";
 
 let plane: RunningControlPlane;
 let browser: Browser;
@@ -13,11 +11,10 @@ let brokenRuntimeDir: string;
 
 beforeAll(async () => {
   // A tenant runtime that dies at start, the way a bad release or a missing secret would.
-  brokenRuntimeDir = await mkdtemp(join(tmpdir(), "websplat-broken-runtime-"));
-  // Runtimes started by root run as users of their own: they must be able to read this entry.
-  await chmod(brokenRuntimeDir, 0o755);
-  const entry = join(brokenRuntimeDir, "runtime.mjs");
-  await writeFile(entry, 'console.error("model key rejected by the provider"); process.exit(3);\n');
+  const { dir, entry } = await writeRuntimeEntry(
+    'console.error("model key rejected by the provider"); process.exit(3);\n',
+  );
+  brokenRuntimeDir = dir;
   [plane, browser] = await Promise.all([
     startControlPlane({ env: { WEBSPLAT_RUNTIME_ENTRY: entry, WEBSPLAT_RECONCILE_RETRIES: "0" } }),
     launchChromium(),

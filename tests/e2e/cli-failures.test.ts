@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliTarget, json, websplat } from "../support/cli.ts";
-import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { type RunningControlPlane, startControlPlane, writeRuntimeEntry } from "../support/control-plane.ts";
 
 const run = randomBytes(3).toString("hex");
 
@@ -14,9 +12,10 @@ let brokenRuntimeDir: string;
 
 beforeAll(async () => {
   // Every tenant's runtime dies at start, so every provisioning fails with the supervisor's reason.
-  brokenRuntimeDir = await mkdtemp(join(tmpdir(), "websplat-broken-runtime-"));
-  const entry = join(brokenRuntimeDir, "runtime.mjs");
-  await writeFile(entry, 'console.error("model key rejected by the provider"); process.exit(3);\n');
+  const { dir, entry } = await writeRuntimeEntry(
+    'console.error("model key rejected by the provider"); process.exit(3);\n',
+  );
+  brokenRuntimeDir = dir;
   plane = await startControlPlane({
     env: { WEBSPLAT_RUNTIME_ENTRY: entry, WEBSPLAT_RECONCILE_RETRIES: "0" },
   });

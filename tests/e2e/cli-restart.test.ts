@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { json, startWebsplat, websplat } from "../support/cli.ts";
-import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { type RunningControlPlane, startControlPlane, writeRuntimeEntry } from "../support/control-plane.ts";
 
 const run = randomBytes(3).toString("hex");
 const adminToken = `test-admin-${randomBytes(16).toString("hex")}`;
@@ -16,12 +14,10 @@ let env: Record<string, string>;
 beforeAll(async () => {
   // A runtime that never becomes healthy keeps the provisioning running long enough to crash the
   // control plane under it; it leaves as soon as the process that started it is gone.
-  runtimeDir = await mkdtemp(join(tmpdir(), "websplat-slow-runtime-"));
-  const entry = join(runtimeDir, "runtime.mjs");
-  await writeFile(
-    entry,
+  const { dir, entry } = await writeRuntimeEntry(
     "const parent = process.ppid;\nsetInterval(() => { if (process.ppid !== parent) process.exit(0); }, 100);\n",
   );
+  runtimeDir = dir;
   env = { WEBSPLAT_RUNTIME_ENTRY: entry, WEBSPLAT_RECONCILE_RETRIES: "0", WEBSPLAT_ADMIN_TOKEN: adminToken };
   plane = await startControlPlane({ env });
 });

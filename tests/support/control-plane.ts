@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createTestDatabase } from "./db.ts";
@@ -32,6 +32,19 @@ export interface RunningControlPlane {
   kill(): Promise<void>;
   /** Removes the data dir (after stop). */
   cleanup(): Promise<void>;
+}
+
+/**
+ * A stand-in tenant runtime (`WEBSPLAT_RUNTIME_ENTRY`) written to a folder of its own. A control plane started
+ * as root runs each runtime as a user of its own, so the folder must be readable by others (mkdtemp makes it
+ * 0700). Remove `dir` when done.
+ */
+export async function writeRuntimeEntry(source: string): Promise<{ dir: string; entry: string }> {
+  const dir = await mkdtemp(join(tmpdir(), "websplat-runtime-entry-"));
+  await chmod(dir, 0o755);
+  const entry = join(dir, "runtime.mjs");
+  await writeFile(entry, source, { mode: 0o644 });
+  return { dir, entry };
 }
 
 /**
