@@ -333,7 +333,7 @@ async function createDriver(
       modelApiKey: config.OPENAI_API_KEY,
     });
   }
-  const pulumi = await import("../stacks/pulumi.ts");
+  const pulumi = await import("../stacks/pulumi/index.ts");
   const problems = pulumi.pulumiConfigProblems(process.env);
   if (problems.length > 0)
     throw new Error(`WEBSPLAT_DRIVER=pulumi needs more configuration: ${problems.join(" ")}`);

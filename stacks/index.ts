@@ -1,5 +1,3 @@
-/** How a TenantSpec becomes real. The Pulumi driver is loaded only when asked for. */
+/** How a TenantSpec becomes real. The Pulumi driver (`stacks/pulumi/index.ts`) is loaded only when asked for. */
 export * from "./driver.ts";
-export { freePort } from "./local/ports.ts";
-export type { RuntimeStatus } from "./local/supervisor.ts";
-export { LocalDriver, type LocalDriverOptions } from "./local.ts";
+export * from "./local/index.ts";

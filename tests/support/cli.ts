@@ -2,7 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 
-const LAUNCHER = fileURLToPath(new URL("../../scripts/websplat.mjs", import.meta.url));
+const LAUNCHER = fileURLToPath(new URL("../../cli/websplat.mjs", import.meta.url));
 
 export interface CliResult {
   code: number;

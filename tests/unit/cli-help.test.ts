@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { websplatProgram } from "../../scripts/cli/program.ts";
+import { websplatProgram } from "../../cli/program.ts";
 
 function everyCommand(command: Command, path: string[] = []): Array<[string, Command]> {
   const here: Array<[string, Command]> = path.length > 0 ? [[path.join(" "), command]] : [];

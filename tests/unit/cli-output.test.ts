@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { duration, table, when } from "../../scripts/cli/output.ts";
+import { duration, table, when } from "../../cli/output.ts";
 
 describe("CLI output for humans", () => {
   it("aligns table columns to their widest cell without padding the last one", () => {

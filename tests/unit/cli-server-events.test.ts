@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ServerEvent, serverEvents } from "../../scripts/cli/server-events.ts";
+import { type ServerEvent, serverEvents } from "../../cli/server-events.ts";
 
 function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { PLATFORM_STACK, runPlatform } from "../../infra/automation.ts";
-import { CLI_MISSING_MESSAGE } from "../../stacks/pulumi.ts";
+import { CLI_MISSING_MESSAGE } from "../../stacks/pulumi/index.ts";
 
 test("`websplat platform preview` without the pulumi CLI fails with the same cli_missing message as tenants", async () => {
   const empty = await mkdtemp(join(tmpdir(), "websplat-no-cli-"));

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { websplatProgram } from "../../scripts/cli/program.ts";
+import { websplatProgram } from "../../cli/program.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 

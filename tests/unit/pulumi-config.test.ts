@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { pulumiConfigProblems, pulumiDriverOptionsFromEnv } from "../../stacks/pulumi.ts";
+import { pulumiConfigProblems, pulumiDriverOptionsFromEnv } from "../../stacks/pulumi/index.ts";
 
 const READY = {
   PULUMI_BACKEND_URL: "s3://websplat-pulumi-state/tenants?region=eu-central-1",

@@ -12,7 +12,7 @@ import {
   type StackRequest,
   type StackWorkspaces,
   type WorkspaceStack,
-} from "../../stacks/pulumi.ts";
+} from "../../stacks/pulumi/index.ts";
 import { PLACEHOLDER_PLATFORM } from "../../tenant-template/render.ts";
 import { type TenantSpec, tenantSpec } from "../../tenant-template/spec.ts";
 

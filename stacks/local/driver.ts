@@ -3,24 +3,24 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promise
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type postgres from "postgres";
-import { databaseName, namespaceName, type TenantSpec } from "../tenant-template/index.ts";
+import { databaseName, namespaceName, type TenantSpec } from "../../tenant-template/index.ts";
 import {
   type OperationContext,
   type StackDriver,
   StackError,
   type StackOutputs,
   type StackPreview,
-} from "./driver.ts";
+} from "../driver.ts";
 import {
   dropTenantDatabase,
   ensureTenantDatabase,
   tenantDatabaseExists,
   tenantPassword,
-} from "./local/database.ts";
-import { canReach, runningAsRoot } from "./local/os-user.ts";
-import { publishRuntimeCode } from "./local/runtime-code.ts";
-import { RuntimeUsers } from "./local/runtime-users.ts";
-import { type RuntimeStatus, RuntimeSupervisor } from "./local/supervisor.ts";
+} from "./database.ts";
+import { canReach, runningAsRoot } from "./os-user.ts";
+import { publishRuntimeCode } from "./runtime-code.ts";
+import { RuntimeUsers } from "./runtime-users.ts";
+import { type RuntimeStatus, RuntimeSupervisor } from "./supervisor.ts";
 
 export interface LocalDriverOptions {
   /** Superuser (or CREATEROLE) connection to the database tenants live in. */
@@ -111,7 +111,7 @@ export class LocalDriver implements StackDriver {
     const probe = await this.#users.for(".probe");
     const { nodePath, runtimeEntry } = this.#options;
     if (canReach(nodePath, probe, "-x") && canReach(runtimeEntry, probe, "-r")) return;
-    const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
     const code = await publishRuntimeCode({ root, nodePath, entry: runtimeEntry, key: this.#stateKey });
     this.supervisor.useCode(code);
     this.notes.push(

@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { TIER_NAMES } from "../../../tenant-template/index.ts";
+import { TIER_NAMES } from "../../tenant-template/index.ts";
 import type { Operation, OwnerLink, Tenant, TenantPage } from "../api-types.ts";
 import {
   type Context,

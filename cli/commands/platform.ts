@@ -65,7 +65,7 @@ export function platformCommand(): Command {
 
 async function loadRunPlatform(): Promise<RunPlatform> {
   // Never `infra/index.ts`: that file *is* the Pulumi program and only runs under the engine.
-  const path = "../../../infra/automation.ts";
+  const path = "../../infra/automation.ts";
   let module: { runPlatform?: unknown };
   try {
     module = await import(path);

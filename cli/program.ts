@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import packageJson from "../../package.json" with { type: "json" };
+import packageJson from "../package.json" with { type: "json" };
 import { type Context, createContext } from "./command-kit.ts";
 import { auditCommand } from "./commands/audit.ts";
 import { backupCommand } from "./commands/backup.ts";

@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { slugProblem, TIER_NAMES } from "../../../tenant-template/index.ts";
+import { slugProblem, TIER_NAMES } from "../../tenant-template/index.ts";
 import { leaf } from "../command-kit.ts";
 import { CliError, usageError } from "../errors.ts";
 import { print } from "../output.ts";
@@ -48,7 +48,7 @@ export function renderCommand(): Command {
 }
 
 async function loadRenderer(): Promise<(options: RenderOptions) => Promise<unknown> | unknown> {
-  const path = "../../../tenant-template/render.ts";
+  const path = "../../tenant-template/render.ts";
   let module: { renderTenant?: unknown };
   try {
     module = await import(path);

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 
 const major = Number(process.versions.node.split(".")[0]);
 if (major >= 24) {
-  await import("./cli/main.ts");
+  await import("./main.ts");
 } else {
   const pinned = fileURLToPath(new URL("../node_modules/.bin/node", import.meta.url));
   if (!existsSync(pinned)) {
