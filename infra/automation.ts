@@ -1,7 +1,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
-import { CLI_MISSING_MESSAGE, isCliMissing } from "../tenant-template/pulumi-cli.ts";
+import { CLI_MISSING_MESSAGE, isCliMissing } from "../stacks/pulumi/cli-missing.ts";
 
 /** The platform stack's name and where its project (`Pulumi.yaml`) lives. */
 export const PLATFORM_STACK = "prod";

@@ -48,7 +48,7 @@ export function renderCommand(): Command {
 }
 
 async function loadRenderer(): Promise<(options: RenderOptions) => Promise<unknown> | unknown> {
-  const path = "../../tenant-template/render.ts";
+  const path = "../../stacks/pulumi/render.ts";
   let module: { renderTenant?: unknown };
   try {
     module = await import(path);
@@ -60,13 +60,13 @@ async function loadRenderer(): Promise<(options: RenderOptions) => Promise<unkno
       throw error;
     throw new CliError(
       "renderer_missing",
-      "this checkout has no tenant renderer (tenant-template/render.ts); update it to a version that has `stack render`",
+      "this checkout has no tenant renderer (stacks/pulumi/render.ts); update it to a version that has `stack render`",
     );
   }
   if (typeof module.renderTenant !== "function") {
     throw new CliError(
       "renderer_missing",
-      "tenant-template/render.ts does not export renderTenant; update the checkout",
+      "stacks/pulumi/render.ts does not export renderTenant; update the checkout",
     );
   }
   return module.renderTenant as (options: RenderOptions) => Promise<unknown>;

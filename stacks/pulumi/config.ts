@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { isPinnedImage } from "../../tenant-template/policy/rules.ts";
 import { StackError } from "../driver.ts";
+import { isPinnedImage } from "./guardrails/rules.ts";
 import type { StackWorkspaces } from "./workspace.ts";
 
 export interface PulumiDriverOptions {

@@ -1,5 +1,5 @@
-import { CLI_MISSING_MESSAGE, isCliMissing } from "../../tenant-template/pulumi-cli.ts";
 import { StackError } from "../driver.ts";
+import { CLI_MISSING_MESSAGE, isCliMissing } from "./cli-missing.ts";
 
 export { CLI_MISSING_MESSAGE };
 

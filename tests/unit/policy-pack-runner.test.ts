@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { expect, test } from "vitest";
 
-const PACK = resolve(import.meta.dirname, "../../tenant-template/policy");
+const PACK = resolve(import.meta.dirname, "../../stacks/pulumi/guardrails");
 
 /**
  * What `pulumi up --policy-pack` does: the CLI's `pulumi-analyzer-policy` resolves

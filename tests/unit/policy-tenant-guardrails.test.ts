@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import { cidrContains, excludes } from "../../tenant-template/policy/cidr.ts";
-import { isTenantResource, tenantPolicies } from "../../tenant-template/policy/policies.ts";
+import { cidrContains, excludes } from "../../stacks/pulumi/guardrails/cidr.ts";
+import { isTenantResource, tenantPolicies } from "../../stacks/pulumi/guardrails/policies.ts";
 import {
   isPinnedImage,
   type KubernetesObject,
   resourceInputViolations,
   tenantViolations,
-} from "../../tenant-template/policy/rules.ts";
-import { declaredResources, kubernetesObjects, PLACEHOLDER_PLATFORM } from "../../tenant-template/render.ts";
+} from "../../stacks/pulumi/guardrails/rules.ts";
+import { declaredResources, kubernetesObjects, PLACEHOLDER_PLATFORM } from "../../stacks/pulumi/render.ts";
 import { tenantSpec } from "../../tenant-template/spec.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: objects are edited by shape to break one rule at a time.

@@ -10,9 +10,9 @@ import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { expect, test } from "vitest";
+import { resourceInputViolations, tenantViolations } from "../../stacks/pulumi/guardrails/rules.ts";
+import { kubernetesObjects, PLACEHOLDER_PLATFORM } from "../../stacks/pulumi/render.ts";
 import { customDomainProblems, customHostnameViolations } from "../../tenant-template/custom-domains.ts";
-import { resourceInputViolations, tenantViolations } from "../../tenant-template/policy/rules.ts";
-import { kubernetesObjects, PLACEHOLDER_PLATFORM } from "../../tenant-template/render.ts";
 import { tenantSpec } from "../../tenant-template/spec.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered objects are checked by shape.

@@ -13,7 +13,7 @@ import {
   type StackWorkspaces,
   type WorkspaceStack,
 } from "../../stacks/pulumi/index.ts";
-import { PLACEHOLDER_PLATFORM } from "../../tenant-template/render.ts";
+import { PLACEHOLDER_PLATFORM } from "../../stacks/pulumi/render.ts";
 import { type TenantSpec, tenantSpec } from "../../tenant-template/spec.ts";
 
 /** An error shaped like the Automation API's (they are told apart by name). */
@@ -457,12 +457,12 @@ describe("the Pulumi driver in production conditions", () => {
   });
 
   test("every tenant update and preview runs the guardrails policy pack", async () => {
-    const pulumi = driver({ policyPack: "/app/tenant-template/policy" });
+    const pulumi = driver({ policyPack: "/app/stacks/pulumi/guardrails" });
     await pulumi.up(spec, recordingContext().ctx);
     await pulumi.preview(spec, recordingContext().ctx);
     expect(workspaces.policyPacks).toEqual([
-      ["/app/tenant-template/policy"],
-      ["/app/tenant-template/policy"],
+      ["/app/stacks/pulumi/guardrails"],
+      ["/app/stacks/pulumi/guardrails"],
     ]);
   });
 

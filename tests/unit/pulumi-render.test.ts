@@ -2,8 +2,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expect, test } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { tenantViolations } from "../../tenant-template/policy/rules.ts";
-import { renderTenant } from "../../tenant-template/render.ts";
+import { tenantViolations } from "../../stacks/pulumi/guardrails/rules.ts";
+import { renderTenant } from "../../stacks/pulumi/render.ts";
 
 test("`stack render --format json` lists every declared resource with its Pulumi type token", async () => {
   const resources = JSON.parse(await renderTenant({ slug: "acme", tier: "pro", format: "json" }));
@@ -22,7 +22,7 @@ test("`stack render --format json` lists every declared resource with its Pulumi
 test("the render script prints valid manifests with no network and no credentials", async () => {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ["tenant-template/render.ts", "acme", "--tier", "pro", "--format", "yaml"],
+    ["stacks/pulumi/render.ts", "acme", "--tier", "pro", "--format", "yaml"],
     { env: { PATH: "", HOME: "/nonexistent" }, timeout: 20_000 },
   );
   const documents = parseAllDocuments(stdout, { version: "1.1" }).map((document) => document.toJS());

@@ -10,13 +10,13 @@ import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { describe, expect, test } from "vitest";
-import { tenantViolations } from "../../tenant-template/policy/rules.ts";
+import { tenantViolations } from "../../stacks/pulumi/guardrails/rules.ts";
 import {
   type DeclaredResource,
   declaredResources,
   kubernetesObjects,
   PLACEHOLDER_PLATFORM,
-} from "../../tenant-template/render.ts";
+} from "../../stacks/pulumi/render.ts";
 import { tenantSpec } from "../../tenant-template/spec.ts";
 import { TIER_NAMES, TIERS, type TierName } from "../../tenant-template/tiers.ts";
 

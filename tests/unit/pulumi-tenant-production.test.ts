@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, test } from "vitest";
+import { PLACEHOLDER_PLATFORM } from "../../stacks/pulumi/render.ts";
 import type { TenantEnvironmentArgs } from "../../tenant-template/environment.ts";
-import { PLACEHOLDER_PLATFORM } from "../../tenant-template/render.ts";
 import { tenantSpec } from "../../tenant-template/spec.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: declared inputs are checked by shape.

@@ -1,4 +1,4 @@
-import { METADATA_CIDR, PRIVATE_CIDRS } from "../network.ts";
+import { METADATA_CIDR, PRIVATE_CIDRS } from "../../../tenant-template/network.ts";
 import { excludes } from "./cidr.ts";
 
 /**

@@ -1,8 +1,13 @@
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { type PlatformInput, type TenantSpec, tenantSpec } from "./spec.ts";
-import { isTierName, type TierName } from "./tiers.ts";
+import {
+  isTierName,
+  type PlatformInput,
+  type TenantSpec,
+  type TierName,
+  tenantSpec,
+} from "../../tenant-template/index.ts";
 
 /** One resource the tenant program declares, as Pulumi sees it. */
 export interface DeclaredResource {
@@ -93,7 +98,7 @@ export async function declaredResources(spec: TenantSpec): Promise<DeclaredResou
     true,
   );
   // Loaded only now so merely importing this module never touches the Pulumi runtime.
-  const { TenantEnvironment } = await import("./environment.ts");
+  const { TenantEnvironment } = await import("../../tenant-template/environment.ts");
   new TenantEnvironment(spec.slug, { spec, ...PLACEHOLDER_CREDENTIALS });
   // Registration is asynchronous: wait until every resource has reached the (mock) engine.
   await pulumi.runtime.disconnect();

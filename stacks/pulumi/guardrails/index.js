@@ -1,5 +1,5 @@
 /**
- * The tenant guardrails as a Pulumi policy pack: `pulumi up --policy-pack tenant-template/policy`
+ * The tenant guardrails as a Pulumi policy pack: `pulumi up --policy-pack stacks/pulumi/guardrails`
  * (the control plane passes it on every tenant preview and update).
  * Plain JavaScript on purpose: Pulumi's runner (`@pulumi/pulumi/cmd/run-policy-pack`) always
  * registers ts-node with type checking, which rejects our `.ts` import paths (TS5097). This entry
