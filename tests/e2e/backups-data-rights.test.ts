@@ -201,6 +201,22 @@ describe("backups and data rights", () => {
     expect(files["README.txt"]).toBeDefined();
   });
 
+  it("exports a suspended tenant, whose builder is stopped, with its database and a note where the site files are", async () => {
+    await json(await admin(plane, "/admin/tenants/bk-copy/suspend", { method: "POST" }));
+    await waitForTenant(
+      plane,
+      "bk-copy",
+      (tenant) => tenant.status === "suspended" && tenant.observedGeneration === tenant.generation,
+      { timeoutMs: 45_000, what: "suspended" },
+    );
+    const response = await admin(plane, "/admin/tenants/bk-copy/export");
+    expect(response.status).toBe(200);
+    const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
+    expect(Object.keys(files).filter((path) => path.startsWith("sites/"))).toEqual([]);
+    expect(strFromU8(files["README.txt"]!)).toMatch(/sites\/ is missing: the builder was not running/);
+    expect(strFromU8(files["database/tables/projects.copy"]!)).toContain("Acme Bakery");
+  });
+
   it("erasure leaves no schema, role, process, file or personal data behind, and retires the slug", async () => {
     const before = await json(await admin(plane, "/admin/tenants/bk-acme"));
     const pid = before.outputs?.details?.pid as number | null;
