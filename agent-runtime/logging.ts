@@ -1,9 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { MiddlewareHandler } from "hono";
-import { type Logger, pino, stdSerializers } from "pino";
-
-// The runtime is deployed alone and imports nothing of the control plane: its redaction mirrors
-// control-plane/logging.ts on purpose.
+import { type Logger, pino } from "pino";
+import { redact, redactedError, redactText } from "./redaction.ts";
 
 const context = new AsyncLocalStorage<{ requestId: string }>();
 
@@ -60,37 +58,4 @@ export function requestLog(log: Logger): MiddlewareHandler<{ Variables: { reques
       );
     });
   };
-}
-
-const REDACTED = "[redacted]";
-const SECRET_KEY =
-  /(token|password|passwd|secret|authorization|cookie|signature|api[-_]?key|private[-_]?key|credential)$/i;
-const SECRET_TEXT: Array<[RegExp, string]> = [
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]+:)[^@/\s]+@/gi, `$1${REDACTED}@`],
-  [/\b(Bearer\s+)[\w.~+/=-]+/gi, `$1${REDACTED}`],
-  [/\b(sk|rk)_(test|live)_\w+/g, REDACTED],
-  [/([?&](token|key|secret|signature|password)=)[^&\s"']+/gi, `$1${REDACTED}`],
-];
-
-function redactText(text: string): string {
-  let out = text;
-  for (const [pattern, replacement] of SECRET_TEXT) out = out.replace(pattern, replacement);
-  return out;
-}
-
-function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === "string") return redactText(value);
-  if (value === null || typeof value !== "object" || depth > 8) return value;
-  if (value instanceof Error || value instanceof Date) return value;
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] =
-      SECRET_KEY.test(key) && item !== undefined && item !== null ? REDACTED : redact(item, depth + 1);
-  }
-  return out;
-}
-
-function redactedError(error: unknown): unknown {
-  return redact(error instanceof Error ? stdSerializers.err(error) : error);
 }

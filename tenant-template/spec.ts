@@ -73,14 +73,27 @@ export interface TenantSpec {
 /** Port the runtime listens on inside its container. */
 export const RUNTIME_PORT = 8080;
 
+/** `<slug>.<base domain>`: the tenant's builder host (DESIGN §7). */
+export function tenantHostname(slug: string, platform: Pick<PlatformInput, "baseDomain">): string {
+  return `${slug}.${platform.baseDomain}`;
+}
+
+/** The tenant's builder address, with the port only when it is not the scheme's default (local mode). */
+export function tenantUrl(
+  slug: string,
+  platform: Pick<PlatformInput, "baseDomain" | "scheme" | "publicPort">,
+): string {
+  const defaultPort = platform.scheme === "https" ? 443 : 80;
+  const port = platform.publicPort && platform.publicPort !== defaultPort ? `:${platform.publicPort}` : "";
+  return `${platform.scheme}://${tenantHostname(slug, platform)}${port}`;
+}
+
 /** A tenant as the platform should run it: pure, so the local and Pulumi drivers and `stack render` agree. */
 export function tenantSpec(tenant: TenantInput, platform: PlatformInput): TenantSpec {
   const limits = TIERS[tenant.tier];
   const suspended = tenant.desired === "suspended";
-  const hostname = `${tenant.slug}.${platform.baseDomain}`;
-  const defaultPort = platform.scheme === "https" ? 443 : 80;
-  const port = platform.publicPort && platform.publicPort !== defaultPort ? `:${platform.publicPort}` : "";
-  const url = `${platform.scheme}://${hostname}${port}`;
+  const hostname = tenantHostname(tenant.slug, platform);
+  const url = tenantUrl(tenant.slug, platform);
   const name = databaseName(tenant.slug);
   return {
     slug: tenant.slug,

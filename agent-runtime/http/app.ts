@@ -9,6 +9,7 @@ import { type BuilderMetrics, metricsRoutes } from "../metrics.ts";
 import { inSpan, setSpanAttributes } from "../tracing.ts";
 import { billingRoutes } from "./billing.ts";
 import { errorResponse, RuntimeError } from "./errors.ts";
+import { platformApiRoutes } from "./platform-api.ts";
 import { protectiveHeaders, sameOriginWrites, wellFormedPath } from "./request-guards.ts";
 
 export interface AppDeps {
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps) {
   );
   if (deps.metrics) app.route("/", metricsRoutes(deps.metrics, deps.config.metricsToken));
   app.route("/", signInRoutes({ ...deps.config, db: deps.db }));
+  app.route("/", platformApiRoutes(deps));
   app.use("*", requireOwner(deps.db, deps.config));
   app.route("/", billingRoutes(deps));
   if (deps.builder) app.route("/", deps.builder);

@@ -1,11 +1,20 @@
+import { Readable } from "node:stream";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
+import { html } from "hono/html";
 import { SLUG_PATTERN } from "../../tenant-template/index.ts";
 import { BackupError } from "../backups/index.ts";
-import { eraseTenant, exportTenant } from "../data-rights/index.ts";
+import {
+  EXPORT_LINK_DAYS,
+  emailedExport,
+  eraseTenant,
+  exportTenant,
+  sendExport,
+} from "../data-rights/index.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
 import { ApiError } from "../http/errors.ts";
 import { audit, type Services } from "../services.ts";
+import { page } from "../web/layout.ts";
 
 const Slug = z.object({ slug: z.string().regex(SLUG_PATTERN, "not a tenant slug") });
 const errors = {
@@ -46,6 +55,61 @@ export function dataRightsRoutes(app: OpenAPIHono, services: Services) {
       });
     },
   );
+
+  apiRoute(
+    app,
+    {
+      method: "post",
+      path: "/admin/tenants/:slug/export",
+      summary: `Make the owner's export and email them a link to download it (it works for ${EXPORT_LINK_DAYS} days)`,
+      tags: ["data rights"],
+      admin: true,
+      params: Slug,
+      responses: {
+        202: {
+          description: "The export is made and the email queued",
+          schema: z.object({ export: z.object({ sentTo: z.string(), expiresAt: z.string() }) }),
+        },
+        401: errors[401],
+        404: errors[404],
+        409: {
+          description: "The tenant's data cannot be read with its own database role",
+          schema: ErrorSchema,
+        },
+      },
+    },
+    async (c, { params }) => {
+      const sent = await sendExport(services, params.slug).catch((error) => {
+        if (error instanceof BackupError) throw new ApiError(409, error.code, error.message);
+        throw error;
+      });
+      const view = { sentTo: sent.sentTo, expiresAt: sent.expiresAt.toISOString() };
+      await audit(services, "admin", "tenant.export", params.slug, {
+        emailed: true,
+        expiresAt: view.expiresAt,
+      });
+      return c.json({ export: view }, 202);
+    },
+  );
+
+  // The emailed link: the signature is the credential, so it opens without a session.
+  app.get("/exports/:slug/:id/:signature", async (c) => {
+    const found = await emailedExport(services, c.req.param());
+    if (typeof found === "string")
+      return c.html(
+        page({
+          title: found === "expired" ? "Export expired" : "No such export",
+          body: html`<h1>${found === "expired" ? "This export has expired" : "No such export"}</h1>
+<p>${found === "expired" ? `Export links work for ${EXPORT_LINK_DAYS} days, then the export is deleted.` : "This link is not a WebSplat export, or it was mistyped."} Ask for a new export by writing to the address in the email you received.</p>`,
+        }),
+        found === "expired" ? 410 : 404,
+      );
+    return c.body(Readable.toWeb(found) as ReadableStream, 200, {
+      "content-type": "application/zip",
+      "content-disposition": `attachment; filename="websplat-${c.req.param("slug")}-export.zip"`,
+      "cache-control": "private, no-store",
+    });
+  });
 
   apiRoute(
     app,

@@ -5,6 +5,7 @@ import { auditLog, localCheckouts, operationLogs, operations, stripeEvents, tena
 import { whileNotReconciling } from "../reconciler/reconcile.ts";
 import { changeDesired, findTenant, requireTenant } from "../registry/tenants.ts";
 import type { Services } from "../services.ts";
+import { deleteExports } from "./delivery.ts";
 
 /** What an erased tenant's row keeps in place of its owner's email. */
 export const ERASED_EMAIL = "erased";
@@ -58,7 +59,8 @@ export async function eraseTenant(services: Services, slug: string): Promise<Era
   });
   services.operations.tenantChanged(slug);
 
-  const backupObjectsDeleted = await deleteAllBackups(backupStore(services), slug);
+  const backupObjectsDeleted =
+    (await deleteAllBackups(backupStore(services), slug)) + (await deleteExports(services, slug));
   const tenantOperations = services.db
     .select({ id: operations.id })
     .from(operations)

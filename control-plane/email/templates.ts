@@ -121,9 +121,14 @@ export function cancelledEmail(sender: Sender, input: { host: string; deleteAfte
   });
 }
 
-export function exportReadyEmail(sender: Sender, input: { host: string; url: string }) {
+export function exportReadyEmail(sender: Sender, input: { host: string; url: string; expiresAt: Date }) {
   return compose(sender, `Your data export of ${input.host} is ready`, {
-    paragraphs: [`The export of everything stored for ${input.host} is ready to download.`],
+    paragraphs: [
+      `The export of everything stored for ${input.host} is ready to download: one zip with your account, your sites' files and the builder's database.`,
+    ],
     action: { label: "Download the export", url: input.url },
+    after: [
+      `The link works until ${input.expiresAt.toUTCString()}; after that it is deleted and a new export must be asked for. Anyone with the link can download it, so keep this email to yourself.`,
+    ],
   });
 }

@@ -6,6 +6,7 @@ import { LocalDriver } from "../../stacks/index.ts";
 import { TIERS } from "../../tenant-template/index.ts";
 import { errorBody } from "../http/errors.ts";
 import { TokenBuckets, tooMany } from "../http/rate-limit.ts";
+import { tenantHost } from "../http/tenant-host.ts";
 import { probeAnswer } from "../probes/index.ts";
 import { findTenant, type Tenant } from "../registry/tenants.ts";
 import type { Services } from "../services.ts";
@@ -50,7 +51,6 @@ const SIGN_IN_CALLBACK = "/auth/callback";
  * to the control plane. Responses stream (SSE passes through unbuffered).
  */
 export function gateway(services: Services): MiddlewareHandler {
-  const suffix = `.${services.config.WEBSPLAT_BASE_DOMAIN}`;
   const cache = new Map<string, { at: number; tenant: Tenant | null }>();
   // Per client and tenant, tier-aware: one busy tenant cannot take the machine from the others, and one
   // noisy client cannot take a tenant from its owner.
@@ -70,10 +70,10 @@ export function gateway(services: Services): MiddlewareHandler {
     return tenant;
   };
   return async (c, next) => {
-    const host = (c.req.header("host") ?? "").toLowerCase().replace(/:\d+$/, "");
-    if (!host.endsWith(suffix)) return await next();
-    const slug = host.slice(0, -suffix.length);
-    if (slug.includes(".")) return notFoundPage(c);
+    const addressed = tenantHost(c.req.header("host"), services.config.WEBSPLAT_BASE_DOMAIN);
+    if (!addressed) return await next();
+    const { host, slug } = addressed;
+    if (!slug) return notFoundPage(c);
     const tenant = await lookup(slug);
     if (
       !tenant ||

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { RequestIdVariables } from "hono/request-id";
 import type { Logger } from "pino";
 import { withLogContext } from "../logging.ts";
+import { tenantHost } from "./tenant-host.ts";
 
 /** Probes are scraped every few seconds: logged only at debug. */
 const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
@@ -19,12 +20,10 @@ export function requestLog(
   logger: Logger,
   baseDomain: string,
 ): MiddlewareHandler<{ Variables: RequestIdVariables }> {
-  const suffix = `.${baseDomain}`;
   return async (c, next) => {
     const started = performance.now();
-    const host = (c.req.header("host") ?? "").toLowerCase().replace(/:\d+$/, "");
-    const hostTenant = host.endsWith(suffix) ? host.slice(0, -suffix.length) : undefined;
-    const tenant = hostTenant && !hostTenant.includes(".") ? hostTenant : TENANT_PATH.exec(c.req.path)?.[1];
+    const addressed = tenantHost(c.req.header("host"), baseDomain);
+    const tenant = addressed?.slug ?? TENANT_PATH.exec(c.req.path)?.[1];
     await withLogContext({ requestId: c.get("requestId"), tenant }, async () => {
       await next();
       const level = QUIET_PATHS.has(c.req.path) && c.res.status < 400 ? "debug" : "info";
@@ -34,7 +33,7 @@ export function requestLog(
           path: c.req.path,
           status: c.res.status,
           ms: Math.round(performance.now() - started),
-          ...(hostTenant ? { gateway: true } : {}),
+          ...(addressed ? { gateway: true } : {}),
         },
         "request",
       );

@@ -5,6 +5,7 @@ import { strFromU8, unzipSync } from "fflate";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchTenant, type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { linkIn, waitForEmail } from "../support/outbox.ts";
 import {
   admin,
   checkoutSession,
@@ -201,6 +202,51 @@ describe("backups and data rights", () => {
     expect(files["README.txt"]).toBeDefined();
   });
 
+  it("emails the owner a link to their export, which downloads it for 7 days and nothing else opens", async () => {
+    const response = await admin(plane, "/admin/tenants/bk-acme/export", { method: "POST" });
+    expect(response.status).toBe(202);
+    const { export: sent } = await json(response);
+    expect(sent.sentTo).toBe(OWNER);
+    const days = (Date.parse(sent.expiresAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(6.9);
+    expect(days).toBeLessThanOrEqual(7);
+
+    const email = await waitForEmail(plane.dataDir, OWNER, /data export of bk-acme\.localhost.* is ready/);
+    expect(email.text).toContain(new Date(sent.expiresAt).toUTCString());
+    const link = linkIn(email, "/exports/bk-acme/");
+    expect(link.startsWith(`${plane.url}/`)).toBe(true);
+
+    const download = await fetch(link);
+    expect(download.status).toBe(200);
+    expect(download.headers.get("content-type")).toBe("application/zip");
+    const files = unzipSync(new Uint8Array(await download.arrayBuffer()));
+    expect(JSON.parse(strFromU8(files["account.json"]!)).tenant.email).toBe(OWNER);
+    expect(strFromU8(files[Object.keys(files).find((path) => path.endsWith("/index.html"))!]!)).toBe(
+      siteHtml,
+    );
+
+    const forged = link.replace(/\/[^/]+$/, "/not-the-signature-of-this-export-xxxxxxxxx");
+    expect((await fetch(forged)).status).toBe(404);
+    const otherTenant = link.replace("/exports/bk-acme/", "/exports/bk-copy/");
+    expect((await fetch(otherTenant)).status).toBe(404);
+  });
+
+  it("exports a suspended tenant, whose builder is stopped, with its database and a note where the site files are", async () => {
+    await json(await admin(plane, "/admin/tenants/bk-copy/suspend", { method: "POST" }));
+    await waitForTenant(
+      plane,
+      "bk-copy",
+      (tenant) => tenant.status === "suspended" && tenant.observedGeneration === tenant.generation,
+      { timeoutMs: 45_000, what: "suspended" },
+    );
+    const response = await admin(plane, "/admin/tenants/bk-copy/export");
+    expect(response.status).toBe(200);
+    const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
+    expect(Object.keys(files).filter((path) => path.startsWith("sites/"))).toEqual([]);
+    expect(strFromU8(files["README.txt"]!)).toMatch(/sites\/ is missing: the builder was not running/);
+    expect(strFromU8(files["database/tables/projects.copy"]!)).toContain("Acme Bakery");
+  });
+
   it("erasure leaves no schema, role, process, file or personal data behind, and retires the slug", async () => {
     const before = await json(await admin(plane, "/admin/tenants/bk-acme"));
     const pid = before.outputs?.details?.pid as number | null;
@@ -218,6 +264,9 @@ describe("backups and data rights", () => {
     expect(database).toEqual({ schema: false, role: false });
     if (pid) expect(alive(pid)).toBe(false);
     expect((await fetchTenant(plane, "bk-acme", "/healthz")).status).toBe(404);
+    expect(await readdir(join(plane.dataDir, "backups", "_exports")).catch(() => [])).not.toContain(
+      "bk-acme",
+    );
     for (const dir of ["runtimes", "stacks", "backups"]) {
       const left = await readdir(join(plane.dataDir, dir)).catch(() => []);
       expect(

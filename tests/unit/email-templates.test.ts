@@ -31,7 +31,11 @@ const messages = {
   paymentFailed: paymentFailedEmail(sender, { host: "acme.websp.lat", url: "https://acme.websp.lat" }),
   suspended: suspendedEmail(sender, { host: "acme.websp.lat" }),
   cancelled: cancelledEmail(sender, { host: "acme.websp.lat", deleteAfter: at }),
-  exportReady: exportReadyEmail(sender, { host: "acme.websp.lat", url: "https://websp.lat/exports/x.zip" }),
+  exportReady: exportReadyEmail(sender, {
+    host: "acme.websp.lat",
+    url: "https://websp.lat/exports/acme/1-x/sig",
+    expiresAt: at,
+  }),
 };
 
 describe("emails", () => {

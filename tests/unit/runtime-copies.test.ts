@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { unstorableText as runtimeUnstorable } from "../../agent-runtime/http/validate.ts";
+import { redact as runtimeRedact } from "../../agent-runtime/redaction.ts";
 import { unstorableText as platformUnstorable } from "../../control-plane/http/text.ts";
+import { redact as platformRedact } from "../../control-plane/redaction.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -20,6 +22,22 @@ describe("the runtime's copies of control-plane modules stay the same", () => {
         .replace(/getTracer\("[^"]+"\)/, 'getTracer("…")')
         .replace(/\n{3,}/g, "\n\n");
     expect(body("agent-runtime/tracing.ts")).toBe(body("control-plane/tracing.ts"));
+  });
+
+  it("log redaction: the same code, so both hide the same secrets", () => {
+    const body = (path: string) =>
+      readFileSync(resolve(ROOT, path), "utf8")
+        .split("\n")
+        .filter((line) => !line.startsWith("// The runtime's copy"))
+        .join("\n");
+    expect(body("agent-runtime/redaction.ts")).toBe(body("control-plane/redaction.ts"));
+    // Assembled here so no secret-looking literal sits in the source.
+    const line = {
+      msg: `failed with ${["whsec", "FAKE"].join("_")} and ${["wsa", "FAKE"].join("_")} at postgres://t_a:pw@db/x`,
+      headers: { authorization: "Bearer abc", cookie: "s=1" },
+    };
+    expect(runtimeRedact(line)).toEqual(platformRedact(line));
+    expect(JSON.stringify(runtimeRedact(line))).not.toMatch(/FAKE|pw@|abc|s=1/);
   });
 
   it("unstorable text: the same verdict on NULs, lone surrogates and their place in nested values", () => {
