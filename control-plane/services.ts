@@ -10,8 +10,8 @@ import type { Mailer } from "./email/index.ts";
 import { bindTenant } from "./logging.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Reconciler } from "./reconciler/index.ts";
-import { describe } from "./reconciler/reconcile.ts";
 import type { OperationLog } from "./registry/operations.ts";
+import { runOperation } from "./registry/run-operation.ts";
 import type { Tenant } from "./registry/tenants.ts";
 
 /** Everything the HTTP layer needs, built once at start (`platform.ts`). */
@@ -88,29 +88,13 @@ export async function runStackOperation(
   kind: Exclude<OperationKind, "reconcile">,
   work: (ctx: OperationContext) => Promise<unknown>,
 ): Promise<string> {
-  const operation = await services.operations.create({ slug, kind, reason: `admin ${kind}` });
-  const id = operation.id;
-  const ctx: OperationContext = {
+  const { id } = await services.operations.create({ slug, kind, reason: `admin ${kind}` });
+  const options = {
+    operations: services.operations,
+    instance: services.reconciler.instanceKey,
     signal: AbortSignal.timeout(15 * 60_000),
-    log: (message, level = "info") => void services.operations.append(id, message, level).catch(() => {}),
   };
-  void (async () => {
-    // Recorded with this instance's key, so the next instance marks it interrupted if this one dies meanwhile.
-    await services.operations.update(id, {
-      status: "running",
-      started: true,
-      attempt: 1,
-      instanceKey: services.reconciler.instanceKey,
-    });
-    try {
-      const result = await work(ctx);
-      await services.operations.update(id, { status: "succeeded", result: result ?? null, finished: true });
-    } catch (error) {
-      const info = describe(error);
-      await services.operations.append(id, info.message, "error").catch(() => {});
-      await services.operations.update(id, { status: "failed", error: info, finished: true });
-    }
-  })().catch((error) =>
+  runOperation(id, options, (run) => work(run.context)).catch((error) =>
     services.logger.error({ err: error, operation: id }, "stack operation bookkeeping failed"),
   );
   return id;

@@ -3,7 +3,7 @@ import type { Sql } from "postgres";
 import { LocalDriver } from "../../stacks/index.ts";
 import { databaseName } from "../../tenant-template/index.ts";
 import type { Config } from "../config.ts";
-import { whileNotReconciling } from "../reconciler/reconcile.ts";
+import { whileNotReconciling } from "../reconciler/locks.ts";
 import type { Services } from "../services.ts";
 import { ident } from "./catalog.ts";
 import { dumpSchema } from "./dump.ts";
