@@ -5,7 +5,8 @@ import { BackupError } from "../backups/index.ts";
 import { eraseTenant, exportTenant } from "../data-rights/index.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
 import { ApiError } from "../http/errors.ts";
-import { audit, type Services } from "../services.ts";
+import type { Services } from "../platform-services.ts";
+import { audit } from "../registry/audit.ts";
 
 const Slug = z.object({ slug: z.string().regex(SLUG_PATTERN, "not a tenant slug") });
 const errors = {
