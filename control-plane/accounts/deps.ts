@@ -1,5 +1,5 @@
 import type { Sender } from "../email/index.ts";
-import { type Services, tenantUrl } from "../services.ts";
+import { type Services, tenantUrl } from "../platform-services.ts";
 
 /** What the account routes need: the platform's services, and how to name a tenant's address. */
 export interface AccountDeps {

@@ -3,13 +3,14 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
 import { notFound } from "../http/errors.ts";
+import type { Services } from "../platform-services.ts";
 import {
   adminTokenView,
   createAdminToken,
   listAdminTokens,
   revokeAdminToken,
 } from "../registry/admin-tokens.ts";
-import { audit, type Services } from "../services.ts";
+import { audit } from "../registry/audit.ts";
 
 const TokenSchema = z.object({
   id: z.string(),

@@ -6,7 +6,10 @@ import { SLUG_PATTERN, TIER_NAMES } from "../../tenant-template/index.ts";
 import { auditLog, OPERATION_STATUSES, TENANT_STATUSES, tenants } from "../db/schema.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
 import { ApiError, notFound } from "../http/errors.ts";
+import { ownerLink, type Services, specFor, tenantUrl } from "../platform-services.ts";
+import { audit } from "../registry/audit.ts";
 import { operationView } from "../registry/operations.ts";
+import { runStackOperation } from "../registry/stack-operations.ts";
 import {
   changeDesired,
   type DesiredChange,
@@ -15,7 +18,6 @@ import {
   slugAvailability,
   tenantView,
 } from "../registry/tenants.ts";
-import { audit, ownerLink, runStackOperation, type Services, specFor, tenantUrl } from "../services.ts";
 import { streamOperation } from "./operation-stream.ts";
 
 const Slug = z.object({ slug: z.string().regex(SLUG_PATTERN, "not a tenant slug") });

@@ -15,8 +15,9 @@ import {
 } from "../backups/index.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
 import { ApiError } from "../http/errors.ts";
+import type { Services } from "../platform-services.ts";
+import { audit } from "../registry/audit.ts";
 import { requireTenant } from "../registry/tenants.ts";
-import { audit, type Services } from "../services.ts";
 
 const Slug = z.object({ slug: z.string().regex(SLUG_PATTERN, "not a tenant slug") });
 const BackupSchema = z.object({

@@ -13,7 +13,8 @@ import {
 } from "../data-rights/index.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
 import { ApiError } from "../http/errors.ts";
-import { audit, type Services } from "../services.ts";
+import type { Services } from "../platform-services.ts";
+import { audit } from "../registry/audit.ts";
 import { page } from "../web/layout.ts";
 
 const Slug = z.object({ slug: z.string().regex(SLUG_PATTERN, "not a tenant slug") });

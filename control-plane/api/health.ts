@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
-import type { Services } from "../services.ts";
+import type { Services } from "../platform-services.ts";
 
 export function healthRoutes(app: OpenAPIHono, services: Services) {
   app.openAPIRegistry.registerPath({

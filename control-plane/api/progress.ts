@@ -6,10 +6,11 @@ import { SLUG_PATTERN } from "../../tenant-template/index.ts";
 import { setWelcomeCookie, welcomeCookie } from "../auth/welcome-cookie.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
 import { ApiError } from "../http/errors.ts";
+import { ownerLink, type Services, tenantUrl } from "../platform-services.ts";
+import { audit } from "../registry/audit.ts";
 import { operationView } from "../registry/operations.ts";
 import { takeWelcomeLink, welcomeKeyMatches } from "../registry/reservations.ts";
 import { findTenant, type Tenant } from "../registry/tenants.ts";
-import { audit, ownerLink, type Services, tenantUrl } from "../services.ts";
 
 const Params = z.object({ slug: z.string().regex(SLUG_PATTERN, "not a tenant slug") });
 /** The welcome key: from the HttpOnly cookie the signup set, or given explicitly by a script. */

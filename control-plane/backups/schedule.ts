@@ -1,5 +1,6 @@
 import { TIERS } from "../../tenant-template/index.ts";
-import { audit, type Services } from "../services.ts";
+import type { Services } from "../platform-services.ts";
+import { audit } from "../registry/audit.ts";
 import { backupDeps, backupTenant, listBackups, pruneBackups } from "./tenant-backups.ts";
 
 /** Lock namespace of "a backup round is running" (one control plane at a time takes the daily backups). */

@@ -5,8 +5,8 @@ import type { AccountDeps } from "../accounts/deps.ts";
 import { tenantApiAuth } from "../accounts/tenant-api.ts";
 import { localPortalSessions } from "../db/schema.ts";
 import { ApiError, errorBody } from "../http/errors.ts";
+import { audit } from "../registry/audit.ts";
 import { findTenant, type Tenant } from "../registry/tenants.ts";
-import { audit } from "../services.ts";
 import { type LocalPortalDeps, localPortalRoutes } from "./portal-local.ts";
 import type { StripeClient } from "./stripe-client.ts";
 

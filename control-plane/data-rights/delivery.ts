@@ -3,8 +3,8 @@ import type { Readable } from "node:stream";
 import { accountDeps } from "../accounts/index.ts";
 import { backupStore } from "../backups/index.ts";
 import { exportReadyEmail } from "../email/index.ts";
+import type { Services } from "../platform-services.ts";
 import { findTenant } from "../registry/tenants.ts";
-import type { Services } from "../services.ts";
 import { exportTenant } from "./export.ts";
 
 /** How long an emailed export can be downloaded; past it, the archive is deleted (next export, next visit, erasure). */

@@ -2,9 +2,9 @@ import { sql as dsql, eq, inArray, or } from "drizzle-orm";
 import { LocalDriver } from "../../stacks/index.ts";
 import { backupStore, deleteAllBackups } from "../backups/index.ts";
 import { auditLog, localCheckouts, operationLogs, operations, stripeEvents, tenants } from "../db/schema.ts";
-import { whileNotReconciling } from "../reconciler/reconcile.ts";
+import type { Services } from "../platform-services.ts";
+import { whileNotReconciling } from "../reconciler/locks.ts";
 import { changeDesired, findTenant, requireTenant } from "../registry/tenants.ts";
-import type { Services } from "../services.ts";
 import { deleteExports } from "./delivery.ts";
 
 /** What an erased tenant's row keeps in place of its owner's email. */

@@ -5,8 +5,8 @@ import { dumpSchema, memoryStore } from "../backups/index.ts";
 import { newBackupId } from "../backups/manifest.ts";
 import { asTenant } from "../backups/tenant-session.ts";
 import { auditLog, stripeEvents } from "../db/schema.ts";
+import { type Services, tenantUrl } from "../platform-services.ts";
 import { requireTenant, tenantView } from "../registry/tenants.ts";
-import { type Services, tenantUrl } from "../services.ts";
 import { siteFiles } from "./site-files.ts";
 
 const README = `Everything WebSplat holds about this account.

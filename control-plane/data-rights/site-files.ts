@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LocalDriver } from "../../stacks/index.ts";
-import { type Services, tenantUrl } from "../services.ts";
+import { type Services, tenantUrl } from "../platform-services.ts";
 import { TENANT_HEADER, tenantApiToken } from "../tenant-access.ts";
 
 /** A sleeping runtime (scale to zero) starts in a few seconds; a busy machine may need longer. */

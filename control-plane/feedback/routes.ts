@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { inArray } from "drizzle-orm";
 import { tenants } from "../db/schema.ts";
 import { apiRoute } from "../http/api-route.ts";
-import type { Services } from "../services.ts";
+import type { Services } from "../platform-services.ts";
 import { listFeedback, recordFeedback } from "./store.ts";
 
 const FeedbackBody = z.object({

@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { and, desc, eq, gte, isNull, or } from "drizzle-orm";
 import { probeIncidents, probeTargets } from "../db/schema.ts";
 import { apiRoute } from "../http/api-route.ts";
-import type { Services } from "../services.ts";
+import type { Services } from "../platform-services.ts";
 import { uptime } from "./uptime.ts";
 
 const TargetSchema = z.object({

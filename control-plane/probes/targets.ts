@@ -1,6 +1,6 @@
 import { and, sql as dsql, eq, isNull, lt } from "drizzle-orm";
 import { operations, type ProbeKind, stripeEvents, tenants } from "../db/schema.ts";
-import { type Services, tenantUrl } from "../services.ts";
+import { type Services, tenantUrl } from "../platform-services.ts";
 import { PROBE_HEADER, PROBE_TOKEN } from "./gateway-probe.ts";
 import { httpCheck, type ProbeOutcome, timedCheck } from "./http-check.ts";
 

@@ -1,13 +1,13 @@
 import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { LocalDriver } from "../../stacks/index.ts";
-import type { Sql } from "../db/client.ts";
 import { operations, tenants } from "../db/schema.ts";
 import { currentLogContext, withLogContext } from "../logging.ts";
+import { holdInstanceLock, instanceAlive, ReconcileBusyError } from "./locks.ts";
 import { type ReconcileJob, ReconcileQueue } from "./queue.ts";
-import { ReconcileBusyError, type ReconcilerDeps, reconcileTenant } from "./reconcile.ts";
+import { type ReconcilerDeps, reconcileTenant } from "./reconcile.ts";
 
-export interface ReconcilerOptions extends Omit<ReconcilerDeps, "requeue" | "instanceKey"> {
+export interface ReconcilerOptions extends Omit<ReconcilerDeps, "instanceKey"> {
   databaseUrl: string;
   workers: number;
   retryLimit: number;
@@ -19,22 +19,20 @@ export interface ReconcilerOptions extends Omit<ReconcilerDeps, "requeue" | "ins
 /** A job taken this long ago whose operation never started was taken by a worker that died. */
 const ORPHANED_JOB_MS = 20_000;
 
-/** Lock namespace of "this control-plane instance is alive". */
-const INSTANCE_LOCK = 7_246_172;
 const SLOW_RESYNC_MS = 5 * 60_000;
+
+const RETENTION_REASON = "retention deadline";
 
 /**
  * Turns "this tenant changed" into reconciles: the durable queue, the per-instance liveness lock,
  * recovery of operations a crashed instance left running, and a periodic resync of lagging tenants.
  */
-const RETENTION_REASON = "retention deadline";
-
 export class Reconciler {
   readonly queue: ReconcileQueue;
   readonly #options: ReconcilerOptions;
   readonly #deps: ReconcilerDeps;
   readonly instanceKey = Math.floor(Math.random() * 2 ** 31);
-  #instanceLock: Awaited<ReturnType<Sql["reserve"]>> | null = null;
+  #releaseInstanceLock: (() => Promise<void>) | null = null;
   #timer: NodeJS.Timeout | null = null;
   #lastSlowResync = 0;
   #stopped = false;
@@ -49,19 +47,12 @@ export class Reconciler {
       expireInSeconds: options.driver.kind === "local" ? 300 : 3 * 3600,
       onError: (error) => options.logger.warn({ err: error }, "queue error"),
     });
-    this.#deps = {
-      ...options,
-      instanceKey: this.instanceKey,
-      requeue: async (slug, at) => {
-        await this.request(slug, RETENTION_REASON, { at });
-      },
-    };
+    this.#deps = { ...options, instanceKey: this.instanceKey };
   }
 
   async start(): Promise<void> {
     this.#startedAt = new Date();
-    this.#instanceLock = await this.#options.sql.reserve();
-    await this.#instanceLock`select pg_advisory_lock(${INSTANCE_LOCK}, ${this.instanceKey})`;
+    this.#releaseInstanceLock = await holdInstanceLock(this.#options.sql, this.instanceKey);
     await this.queue.start((job, meta) => this.#run(job, meta));
     await this.resync({ startup: true });
     this.#timer = setInterval(() => {
@@ -100,7 +91,10 @@ export class Reconciler {
   async #run(job: ReconcileJob, meta: { attempt: number; finalAttempt: boolean }) {
     const context = { requestId: job.requestId, tenant: job.slug, operation: job.operationId };
     try {
-      await withLogContext(context, () => reconcileTenant(this.#deps, job, meta));
+      await withLogContext(context, async () => {
+        const { requeueAfter } = await reconcileTenant(this.#deps, job, meta);
+        if (requeueAfter) await this.request(job.slug, RETENTION_REASON, { at: requeueAfter });
+      });
     } catch (error) {
       if (!(error instanceof ReconcileBusyError)) throw error;
       // Not a failure: run again shortly, without using up a retry.
@@ -177,9 +171,7 @@ export class Reconciler {
     for (const op of running) {
       if (op.instanceKey === null) dead.set(-1, true);
       else if (!dead.has(op.instanceKey)) {
-        const [row] = await client`select pg_try_advisory_lock(${INSTANCE_LOCK}, ${op.instanceKey}) as free`;
-        if (row?.free) await client`select pg_advisory_unlock(${INSTANCE_LOCK}, ${op.instanceKey})`;
-        dead.set(op.instanceKey, Boolean(row?.free));
+        dead.set(op.instanceKey, !(await instanceAlive(client, op.instanceKey)));
       }
       if (!dead.get(op.instanceKey ?? -1)) continue;
       await log.append(
@@ -235,11 +227,6 @@ export class Reconciler {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.queue.stop();
-    if (this.#instanceLock) {
-      await this.#instanceLock`select pg_advisory_unlock(${INSTANCE_LOCK}, ${this.instanceKey})`.catch(
-        () => {},
-      );
-      this.#instanceLock.release();
-    }
+    await this.#releaseInstanceLock?.();
   }
 }

@@ -1,4 +1,4 @@
-import type { Services } from "../services.ts";
+import type { Services } from "../platform-services.ts";
 import { scheduleReservationSweep } from "./reservations.ts";
 
 /** Purges lapsed unpaid reservations in the background: every 10 minutes, or faster with short holds. */

@@ -19,11 +19,11 @@ export function dnsChecker(servers: string | undefined) {
     const errors: DnsFindings["errors"] = {};
     const [cname, txt] = await Promise.all([
       resolver.resolveCname(hostname).catch((error: NodeJS.ErrnoException) => {
-        errors.cname = describe(error, hostname);
+        errors.cname = lookupFailure(error, hostname);
         return [] as string[];
       }),
       resolver.resolveTxt(`_websplat.${hostname}`).catch((error: NodeJS.ErrnoException) => {
-        errors.txt = describe(error, `_websplat.${hostname}`);
+        errors.txt = lookupFailure(error, `_websplat.${hostname}`);
         return [] as string[][];
       }),
     ]);
@@ -37,7 +37,8 @@ export function dnsChecker(servers: string | undefined) {
 
 export type DnsCheck = ReturnType<typeof dnsChecker>;
 
-function describe(error: NodeJS.ErrnoException, name: string): string {
+/** What a failed lookup means for someone setting up the domain. */
+function lookupFailure(error: NodeJS.ErrnoException, name: string): string {
   switch (error.code) {
     case "ENOTFOUND":
       return `${name} does not exist in DNS yet`;

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { Services } from "../services.ts";
+import type { Services } from "../platform-services.ts";
 import { type DnsCheck, dnsChecker } from "./dns.ts";
 import { findDomain, type SiteDomain } from "./domains.ts";
 import { formIntake } from "./forms.ts";

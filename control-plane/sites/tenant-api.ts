@@ -2,8 +2,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { TIERS } from "../../tenant-template/index.ts";
 import { ApiError } from "../http/errors.ts";
+import { audit } from "../registry/audit.ts";
 import { findTenant, type Tenant } from "../registry/tenants.ts";
-import { audit } from "../services.ts";
 import {
   addDomain,
   checkDomain,

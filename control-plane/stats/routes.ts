@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import { apiRoute } from "../http/api-route.ts";
 import { ApiError } from "../http/errors.ts";
-import type { Services } from "../services.ts";
+import type { Services } from "../platform-services.ts";
 import { computeKpis } from "./kpis.ts";
 import { parseWindow } from "./window.ts";
 

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
+import type { Services } from "../platform-services.ts";
 import { platformStatus } from "../probes/index.ts";
-import type { Services } from "../services.ts";
 import { statusPage } from "./status-page.ts";
 
 /** `GET /status` (public, DESIGN §14) and the same data as JSON; cached briefly so it stays cheap. */

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ownedDir, sharedStateDir } from "./os-user.ts";
 
@@ -35,7 +35,11 @@ export class RuntimeUsers {
       uid = Math.max(FIRST_UID - 1, ...Object.values(uids)) + 1;
       uids[slug] = uid;
       const snapshot = JSON.stringify(uids);
-      this.#writing = this.#writing.then(() => writeFile(this.#file, snapshot, { mode: 0o600 }));
+      // Written aside and renamed: a control plane killed mid-write must not leave the next start an empty file.
+      this.#writing = this.#writing.then(async () => {
+        await writeFile(`${this.#file}.tmp`, snapshot, { mode: 0o600 });
+        await rename(`${this.#file}.tmp`, this.#file);
+      });
       await this.#writing;
     }
     const home = await ownedDir(join(await sharedStateDir("runtime-home", this.#key), slug), {

@@ -15,7 +15,7 @@ export type PulumiFailure =
 export function pulumiFailure(error: unknown): PulumiFailure {
   if (error instanceof StackError) return error.code === "cli_missing" ? "cli_missing" : "other";
   const name = error instanceof Error ? error.name : "";
-  const text = describe(error);
+  const text = errorText(error);
   if (name === "StackAlreadyExistsError") return "already_exists";
   if (name === "StackNotFoundError") return "not_found";
   if (name === "ConcurrentUpdateError") return "concurrent_update";
@@ -49,7 +49,7 @@ export function toStackError(error: unknown, what: string): StackError {
 
 /** The line of Pulumi's output that says what went wrong, not the whole transcript. */
 export function firstErrorLine(error: unknown): string {
-  const lines = describe(error)
+  const lines = errorText(error)
     .split("\n")
     .map((line) => line.trim())
     .filter(Boolean);
@@ -59,7 +59,8 @@ export function firstErrorLine(error: unknown): string {
   return (line ?? lines[0] ?? "unknown error").slice(0, 500);
 }
 
-function describe(error: unknown): string {
+/** The message and, for a failed command, what it wrote to stderr. */
+function errorText(error: unknown): string {
   if (error instanceof Error)
     return `${error.message}\n${String((error as { stderr?: unknown }).stderr ?? "")}`;
   return String(error);

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchTenant, type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
 import {
+  admin,
   checkoutSession,
   deliver,
   getTenant,
@@ -209,6 +210,17 @@ describe("webhook: the Stripe event mapping", () => {
     expect(deleteAfter).toBeLessThanOrEqual(Date.now() + 30 * 86_400_000 + 60_000);
     await waitForTenant(plane, slug, (t) => t.status === "suspended", { what: "suspended" });
     expect(await getTenant(plane, slug)).toMatchObject({ desired: "suspended" });
+    // The reconcile that suspended it booked the next one for the deletion date.
+    const booked = await waitFor(
+      async () => {
+        const { operations } = (await (await admin(plane, `/admin/tenants/${slug}/operations`)).json()) as {
+          operations: TenantJson[];
+        };
+        return operations.find((op) => op.reason === "retention deadline" && op.status === "queued");
+      },
+      { what: "a reconcile booked for the deletion date" },
+    );
+    expect(booked).toMatchObject({ kind: "reconcile" });
   });
 
   it("an unknown event type is accepted and ignored", async () => {

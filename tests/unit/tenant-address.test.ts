@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { tenantHost } from "../../control-plane/http/tenant-host.ts";
-import { tenantUrl as platformTenantUrl, type Services } from "../../control-plane/services.ts";
+import { tenantUrl as platformTenantUrl, type Services } from "../../control-plane/platform-services.ts";
 import { type PlatformInput, tenantSpec, tenantUrl } from "../../tenant-template/index.ts";
 
 const base: PlatformInput = {

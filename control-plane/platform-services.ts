@@ -1,20 +1,17 @@
 import type { Logger } from "pino";
-import type { OperationContext, StackDriver } from "../stacks/index.ts";
+import type { StackDriver } from "../stacks/index.ts";
 import { type PlatformInput, type TenantSpec, tenantSpec } from "../tenant-template/index.ts";
 import { signOwnerToken } from "./auth/owner-token.ts";
 import type { StripeEventProcessor } from "./billing/webhook.ts";
 import type { Config } from "./config.ts";
 import type { Database, Sql } from "./db/client.ts";
-import { auditLog, type OperationKind } from "./db/schema.ts";
 import type { Mailer } from "./email/index.ts";
-import { bindTenant } from "./logging.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Reconciler } from "./reconciler/index.ts";
-import { describe } from "./reconciler/reconcile.ts";
 import type { OperationLog } from "./registry/operations.ts";
 import type { Tenant } from "./registry/tenants.ts";
 
-/** Everything the HTTP layer needs, built once at start (`platform.ts`). */
+/** The platform's running parts, built once at start (`platform.ts`) and handed to every route. */
 export interface Services {
   config: Config;
   db: Database;
@@ -64,54 +61,4 @@ export function ownerLink(services: Services, tenant: Tenant): { url: string; ex
     url: `${tenantUrl(services, tenant.slug)}/auth/callback?token=${encodeURIComponent(token)}`,
     expiresAt: new Date(claims.exp * 1000).toISOString(),
   };
-}
-
-export async function audit(
-  services: Pick<Services, "db" | "logger">,
-  actor: string,
-  action: string,
-  slug: string | null,
-  details: Record<string, unknown> = {},
-): Promise<void> {
-  if (slug) bindTenant(slug);
-  await services.db.insert(auditLog).values({ actor, action, slug, details });
-  services.logger.info({ audit: action, actor, tenant: slug ?? undefined }, "audit");
-}
-
-/**
- * Runs a stack operation that is not a reconcile (preview, refresh, cancel) in the background,
- * recorded as an operation with its log; returns the operation id at once.
- */
-export async function runStackOperation(
-  services: Services,
-  slug: string,
-  kind: Exclude<OperationKind, "reconcile">,
-  work: (ctx: OperationContext) => Promise<unknown>,
-): Promise<string> {
-  const operation = await services.operations.create({ slug, kind, reason: `admin ${kind}` });
-  const id = operation.id;
-  const ctx: OperationContext = {
-    signal: AbortSignal.timeout(15 * 60_000),
-    log: (message, level = "info") => void services.operations.append(id, message, level).catch(() => {}),
-  };
-  void (async () => {
-    // Recorded with this instance's key, so the next instance marks it interrupted if this one dies meanwhile.
-    await services.operations.update(id, {
-      status: "running",
-      started: true,
-      attempt: 1,
-      instanceKey: services.reconciler.instanceKey,
-    });
-    try {
-      const result = await work(ctx);
-      await services.operations.update(id, { status: "succeeded", result: result ?? null, finished: true });
-    } catch (error) {
-      const info = describe(error);
-      await services.operations.append(id, info.message, "error").catch(() => {});
-      await services.operations.update(id, { status: "failed", error: info, finished: true });
-    }
-  })().catch((error) =>
-    services.logger.error({ err: error, operation: id }, "stack operation bookkeeping failed"),
-  );
-  return id;
 }
