@@ -18,6 +18,7 @@ import { tenants } from "./db/schema.ts";
 import { createMailTransport, Mailer } from "./email/index.ts";
 import { createLogger } from "./logging.ts";
 import { createMetrics, gauge } from "./metrics.ts";
+import { modelUpstream, runtimeModelEnv } from "./models/index.ts";
 import { startProbes } from "./probes/index.ts";
 import { Reconciler } from "./reconciler/index.ts";
 import { OperationLog } from "./registry/operations.ts";
@@ -101,6 +102,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
         WEBSPLAT_PLATFORM_URL: `http://127.0.0.1:${port}`,
         WEBSPLAT_PLATFORM_TOKEN: tenantApiToken(secrets.ownerPrivateKey, slug),
         WEBSPLAT_SUPPORT_EMAIL: supportEmail(),
+        ...runtimeModelEnv(modelUpstream(config), `http://127.0.0.1:${port}`),
         ...(config.OTEL_EXPORTER_OTLP_ENDPOINT
           ? { OTEL_EXPORTER_OTLP_ENDPOINT: config.OTEL_EXPORTER_OTLP_ENDPOINT }
           : {}),
@@ -137,7 +139,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
         cidr: process.env.WEBSPLAT_TENANT_DB_CIDR,
       },
       ownerPublicKey: secrets.ownerPublicKey,
-      model: { baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL },
+      model: { model: config.OPENAI_MODEL },
     };
     const reconciler = new Reconciler({
       db: database.db,
@@ -321,7 +323,7 @@ async function runtimeReportsBusy(driver: StackDriver, slug: string): Promise<bo
 
 async function createDriver(
   config: Config,
-  local: Omit<ConstructorParameters<typeof LocalDriver>[0], "nodePath" | "runtimeEntry" | "modelApiKey">,
+  local: Omit<ConstructorParameters<typeof LocalDriver>[0], "nodePath" | "runtimeEntry">,
 ): Promise<StackDriver> {
   if (config.WEBSPLAT_DRIVER === "local") {
     return new LocalDriver({
@@ -330,7 +332,6 @@ async function createDriver(
       runtimeEntry: config.WEBSPLAT_RUNTIME_ENTRY
         ? resolve(config.WEBSPLAT_RUNTIME_ENTRY)
         : resolve(ROOT, "agent-runtime/main.ts"),
-      modelApiKey: config.OPENAI_API_KEY,
     });
   }
   const pulumi = await import("../stacks/pulumi/index.ts");
@@ -342,6 +343,7 @@ async function createDriver(
     ...local.platformEnv?.(slug),
     // Tenant pods reach the platform only at its public address: their egress is public HTTPS alone.
     WEBSPLAT_PLATFORM_URL: config.publicUrl,
+    ...runtimeModelEnv(modelUpstream(config), config.publicUrl),
   });
   return pulumi.createPulumiDriver({ ...pulumi.pulumiDriverOptionsFromEnv(process.env), runtimeEnv });
 }
