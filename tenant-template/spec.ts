@@ -63,7 +63,7 @@ export interface TenantSpec {
     replicas: number;
     containerPort: number;
     resources: { cpu: string; memory: string; cpuRequest: string; memoryRequest: string };
-    /** Non-secret environment of the runtime (the database URL and model key are secrets the driver adds). */
+    /** Non-secret environment of the runtime (the database URL and platform credentials are secrets the driver adds). */
     env: Record<string, string>;
   };
   ingress: { namespace: string; className: string; hostname: string };

@@ -80,6 +80,8 @@ export function modelProxy(services: Services) {
       count(usageOf(safeJson(text)));
       return new Response(text, { status: answer.status, headers });
     }
+    // The ingress in front of the control plane must not hold a stream back until it ends.
+    headers.set("x-accel-buffering", "no");
     return new Response(answer.body.pipeThrough(usageTap(count)), { status: answer.status, headers });
   });
   app.all("*", (c) =>
