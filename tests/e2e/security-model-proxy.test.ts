@@ -23,6 +23,9 @@ const MODEL = "gpt-fake-mini";
 
 /** A fake model behind the platform, answering the builder's four agents. Slugs "mp-". */
 function answer(request: FakeRequest): FakeAnswer {
+  const prompt = request.body.messages.at(-1)?.content;
+  if (prompt === "rate limited") return { status: 429, headers: { "retry-after": "7" } };
+  if (prompt === "key revoked") return { status: 401 };
   switch (request.schemaName) {
     case "plan":
       return { json: goodAnswers.plan() };
@@ -164,6 +167,18 @@ describe("attack: a tenant's runtime takes the platform's model key, or spends i
     expect(upstream.body.stream).toBe(true);
     expect((upstream.body as { stream_options?: unknown }).stream_options).toEqual({ include_usage: true });
     expect(upstream.headers.authorization).toBe(`Bearer ${PLATFORM_KEY}`);
+  });
+
+  it("passes the model's own refusals through with their retry advice, and makes one of the platform's key ours", async () => {
+    const ask = (content: string) =>
+      post("/chat/completions", as("mp-bob"), { model: MODEL, messages: [{ role: "user", content }] });
+    const limited = await ask("rate limited");
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("7");
+    expect(await limited.json()).toMatchObject({ error: { type: "server_error" } });
+    const revoked = await ask("key revoked");
+    expect(revoked.status).toBe(502);
+    expect(await revoked.json()).toMatchObject({ error: { code: "model_refused_platform" } });
   });
 
   it("refuses a missing credential, another tenant's, and one that names no active tenant", async () => {
