@@ -22,6 +22,8 @@ const envSchema = z.object({
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_MODEL: z.string().min(1).optional(),
+  /** The platform's model proxy, called with this runtime's platform token; the platform holds the model key. */
+  WEBSPLAT_MODEL_URL: z.url().optional(),
   /** Bearer token of `/metrics`; unset, metrics are served to loopback only. */
   WEBSPLAT_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** The platform's tenant API (publishing, billing, feedback, own uptime) and this runtime's credentials; unset, they are off. */
@@ -51,7 +53,8 @@ export interface RuntimeConfig {
   ownerEmail: string;
   ownerPublicKey: string;
   limits: { sites: number; tokensPerMonth: number };
-  model: { apiKey?: string; baseUrl?: string; name?: string };
+  /** Where the model is: the platform's proxy (with this tenant's credential) or, run alone, an OpenAI API. */
+  model: { apiKey?: string; baseUrl?: string; name?: string; headers?: Record<string, string> };
   logLevel: string;
   offlinePaceMs: number;
   metricsToken?: string;
@@ -80,6 +83,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     throw new ConfigError(`${name} ${message}`);
   }
   const e = parsed.data;
+  if (e.WEBSPLAT_MODEL_URL && !e.WEBSPLAT_PLATFORM_TOKEN)
+    throw new ConfigError(
+      "WEBSPLAT_MODEL_URL needs WEBSPLAT_PLATFORM_TOKEN, the credential the model proxy asks for",
+    );
   return {
     port: e.PORT,
     host: e.HOST,
@@ -91,7 +98,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     ownerEmail: e.WEBSPLAT_OWNER_EMAIL,
     ownerPublicKey: e.WEBSPLAT_OWNER_PUBLIC_KEY,
     limits: { sites: e.WEBSPLAT_LIMIT_SITES, tokensPerMonth: e.WEBSPLAT_LIMIT_TOKENS_PER_MONTH },
-    model: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, name: e.OPENAI_MODEL },
+    model: e.WEBSPLAT_MODEL_URL
+      ? {
+          baseUrl: e.WEBSPLAT_MODEL_URL,
+          apiKey: e.WEBSPLAT_PLATFORM_TOKEN,
+          name: e.OPENAI_MODEL,
+          headers: { "x-websplat-tenant": e.WEBSPLAT_TENANT },
+        }
+      : { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, name: e.OPENAI_MODEL },
     logLevel: e.LOG_LEVEL,
     offlinePaceMs: e.WEBSPLAT_OFFLINE_PACE_MS,
     metricsToken: e.WEBSPLAT_METRICS_TOKEN,

@@ -26,6 +26,7 @@ import { ApiError, errorBody, sendError } from "./http/errors.ts";
 import { metricsAccess } from "./http/metrics-access.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
+import { MODEL_PROXY_PATH, modelProxy } from "./models/index.ts";
 import type { Services } from "./platform-services.ts";
 import { probeRoutes } from "./probes/index.ts";
 import { audit } from "./registry/audit.ts";
@@ -201,6 +202,7 @@ export function createApp(options: AppOptions) {
   probeRoutes(app, services);
   statsRoutes(app, services);
   feedbackRoutes(app, services);
+  app.route(MODEL_PROXY_PATH, modelProxy(services));
   app.route("/", statusRoutes(services));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer" });

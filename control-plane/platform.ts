@@ -18,6 +18,7 @@ import { tenants } from "./db/schema.ts";
 import { createMailTransport, Mailer } from "./email/index.ts";
 import { createLogger } from "./logging.ts";
 import { createMetrics, gauge } from "./metrics.ts";
+import { modelUpstream, runtimeModelEnv } from "./models/index.ts";
 import type { Services } from "./platform-services.ts";
 import { startProbes } from "./probes/index.ts";
 import { Reconciler } from "./reconciler/index.ts";
@@ -102,6 +103,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
         WEBSPLAT_PLATFORM_URL: `http://127.0.0.1:${port}`,
         WEBSPLAT_PLATFORM_TOKEN: tenantApiToken(secrets.ownerPrivateKey, slug),
         WEBSPLAT_SUPPORT_EMAIL: supportEmail(),
+        ...runtimeModelEnv(modelUpstream(config), `http://127.0.0.1:${port}`),
         ...(config.OTEL_EXPORTER_OTLP_ENDPOINT
           ? { OTEL_EXPORTER_OTLP_ENDPOINT: config.OTEL_EXPORTER_OTLP_ENDPOINT }
           : {}),
@@ -138,7 +140,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
         cidr: process.env.WEBSPLAT_TENANT_DB_CIDR,
       },
       ownerPublicKey: secrets.ownerPublicKey,
-      model: { baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL },
+      model: { model: config.OPENAI_MODEL },
     };
     const reconciler = new Reconciler({
       db: database.db,
@@ -322,7 +324,7 @@ async function runtimeReportsBusy(driver: StackDriver, slug: string): Promise<bo
 
 async function createDriver(
   config: Config,
-  local: Omit<ConstructorParameters<typeof LocalDriver>[0], "nodePath" | "runtimeEntry" | "modelApiKey">,
+  local: Omit<ConstructorParameters<typeof LocalDriver>[0], "nodePath" | "runtimeEntry">,
 ): Promise<StackDriver> {
   if (config.WEBSPLAT_DRIVER === "local") {
     return new LocalDriver({
@@ -331,7 +333,6 @@ async function createDriver(
       runtimeEntry: config.WEBSPLAT_RUNTIME_ENTRY
         ? resolve(config.WEBSPLAT_RUNTIME_ENTRY)
         : resolve(ROOT, "agent-runtime/main.ts"),
-      modelApiKey: config.OPENAI_API_KEY,
     });
   }
   const pulumi = await import("../stacks/pulumi/index.ts");
@@ -343,6 +344,7 @@ async function createDriver(
     ...local.platformEnv?.(slug),
     // Tenant pods reach the platform only at its public address: their egress is public HTTPS alone.
     WEBSPLAT_PLATFORM_URL: config.publicUrl,
+    ...runtimeModelEnv(modelUpstream(config), config.publicUrl),
   });
   return pulumi.createPulumiDriver({ ...pulumi.pulumiDriverOptionsFromEnv(process.env), runtimeEnv });
 }

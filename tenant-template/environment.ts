@@ -43,13 +43,9 @@ export interface TenantEnvironmentArgs {
    */
   cloudflareApiToken?: pulumi.Input<string>;
   /**
-   * Model API key handed to the runtime as `OPENAI_API_KEY`.
-   * @default none: the runtime uses its offline model
-   */
-  modelApiKey?: pulumi.Input<string>;
-  /**
-   * Further secret environment of the runtime from the platform: its tenant API's URL and the credentials
-   * that name this tenant only (publishing, billing, feedback). Kept in the runtime's Secret.
+   * Secret environment of the runtime from the platform: its tenant API's URL and the credentials that name
+   * this tenant only (publishing, billing, feedback, the model proxy). Kept in the runtime's Secret; the
+   * platform's model key is never in it.
    * @default none: publishing, the billing portal and feedback answer that they are not configured
    */
   runtimeEnv?: Record<string, pulumi.Input<string>>;
@@ -362,7 +358,6 @@ export class TenantEnvironment extends pulumi.ComponentResource {
         kubernetesOptions(),
       );
       const secretData: Record<string, pulumi.Input<string>> = { DATABASE_URL: database.url };
-      if (args.modelApiKey) secretData.OPENAI_API_KEY = pulumi.secret(args.modelApiKey);
       for (const [key, value] of Object.entries(args.runtimeEnv ?? {}))
         secretData[key] = pulumi.secret(value);
       const secret = new k8s.core.v1.Secret(
@@ -370,7 +365,7 @@ export class TenantEnvironment extends pulumi.ComponentResource {
         { metadata: metadata("agent-runtime"), type: "Opaque", stringData: secretData },
         kubernetesOptions(),
       );
-      // A changed Secret (a new model key) rolls the pods: envFrom is read only when a pod starts.
+      // A changed Secret (a rotated credential) rolls the pods: envFrom is read only when a pod starts.
       const secretChecksum = pulumi.unsecret(
         pulumi.all(secretData).apply((data) => sha256(JSON.stringify(Object.entries(data).sort()))),
       );

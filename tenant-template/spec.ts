@@ -32,8 +32,8 @@ export interface PlatformInput {
   postgres: { host: string; port: number; database: string; cidr?: string; sslmode?: "disable" | "require" };
   /** PEM (SPKI) public key that verifies owner sign-in tokens. */
   ownerPublicKey: string;
-  /** Model settings handed to the runtime. */
-  model: { baseUrl?: string; model?: string };
+  /** The model runtimes ask for; they reach it through the platform's proxy, never with the platform's key. */
+  model: { model?: string };
 }
 
 export interface TenantSpec {
@@ -63,7 +63,7 @@ export interface TenantSpec {
     replicas: number;
     containerPort: number;
     resources: { cpu: string; memory: string; cpuRequest: string; memoryRequest: string };
-    /** Non-secret environment of the runtime (the database URL and model key are secrets the driver adds). */
+    /** Non-secret environment of the runtime (the database URL and platform credentials are secrets the driver adds). */
     env: Record<string, string>;
   };
   ingress: { namespace: string; className: string; hostname: string };
@@ -142,7 +142,8 @@ export function tenantSpec(tenant: TenantInput, platform: PlatformInput): Tenant
 
 /**
  * The runtime's environment (contract between the drivers and `agent-runtime/`).
- * Secrets are not here: drivers add `DATABASE_URL` (the tenant's own role) and `OPENAI_API_KEY`.
+ * Secrets are not here: drivers add `DATABASE_URL` (the tenant's own role) and the platform's URL and this
+ * tenant's credential for it (which also reach the model, through `WEBSPLAT_MODEL_URL`).
  */
 function runtimeEnv(
   tenant: TenantInput,
@@ -161,7 +162,6 @@ function runtimeEnv(
     WEBSPLAT_LIMIT_SITES: String(limits.sites),
     WEBSPLAT_LIMIT_TOKENS_PER_MONTH: String(limits.tokensPerMonth),
   };
-  if (platform.model.baseUrl) env.OPENAI_BASE_URL = platform.model.baseUrl;
   if (platform.model.model) env.OPENAI_MODEL = platform.model.model;
   return env;
 }

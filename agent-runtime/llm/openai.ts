@@ -7,6 +7,8 @@ export interface OpenAiOptions {
   apiKey?: string;
   baseUrl?: string;
   model: string;
+  /** Sent with every call: the platform's proxy learns the tenant from `x-websplat-tenant`. */
+  headers?: Record<string, string>;
   /** Retries on 429 and 5xx, with the SDK's exponential backoff (it honours Retry-After). */
   maxRetries?: number;
   /** Extra attempts when an answer does not match the schema. */
@@ -111,6 +113,7 @@ export async function createOpenAiModel(options: OpenAiOptions): Promise<OpenAiM
   const client = new OpenAIClient({
     apiKey: options.apiKey ?? "not-needed",
     baseURL: options.baseUrl,
+    defaultHeaders: options.headers,
     maxRetries: options.maxRetries ?? 3,
     timeout: 120_000,
   });

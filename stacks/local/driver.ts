@@ -35,8 +35,6 @@ export interface LocalDriverOptions {
   secret: string;
   nodePath: string;
   runtimeEntry: string;
-  /** Model key handed to runtimes (a secret: not part of the spec). */
-  modelApiKey?: string;
   readyTimeoutMs?: number;
   /**
    * Scale to zero: a runtime that served nothing for this long is stopped, and the next request wakes it.
@@ -363,7 +361,6 @@ export class LocalDriver implements StackDriver {
     url.password = this.#password(spec.slug);
     url.pathname = `/${this.#options.databaseName}`;
     const env: Record<string, string> = { ...spec.runtime.env, DATABASE_URL: url.toString() };
-    if (this.#options.modelApiKey) env.OPENAI_API_KEY = this.#options.modelApiKey;
     Object.assign(env, this.#options.runtimeSecrets?.(spec.slug));
     Object.assign(env, this.#options.platformEnv?.(spec.slug));
     return env;

@@ -62,11 +62,6 @@ export interface PulumiDriverOptions {
   adminDatabaseUrl: string;
   /** Cloudflare token (DNS edit) and the zone of the base domain. */
   cloudflare: { apiToken: string; zoneId: string };
-  /**
-   * Model key handed to every runtime.
-   * @default none: runtimes use the offline model
-   */
-  modelApiKey?: string;
   /** Secret environment the platform gives each tenant's runtime (tenant API URL and credentials). */
   runtimeEnv?: (slug: string) => Record<string, string>;
   /**
@@ -205,7 +200,6 @@ export function pulumiDriverOptionsFromEnv(
     maxConcurrentUpdates: operations ? Number(operations) : undefined,
     adminDatabaseUrl: env.DATABASE_URL as string,
     cloudflare: { apiToken: env.CLOUDFLARE_API_TOKEN as string, zoneId: env.CLOUDFLARE_ZONE_ID as string },
-    modelApiKey: env.OPENAI_API_KEY || undefined,
     ...overrides,
   };
 }

@@ -25,7 +25,7 @@ export function tenantStackConfig(spec: TenantSpec, options: PulumiDriverOptions
 /** The credentials a tenant program needs, held by the driver. */
 export type TenantCredentials = Pick<
   PulumiDriverOptions,
-  "kubeconfig" | "adminDatabaseUrl" | "cloudflare" | "modelApiKey" | "databaseCaFile" | "runtimeEnv"
+  "kubeconfig" | "adminDatabaseUrl" | "cloudflare" | "databaseCaFile" | "runtimeEnv"
 >;
 
 /** The inline program of every tenant stack, closed over the driver's credentials. */
@@ -40,7 +40,6 @@ export function tenantProgram(credentials: TenantCredentials): PulumiFn {
       databaseCaFile: credentials.databaseCaFile,
       cloudflareZoneId: config.require("cloudflareZoneId"),
       cloudflareApiToken: pulumi.secret(credentials.cloudflare.apiToken),
-      modelApiKey: credentials.modelApiKey ? pulumi.secret(credentials.modelApiKey) : undefined,
       runtimeEnv: credentials.runtimeEnv?.(spec.slug),
       deleteUnreachable: config.getBoolean("deleteUnreachable") ?? false,
     });

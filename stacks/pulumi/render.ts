@@ -45,7 +45,6 @@ const PLACEHOLDER_CREDENTIALS = {
   adminDatabaseUrl: `postgres://${PLACEHOLDER}:${PLACEHOLDER}@postgres.${PLACEHOLDER}.invalid:5432/websplat`,
   cloudflareZoneId: `${PLACEHOLDER}-zone-id`,
   cloudflareApiToken: `${PLACEHOLDER}-api-token`,
-  modelApiKey: `${PLACEHOLDER}-model-key`,
 };
 
 export interface RenderOptions {

@@ -71,8 +71,9 @@ test("driver options come from the environment, reading KUBECONFIG as a path", a
       kubeconfig: "apiVersion: v1\nclusters: []\n",
       adminDatabaseUrl: READY.DATABASE_URL,
       cloudflare: { apiToken: "cf-token", zoneId: READY.CLOUDFLARE_ZONE_ID },
-      modelApiKey: "sk-1",
     });
+    // The platform's model key stays in the control plane: tenant stacks reach the model through its proxy.
+    expect(JSON.stringify(options)).not.toContain("sk-1");
     expect(() => pulumiDriverOptionsFromEnv({})).toThrow(expect.objectContaining({ code: "config_missing" }));
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -181,7 +181,7 @@ afterEach(async () => {
 
 describe("the Pulumi driver", () => {
   test("creates the tenant's stack, configures it from the spec and maps its outputs", async () => {
-    const pulumi = driver({ modelApiKey: "sk-test" });
+    const pulumi = driver();
     await pulumi.start();
     const { ctx, lines } = recordingContext();
     const outputs = await pulumi.up(spec, ctx);
@@ -418,11 +418,11 @@ function interruptedState(): Deployment {
 
 describe("the Pulumi driver in production conditions", () => {
   test("a tenant stack's config carries no secret, so no credential is passed on the CLI's command line", async () => {
-    await driver({ modelApiKey: "sk-test" }).up(spec, recordingContext().ctx);
+    await driver().up(spec, recordingContext().ctx);
     const config = workspaces.configs[0] as Record<string, { value: string; secret?: boolean }>;
     expect(Object.values(config).filter((entry) => entry.secret)).toEqual([]);
     const values = JSON.stringify(config);
-    for (const secret of ["sk-test", "secret@db.internal", "apiVersion: v1", '"token"']) {
+    for (const secret of ["secret@db.internal", "apiVersion: v1", '"token"']) {
       expect(values).not.toContain(secret);
     }
   });

@@ -55,7 +55,6 @@ async function declare(extra: Partial<TenantEnvironmentArgs> = {}): Promise<Map<
       databaseCaFile: "/etc/ssl/certs/rds-global-bundle.pem",
       cloudflareZoneId: "0123456789abcdef0123456789abcdef",
       cloudflareApiToken: "token",
-      modelApiKey: "sk-first",
       ...extra,
     });
     return undefined;
@@ -133,14 +132,15 @@ describe("a tenant stack run by the control plane in the cluster", () => {
     expect(withoutPlatform).not.toHaveProperty("WEBSPLAT_PLATFORM_TOKEN");
   });
 
-  test("a changed Secret (a new model key) rolls the runtime's pods; an unchanged one does not", async () => {
+  test("a changed Secret (a rotated credential) rolls the runtime's pods; an unchanged one does not", async () => {
     const checksum = (declared: Map<string, Declared>) =>
       plain(
         declared.get("acme-runtime")?.inputs.spec.template.metadata.annotations["websp.lat/secret-checksum"],
       );
-    const first = checksum(await declare({ modelApiKey: "sk-first" }));
-    const again = checksum(await declare({ modelApiKey: "sk-first" }));
-    const rotated = checksum(await declare({ modelApiKey: "sk-rotated" }));
+    const token = (value: string) => ({ runtimeEnv: { WEBSPLAT_PLATFORM_TOKEN: value } });
+    const first = checksum(await declare(token("credential-first")));
+    const again = checksum(await declare(token("credential-first")));
+    const rotated = checksum(await declare(token("credential-rotated")));
     expect(first).toMatch(/^[0-9a-f]{64}$/);
     expect(again).toBe(first);
     expect(rotated).not.toBe(first);

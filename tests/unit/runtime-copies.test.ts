@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { RuntimeConfig } from "../../agent-runtime/config.ts";
 import { unstorableText as runtimeUnstorable } from "../../agent-runtime/http/validate.ts";
+import { createLlmClient } from "../../agent-runtime/llm/index.ts";
 import { redact as runtimeRedact } from "../../agent-runtime/redaction.ts";
 import { unstorableText as platformUnstorable } from "../../control-plane/http/text.ts";
+import { modelUpstream } from "../../control-plane/models/index.ts";
 import { redact as platformRedact } from "../../control-plane/redaction.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -58,5 +61,14 @@ describe("the runtime's copies of control-plane modules stay the same", () => {
       );
     }
     expect(runtimeUnstorable({ a: ["x\0"] }, "body")).toContain("body.a.0");
+  });
+
+  it("the default model: what a runtime told no model asks for is what the platform's model proxy lets through", async () => {
+    const config = { model: { baseUrl: "http://127.0.0.1:9/v1", apiKey: "credential" }, offlinePaceMs: 0 };
+    const runtime = await createLlmClient(config as RuntimeConfig);
+    expect(runtime.model).toBe(
+      modelUpstream({ OPENAI_API_KEY: "sk-platform", OPENAI_BASE_URL: undefined, OPENAI_MODEL: undefined })
+        ?.model,
+    );
   });
 });

@@ -19,6 +19,9 @@ export interface FakeRequest {
     stream?: boolean;
   };
   schemaName: string;
+  /** The request line's path and the headers it came with, to see what crossed a proxy. */
+  path: string;
+  headers: IncomingMessage["headers"];
   /** Resolves when the client closed the connection before the answer ended. */
   aborted: Promise<void>;
 }
@@ -37,7 +40,13 @@ export async function startFakeOpenAi(script: (request: FakeRequest, index: numb
     res.on("close", () => {
       if (!res.writableFinished) closed();
     });
-    const request: FakeRequest = { body, schemaName: body.response_format?.json_schema?.name ?? "", aborted };
+    const request: FakeRequest = {
+      body,
+      schemaName: body.response_format?.json_schema?.name ?? "",
+      path: req.url ?? "",
+      headers: req.headers,
+      aborted,
+    };
     requests.push(request);
     const answer = script(request, requests.length - 1);
     if ("status" in answer) {

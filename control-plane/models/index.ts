@@ -1,0 +1,2 @@
+export { modelProxy } from "./proxy.ts";
+export { MODEL_PROXY_PATH, type ModelUpstream, modelUpstream, runtimeModelEnv } from "./upstream.ts";
