@@ -22,7 +22,7 @@ import { feedbackRoutes } from "./feedback/index.ts";
 import { gateway } from "./gateway/index.ts";
 import { adminAuth } from "./http/admin-auth.ts";
 import { clientAddress, parseTrustedProxies } from "./http/client-address.ts";
-import { ApiError, errorBody, sendError } from "./http/errors.ts";
+import { callerError, errorBody, sendError } from "./http/errors.ts";
 import { metricsAccess } from "./http/metrics-access.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
@@ -76,7 +76,8 @@ export function createApp(options: AppOptions) {
     );
   });
   app.onError((error, c) => {
-    if (error instanceof ApiError) return sendError(c, error);
+    const refusal = callerError(error);
+    if (refusal) return sendError(c, refusal);
     services.logger.error({ err: error, path: c.req.path }, "request failed");
     return c.json(errorBody("internal", "Something went wrong on our side; it has been logged."), 500);
   });
