@@ -7,7 +7,7 @@ import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
 import { accountDeps, accountRoutes } from "./accounts/index.ts";
-import { adminRoutes, auditRoutes } from "./api/admin.ts";
+import { adminApi } from "./api/admin/index.ts";
 import { adminTokenRoutes } from "./api/admin-tokens.ts";
 import { backupRoutes } from "./api/backups.ts";
 import { dataRightsRoutes } from "./api/data-rights.ts";
@@ -190,10 +190,9 @@ export function createApp(options: AppOptions) {
 
   app.use("/admin/*", adminAuth(options.adminToken, services.db));
   adminTokenRoutes(app, services);
-  adminRoutes(app, services);
+  app.route("/", adminApi(services));
   backupRoutes(app, services);
   dataRightsRoutes(app, services);
-  auditRoutes(app, services);
   siteAdminRoutes(app, sites);
   app.route("/tenant-api/v1", tenantSiteRoutes(sites));
   // Operations (DESIGN §14): probes, KPIs, owner feedback; `/api/tenant/*` is for runtimes, by platform token.
