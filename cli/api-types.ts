@@ -1,53 +1,17 @@
-/** The admin API's shapes as the CLI reads them (DESIGN §7); the server is the source of truth. */
+import type { z } from "@hono/zod-openapi";
+import type { OperationSchema, TenantSchema } from "../control-plane/api/admin/schemas.ts";
+
+/** The admin API's shapes as the CLI reads them (DESIGN §7): types only, from the server's own schemas. */
 
 export interface ApiError {
   code: string;
   message: string;
 }
 
-export interface LogLine {
-  seq: number;
-  at: string;
-  level: "info" | "warn" | "error";
-  step?: string;
-  message: string;
-}
-
-export type OperationStatus = "queued" | "running" | "succeeded" | "failed" | "interrupted";
-
-export interface Operation {
-  id: string;
-  slug: string;
-  kind: string;
-  status: OperationStatus;
-  generation: number;
-  attempt: number;
-  error: ApiError | null;
-  result: unknown;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  log?: LogLine[];
-}
-
-export interface Tenant {
-  slug: string;
-  email: string;
-  tier: string;
-  status: string;
-  desired: string;
-  generation: number;
-  observedGeneration: number;
-  grace: boolean;
-  lastError: ApiError | null;
-  url: string | null;
-  outputs: unknown;
-  stripeCustomerId: string | null;
-  stripeSubscriptionId: string | null;
-  createdAt: string;
-  updatedAt: string;
-  deleteAfter: string | null;
-}
+export type Operation = z.infer<typeof OperationSchema>;
+export type LogLine = NonNullable<Operation["log"]>[number];
+export type OperationStatus = Operation["status"];
+export type Tenant = z.infer<typeof TenantSchema>;
 
 export interface TenantPage {
   tenants: Tenant[];

@@ -7,7 +7,7 @@ import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
 import { accountDeps, accountRoutes } from "./accounts/index.ts";
-import { adminRoutes, auditRoutes } from "./api/admin.ts";
+import { adminApi } from "./api/admin/index.ts";
 import { adminTokenRoutes } from "./api/admin-tokens.ts";
 import { backupRoutes } from "./api/backups.ts";
 import { dataRightsRoutes } from "./api/data-rights.ts";
@@ -22,7 +22,7 @@ import { feedbackRoutes } from "./feedback/index.ts";
 import { gateway } from "./gateway/index.ts";
 import { adminAuth } from "./http/admin-auth.ts";
 import { clientAddress, parseTrustedProxies } from "./http/client-address.ts";
-import { ApiError, errorBody, sendError } from "./http/errors.ts";
+import { callerError, errorBody, sendError } from "./http/errors.ts";
 import { metricsAccess } from "./http/metrics-access.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
@@ -78,7 +78,8 @@ export function createApp(options: AppOptions) {
     );
   });
   app.onError((error, c) => {
-    if (error instanceof ApiError) return sendError(c, error);
+    const refusal = callerError(error);
+    if (refusal) return sendError(c, refusal);
     services.logger.error({ err: error, path: c.req.path }, "request failed");
     return c.json(errorBody("internal", "Something went wrong on our side; it has been logged."), 500);
   });
@@ -191,10 +192,9 @@ export function createApp(options: AppOptions) {
 
   app.use("/admin/*", adminAuth(options.adminToken, services.db));
   adminTokenRoutes(app, services);
-  adminRoutes(app, services);
+  app.route("/", adminApi(services));
   backupRoutes(app, services);
   dataRightsRoutes(app, services);
-  auditRoutes(app, services);
   siteAdminRoutes(app, sites);
   app.route("/tenant-api/v1", tenantSiteRoutes(sites));
   // Operations (DESIGN §14): probes, KPIs, owner feedback; `/api/tenant/*` is for runtimes, by platform token.

@@ -1,4 +1,4 @@
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { OpenAPIHono, RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import type { Context, Env } from "hono";
 import { ApiError } from "./errors.ts";
@@ -75,19 +75,44 @@ export function apiRoute<
     refuseUnstorable(c.req.query(), "query");
     const params = parse(definition.params, c.req.param(), "path");
     const query = parse(definition.query, c.req.query(), "query");
-    let body: unknown;
-    if (definition.body) {
-      const text = await c.req.text();
-      try {
-        body = text.length > 0 ? JSON.parse(text) : {};
-      } catch {
-        throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
-      }
-      refuseUnstorable(body, "body");
-      body = parse(definition.body, body, "body");
-    }
+    const body = definition.body ? parse(definition.body, await jsonBody(c), "body") : undefined;
     return await handler(c as Context<E>, { params, query, body } as ApiInput<P, Q, B>);
   });
+}
+
+/**
+ * Binds a `createRoute` declaration to its handler with the same checks as `apiRoute` (unstorable text, 400 with
+ * the first problem); the handler reads its input with `c.req.valid()` and answers as the route's responses say.
+ */
+export function bindRoute<E extends Env, R extends RouteConfig>(
+  app: OpenAPIHono<E>,
+  route: R & { getRoutingPath(): string },
+  handler: RouteHandler<R, E>,
+): void {
+  app.openAPIRegistry.registerPath(route);
+  const { params, query, body } = route.request ?? {};
+  const json = body?.content["application/json"];
+  const bodySchema = json && "schema" in json ? (json.schema as z.ZodType) : undefined;
+  app.on(route.method.toUpperCase(), route.getRoutingPath(), async (c, next) => {
+    refuseUnstorable(c.req.param(), "path");
+    refuseUnstorable(c.req.query(), "query");
+    c.req.addValidatedData("param", parse(params as z.ZodType | undefined, c.req.param(), "path") as object);
+    c.req.addValidatedData("query", parse(query as z.ZodType | undefined, c.req.query(), "query") as object);
+    if (bodySchema) c.req.addValidatedData("json", parse(bodySchema, await jsonBody(c), "body") as object);
+    return await handler(c as never, next);
+  });
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  let body: unknown;
+  try {
+    body = text.length > 0 ? JSON.parse(text) : {};
+  } catch {
+    throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
+  }
+  refuseUnstorable(body, "body");
+  return body;
 }
 
 function refuseUnstorable(value: unknown, where: string): void {

@@ -3,7 +3,7 @@ import { and, count, eq, gt, isNull, lte, ne, sql } from "drizzle-orm";
 import { slugProblem, type TierName } from "../../tenant-template/index.ts";
 import type { Database } from "../db/client.ts";
 import { localCheckouts, tenants } from "../db/schema.ts";
-import { ApiError } from "../http/errors.ts";
+import { RegistryError } from "./errors.ts";
 import { findTenant, reservationLapsed, type Tenant } from "./tenants.ts";
 
 /** How long an unpaid signup holds its slug (and its checkout can be paid), unless configured shorter. */
@@ -52,7 +52,7 @@ export interface ReservationInput {
 export async function reserveSlug(db: Database, input: ReservationInput): Promise<Tenant> {
   // Shape first: nothing malformed (a NUL, say) reaches the database.
   const problem = slugProblem(input.slug);
-  if (problem) throw new ApiError(400, `slug_${problem.code}`, problem.message);
+  if (problem) throw new RegistryError(`slug_${problem.code}`, problem.message);
   const email = input.email.toLowerCase();
   return await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`tenant:${input.slug}`}))`);
@@ -118,16 +118,14 @@ async function enforceCaps(db: Database, slug: string, email: string, client: st
       );
   const [byEmail] = await open(tenants.reservedByEmail, email);
   if ((byEmail?.n ?? 0) >= MAX_RESERVATIONS_PER_EMAIL) {
-    throw new ApiError(
-      429,
+    throw new RegistryError(
       "too_many_reservations",
       `This email already has ${MAX_RESERVATIONS_PER_EMAIL} unpaid signups waiting. Finish or abandon one of them first (each expires unpaid a day after it was made, or sooner).`,
     );
   }
   const [byClient] = await open(tenants.reservedByClient, client);
   if ((byClient?.n ?? 0) >= MAX_RESERVATIONS_PER_CLIENT) {
-    throw new ApiError(
-      429,
+    throw new RegistryError(
       "too_many_reservations",
       `Too many unpaid signups from your network (${MAX_RESERVATIONS_PER_CLIENT}). Finish one of them, or try again once they expire.`,
     );
@@ -214,16 +212,14 @@ export function scheduleReservationSweep(
 }
 
 function taken(slug: string) {
-  return new ApiError(
-    409,
+  return new RegistryError(
     "slug_taken",
     `"${slug}" is already taken. Try another name, such as "${slug.slice(0, 28)}-site".`,
   );
 }
 
 function reserved(slug: string) {
-  return new ApiError(
-    409,
+  return new RegistryError(
     "slug_taken",
     `"${slug}" is reserved by a signup that is being paid. Try another name, such as "${slug.slice(0, 28)}-site". If it is your own signup, continue it from the browser you started it in.`,
   );

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { slugProblem, type TierName } from "../../tenant-template/index.ts";
 import type { Database } from "../db/client.ts";
 import { type DesiredState, type TenantStatus, tenants } from "../db/schema.ts";
-import { ApiError } from "../http/errors.ts";
+import { RegistryError } from "./errors.ts";
 
 export type Tenant = typeof tenants.$inferSelect;
 /** A transaction or the database itself. */
@@ -63,7 +63,7 @@ export async function findTenant(
 export async function requireTenant(db: Executor, slug: string): Promise<Tenant> {
   const tenant = await findTenant(db, slug);
   if (!tenant)
-    throw new ApiError(404, "not_found", `No tenant "${slug}". List tenants with \`websplat tenants list\`.`);
+    throw new RegistryError("not_found", `No tenant "${slug}". List tenants with \`websplat tenants list\`.`);
   return tenant;
 }
 
