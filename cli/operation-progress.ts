@@ -90,6 +90,24 @@ export async function followOperation(
   }
 }
 
+/** A spinner on stderr while `work` runs, for a long request that answers only at its end. */
+export async function withSpinner<T>(title: string, json: boolean, work: () => Promise<T>): Promise<T> {
+  const spinner = ora({ text: title, stream: process.stderr, isSilent: json, discardStdin: false }).start();
+  const started = Date.now();
+  try {
+    const result = await work();
+    succeed(
+      spinner,
+      `${title}: done in ${duration(new Date(started).toISOString(), new Date().toISOString())}`,
+    );
+    return result;
+  } catch (error) {
+    if (json) throw error;
+    fail(spinner, `${title}: ${(error as Error).message}`);
+    throw reported(error);
+  }
+}
+
 // ora's own ✔ and ✖ are coloured whenever the terminal type allows, even on a pipe: paint them per stream.
 function succeed(spinner: Ora, text: string): void {
   spinner.stopAndPersist({ symbol: paint("green", "✔", process.stderr), text });
