@@ -152,6 +152,10 @@ describe("websplat without a control plane", () => {
     expect(asYaml.code).toBe(0);
     expect(asYaml.stdout).toContain("kind: Deployment");
     expect(asYaml.stdout).toContain("namespace: t-acme");
+    // YAML holds only Kubernetes objects; its header says what else the tenant is made of.
+    expect(asYaml.stdout).toMatch(
+      /^# \d+ of \d+ resources are Kubernetes objects and follow; the other \d+ are not and are left out \(--format json shows all\): .*postgresql:index\/role:Role/m,
+    );
   });
 
   it("refuses to render a slug no tenant could have", async () => {
