@@ -75,7 +75,9 @@ export class AdminClient {
         `the control plane at ${this.url} refused the admin token — set WEBSPLAT_ADMIN_TOKEN to the token \`npm start\` printed`,
       );
     }
-    if (error?.code && error.message) return new CliError(error.code, error.message, 1, status);
+    // A 400 changed nothing and says the input was wrong: a usage mistake, as the CLI's own checks are.
+    if (error?.code && error.message)
+      return new CliError(error.code, error.message, status === 400 ? 2 : 1, status);
     const detail = text.trim().slice(0, 200) || "no body";
     return new CliError(
       status === 404 ? "route_not_found" : `http_${status}`,

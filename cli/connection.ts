@@ -1,12 +1,18 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CliError } from "./errors.ts";
+import { CliError, usageError } from "./errors.ts";
 
 export const DEFAULT_URL = "http://localhost:8080";
 
-/** Where the control plane is: `WEBSPLAT_URL`, else the local default. */
+/** Where the control plane is: `WEBSPLAT_URL`, else the local default; a mistake in it is a usage error. */
 export function controlPlaneUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return (env.WEBSPLAT_URL || DEFAULT_URL).replace(/\/+$/, "");
+  const url = (env.WEBSPLAT_URL || DEFAULT_URL).replace(/\/+$/, "");
+  if (!/^https?:\/\//i.test(url)) {
+    const fix = /^[\w.-]+(:\d+)?(\/|$)/.test(url) ? ` — write it with its scheme, e.g. http://${url}` : "";
+    throw usageError(`WEBSPLAT_URL "${url}" is not an http:// or https:// address${fix}`);
+  }
+  if (!URL.canParse(url)) throw usageError(`WEBSPLAT_URL "${url}" is not a valid address`);
+  return url;
 }
 
 /** `WEBSPLAT_ADMIN_TOKEN`, else the token the control plane wrote into its data dir on first start. */

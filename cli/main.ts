@@ -1,22 +1,32 @@
 import { CommanderError } from "commander";
+import { createContext } from "./command-kit.ts";
 import { CliError } from "./errors.ts";
 import { websplatProgram } from "./program.ts";
+
+// `websplat … | head -1`: the reader has all it wanted; stop without a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 
 /** Runs one `websplat` command line and answers its exit code: 0 ok, 1 failed, 2 usage. */
 export async function runWebsplat(argv: string[]): Promise<number> {
   const json = argv.includes("--json");
   try {
-    await websplatProgram().parseAsync(argv, { from: "user" });
+    await websplatProgram(createContext(), json).parseAsync(argv, { from: "user" });
     return 0;
   } catch (error) {
-    // Commander has already printed the usage problem (or the help that was asked for).
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      // Without --json, commander has already printed the usage problem.
+      if (json) printJsonError("usage", error.message.replace(/^error: /, ""));
+      return 2;
+    }
     if (error instanceof CliError) {
       if (!error.reported) {
-        if (json)
-          process.stdout.write(
-            `${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`,
-          );
+        if (json) printJsonError(error.code, error.message);
         else process.stderr.write(`error: ${error.message}\n`);
       }
       return error.exitCode;
@@ -26,6 +36,10 @@ export async function runWebsplat(argv: string[]): Promise<number> {
     );
     return 1;
   }
+}
+
+function printJsonError(code: string, message: string): void {
+  process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
 }
 
 process.exitCode = await runWebsplat(process.argv.slice(2));

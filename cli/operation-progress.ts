@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import ora from "ora";
+import ora, { type Ora } from "ora";
 import type { AdminClient } from "./admin-client.ts";
 import { FINISHED, type LogLine, type Operation } from "./api-types.ts";
 import { CliError, reported } from "./errors.ts";
@@ -67,24 +67,54 @@ export async function followOperation(
   process.once("SIGINT", interrupt);
   spinner.start();
   try {
+    const lines: LogLine[] = [];
     const operation = await streamOperation(client, operationId, (line) => {
+      lines.push(line);
       if (!options.json) process.stderr.write(`${logLineText(line, process.stderr)}\n`);
       spinner.text = `${options.title} ${paint("dim", `— ${line.step ?? line.message}`, process.stderr)}`;
     });
     const took = duration(operation.startedAt ?? operation.createdAt, operation.finishedAt);
-    if (operation.status === "succeeded") spinner.succeed(`${options.title}: done in ${took}`);
+    if (operation.status === "succeeded") succeed(spinner, `${options.title}: done in ${took}`);
     else
-      spinner.fail(
+      fail(
+        spinner,
         `${options.title}: ${operation.status}${operation.error ? ` — ${operation.error.message}` : ""}`,
       );
-    return operation;
+    return { ...operation, log: operation.log ?? lines };
   } catch (error) {
     if (options.json) throw error;
-    spinner.fail(`${options.title}: ${(error as Error).message}`);
+    fail(spinner, `${options.title}: ${(error as Error).message}`);
     throw reported(error);
   } finally {
     process.off("SIGINT", interrupt);
   }
+}
+
+/** A spinner on stderr while `work` runs, for a long request that answers only at its end. */
+export async function withSpinner<T>(title: string, json: boolean, work: () => Promise<T>): Promise<T> {
+  const spinner = ora({ text: title, stream: process.stderr, isSilent: json, discardStdin: false }).start();
+  const started = Date.now();
+  try {
+    const result = await work();
+    succeed(
+      spinner,
+      `${title}: done in ${duration(new Date(started).toISOString(), new Date().toISOString())}`,
+    );
+    return result;
+  } catch (error) {
+    if (json) throw error;
+    fail(spinner, `${title}: ${(error as Error).message}`);
+    throw reported(error);
+  }
+}
+
+// ora's own ✔ and ✖ are coloured whenever the terminal type allows, even on a pipe: paint them per stream.
+function succeed(spinner: Ora, text: string): void {
+  spinner.stopAndPersist({ symbol: paint("green", "✔", process.stderr), text });
+}
+
+function fail(spinner: Ora, text: string): void {
+  spinner.stopAndPersist({ symbol: paint("red", "✖", process.stderr), text });
 }
 
 /** The operation did not succeed; its error is already in the command's output. */

@@ -15,10 +15,14 @@ import { tenantsCommand } from "./commands/tenants.ts";
 import { tokensCommand } from "./commands/tokens.ts";
 import { DEFAULT_URL } from "./connection.ts";
 
-/** The `websplat` command tree. Usage mistakes surface as CommanderErrors (exit 2), not process exits. */
-export function websplatProgram(context: Context = createContext()): Command {
+/**
+ * The `websplat` command tree. Usage mistakes surface as CommanderErrors (exit 2), not process exits;
+ * with `json`, commander prints none of its text, so the caller can print the error as JSON.
+ */
+export function websplatProgram(context: Context = createContext(), json = false): Command {
   const program = new Command("websplat")
     .version(packageJson.version, "-V, --version", "print the CLI's version")
+    .option("--json", "print JSON for scripts instead of text (before or after the command)")
     .description(
       "Administer a WebSplat control plane: tenants, their stacks, operations, backups, admin tokens and the platform.",
     )
@@ -30,6 +34,8 @@ Environment:
   WEBSPLAT_ADMIN_TOKEN  its admin token (default: the file <WEBSPLAT_DATA_DIR or .data>/admin-token)
 
 Exit codes: 0 ok, 1 failed, 2 usage.
+  1: the control plane, or the operation, said no; 2: a mistake in the command line or the
+  environment (nothing was sent). With --json, errors are a JSON object on stdout too.
 
 Example:
   $ websplat tenants list --status active
@@ -52,9 +58,20 @@ Example:
   program.addCommand(auditCommand(context));
   program.addCommand(statsCommand(context));
   program.addCommand(probesCommand(context));
-  everyCommand(program, (command) => command.exitOverride().showHelpAfterError("(add --help for usage)"));
+  everyCommand(program, (command) =>
+    command
+      .exitOverride()
+      .showHelpAfterError("(add --help for usage)")
+      .configureOutput(json ? silent : {}),
+  );
+  // `websplat --json tenants list` means the same as `websplat tenants list --json`.
+  program.hook("preAction", (root, action) => {
+    if (root.opts().json) action.setOptionValue("json", true);
+  });
   return program;
 }
+
+const silent = { outputError: () => {}, writeErr: () => {} };
 
 /** `addCommand` does not pass settings down, so apply them to the whole tree once it is built. */
 function everyCommand(command: Command, apply: (command: Command) => void): void {

@@ -10,7 +10,7 @@ import {
   waitable,
 } from "../command-kit.ts";
 import { CliError } from "../errors.ts";
-import { followOperation, operationFailed } from "../operation-progress.ts";
+import { followOperation, operationFailed, withSpinner } from "../operation-progress.ts";
 import { fields, print, printJson, table, when } from "../output.ts";
 
 /** A backup as `GET /admin/tenants/:slug/backups` lists it. */
@@ -98,7 +98,9 @@ async function backupRoute(
   request: (client: AdminClient) => Promise<{ operationId?: string; backup?: Backup }>,
 ): Promise<void> {
   const client = await context.client();
-  const answer = await withBackupRoutes(client, slug, () => request(client));
+  const answer = await withSpinner(title, options.json === true, () =>
+    withBackupRoutes(client, slug, () => request(client)),
+  );
   if (!answer.operationId || !options.wait) {
     if (options.json) return printJson(answer);
     return print(answer.backup ? describeBackup(answer.backup) : `${title}: started`);

@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import type { AdminClient } from "../admin-client.ts";
 import type { LogLine, Operation } from "../api-types.ts";
 import { type Context, type JsonOption, leaf, positiveInteger } from "../command-kit.ts";
+import { CliError, usageError } from "../errors.ts";
 import { operationFailed, streamOperation } from "../operation-progress.ts";
 import {
   duration,
@@ -93,7 +94,7 @@ export function opsCommand(context: Context): Command {
       for (const line of operation.log ?? []) show(line);
       return;
     }
-    const operation = await streamOperation(client, id, show);
+    const operation = await streamOperation(client, await operationId(client, id), show);
     if (options.json) print(JSON.stringify({ end: operation }));
     else {
       const outcome = `operation ${operation.id} ${operation.status}`;
@@ -108,8 +109,36 @@ export function opsCommand(context: Context): Command {
   return ops;
 }
 
-function getOperation(client: AdminClient, id: string): Promise<Operation> {
-  return client.get<Operation>(`/admin/operations/${encodeURIComponent(id)}`);
+async function getOperation(client: AdminClient, id: string): Promise<Operation> {
+  return client.get<Operation>(`/admin/operations/${encodeURIComponent(await operationId(client, id))}`);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SEARCHED = 500;
+
+/** A whole operation id, or the one recent operation whose id starts with `given` (as `ops list` shows them). */
+export async function operationId(client: AdminClient, given: string): Promise<string> {
+  const prefix = given
+    .trim()
+    .replace(/(…|\.\.\.)$/, "")
+    .toLowerCase();
+  if (UUID.test(prefix)) return prefix;
+  if (!/^[0-9a-f-]+$/.test(prefix)) throw usageError(`"${given}" is not an operation id or the start of one`);
+  const { operations } = await client.get<{ operations: Operation[] }>(`/admin/operations?limit=${SEARCHED}`);
+  const matches = operations.filter((operation) => operation.id.startsWith(prefix));
+  if (matches.length === 1) return matches[0]!.id;
+  if (matches.length === 0) {
+    throw new CliError(
+      "not_found",
+      `no operation id among the latest ${SEARCHED} starts with ${prefix}; give the whole id (\`websplat ops list\` shows them)`,
+    );
+  }
+  throw usageError(
+    `${prefix} is the start of ${matches.length} operation ids (${matches
+      .slice(0, 3)
+      .map((operation) => operation.id)
+      .join(", ")}${matches.length > 3 ? ", …" : ""}); give more of it`,
+  );
 }
 
 export function operationTable(operations: Operation[]): string {

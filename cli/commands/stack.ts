@@ -74,7 +74,8 @@ export function stackCommand(context: Context): Command {
       options,
       `cancelling ${slug}`,
       (client) => client.post(tenantPath(slug, "/stack/cancel")),
-      () => `${slug}: update cancelled`,
+      // The driver's last line says whether an update was in progress to cancel.
+      (operation) => `${slug}: ${operation.log?.at(-1)?.message ?? "cancel finished"}`,
     ),
   );
 

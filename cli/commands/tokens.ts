@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { type Context, type JsonOption, leaf } from "../command-kit.ts";
+import { CliError } from "../errors.ts";
 import { fields, print, printJson, table, when } from "../output.ts";
 
 interface AdminToken {
@@ -25,6 +26,14 @@ export function tokensCommand(context: Context): Command {
     'websplat tokens create "ci deploy"',
   ).action(async (name: string, options: JsonOption) => {
     const client = await context.client();
+    const { tokens: existing } = await client.get<{ tokens: AdminToken[] }>("/admin/tokens");
+    const same = existing.find((token) => token.name === name && !token.revokedAt);
+    if (same) {
+      throw new CliError(
+        "token_name_taken",
+        `an admin token named "${name}" already exists (${same.id}); choose another name, or revoke it first with \`websplat tokens revoke ${same.id}\``,
+      );
+    }
     const created = await client.post<AdminToken & { token: string }>("/admin/tokens", { name });
     if (options.json) return printJson(created);
     print(

@@ -71,14 +71,10 @@ export async function renderTenant(options: RenderOptions): Promise<string> {
   );
   const resources = await declaredResources(spec);
   if (options.format === "json") return `${JSON.stringify(resources, null, 2)}\n`;
-  const header = `# Tenant ${spec.slug} (${spec.tier}${spec.suspended ? ", suspended" : ""}) rendered offline: values marked "${PLACEHOLDER}" stand in for the platform's.\n`;
+  const objects = kubernetesObjects(resources);
+  const header = `# Tenant ${spec.slug} (${spec.tier}${spec.suspended ? ", suspended" : ""}) rendered offline: values marked "${PLACEHOLDER}" stand in for the platform's.\n${leftOutNote(resources, objects.length)}`;
   // YAML 1.1, as kubectl reads it: values such as `off` stay quoted strings.
-  return (
-    header +
-    kubernetesObjects(resources)
-      .map((object) => `---\n${stringify(object, { version: "1.1" })}`)
-      .join("")
-  );
+  return header + objects.map((object) => `---\n${stringify(object, { version: "1.1" })}`).join("");
 }
 
 /** Runs `TenantEnvironment` for a spec under mocks and returns what it declared, in declaration order. */
@@ -112,6 +108,14 @@ export function kubernetesObjects(resources: DeclaredResource[]): Record<string,
       const { apiVersion, kind, metadata, ...rest } = inputs;
       return { apiVersion, kind, metadata, ...rest };
     });
+}
+
+/** YAML holds only the Kubernetes objects: say which of the declared resources are not among them. */
+function leftOutNote(resources: DeclaredResource[], shown: number): string {
+  const left = resources.filter((resource) => !resource.type.startsWith("kubernetes:"));
+  if (left.length === 0) return "";
+  const types = [...new Set(left.map((resource) => resource.type))].join(", ");
+  return `# ${shown} of ${resources.length} resources are Kubernetes objects and follow; the other ${left.length} are not and are left out (--format json shows all): ${types}\n`;
 }
 
 /** Kinds in the order `kubectl apply` needs them (as `helm template` prints them), then the rest. */

@@ -2,30 +2,28 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliTarget, json, websplat } from "../support/cli.ts";
-import { type RunningControlPlane, startControlPlane, writeRuntimeEntry } from "../support/control-plane.ts";
+import { useControlPlane, writeRuntimeEntry } from "../support/control-plane.ts";
 
 const run = randomBytes(3).toString("hex");
 
-let plane: RunningControlPlane;
 let target: CliTarget;
-let brokenRuntimeDir: string;
+let brokenRuntime: { dir: string; entry: string };
 
 beforeAll(async () => {
   // Every tenant's runtime dies at start, so every provisioning fails with the supervisor's reason.
-  const { dir, entry } = await writeRuntimeEntry(
+  brokenRuntime = await writeRuntimeEntry(
     'console.error("model key rejected by the provider"); process.exit(3);\n',
   );
-  brokenRuntimeDir = dir;
-  plane = await startControlPlane({
-    env: { WEBSPLAT_RUNTIME_ENTRY: entry, WEBSPLAT_RECONCILE_RETRIES: "0" },
-  });
-  target = { url: plane.url, adminToken: plane.adminToken };
+});
+const plane = useControlPlane(() => ({
+  env: { WEBSPLAT_RUNTIME_ENTRY: brokenRuntime.entry, WEBSPLAT_RECONCILE_RETRIES: "0" },
+}));
+beforeAll(() => {
+  target = { url: plane().url, adminToken: plane().adminToken };
 });
 
 afterAll(async () => {
-  await plane?.stop();
-  await plane?.cleanup();
-  await rm(brokenRuntimeDir, { recursive: true, force: true });
+  if (brokenRuntime) await rm(brokenRuntime.dir, { recursive: true, force: true });
 });
 
 describe("websplat when an operation fails", () => {

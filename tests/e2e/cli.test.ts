@@ -107,6 +107,21 @@ describe("websplat tenants", () => {
     expect(resumed.stdout).toMatch(/status\s+active/);
   });
 
+  it("exits 2 for input the control plane refuses, as for a mistake it finds itself", async () => {
+    const result = await websplat(["tenants", "create", `bad-${run}`, "--email", "not-an-email"], target);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: .*email/i);
+  });
+
+  it("colours nothing on a pipe, even where the terminal type has colours", async () => {
+    const result = await websplat(["tenants", "reconcile", acme], { ...target, terminalColours: true });
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(new RegExp(`reconciling ${acme}: done in`));
+    expect(result.stdout + result.stderr).not.toContain("\u001b[");
+  });
+
   it("reconciles without waiting when asked, answering the operation to follow", async () => {
     const result = await websplat(["tenants", "reconcile", acme, "--no-wait"], target);
 
@@ -200,6 +215,27 @@ describe("websplat ops", () => {
     });
   });
 
+  it("finds an operation by the start of its id, as the help shows it", async () => {
+    const { operations } = json(await websplat(["ops", "list", "--slug", acme, "--json"], target));
+    const id: string = operations[0].id;
+
+    const logs = await websplat(["ops", "logs", id.slice(0, 8), "--json"], target);
+    const shown = await websplat(["ops", "show", `${id.slice(0, 6)}…`, "--json"], target);
+    const followed = await websplat(["ops", "logs", id.slice(0, 8), "--follow", "--json"], target);
+    const unknown = await websplat(["ops", "logs", "00000000-00"], target);
+    const notAnId = await websplat(["ops", "logs", "acme"], target);
+
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(json(logs)).toEqual(expect.any(Array));
+    expect(json(shown).id).toBe(id);
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(JSON.parse(followed.stdout.trim().split("\n").at(-1)!).end.id).toBe(id);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("no operation id among the latest 500 starts with 00000000-00");
+    expect(notAnId.code).toBe(2);
+    expect(notAnId.stderr).toContain('"acme" is not an operation id or the start of one');
+  });
+
   it("says an unknown operation does not exist", async () => {
     const result = await websplat(["ops", "show", "00000000-0000-0000-0000-000000000000", "--json"], target);
 
@@ -229,6 +265,13 @@ describe("websplat stack", () => {
       expect(result.code, `${verb}: ${result.stdout}`).toBe(0);
       expect(json(result).status).toBe("succeeded");
     }
+  });
+
+  it("says so when there was no update in progress to cancel", async () => {
+    const result = await websplat(["stack", "cancel", acme], target);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`${acme}: No operation in progress for this tenant\n`);
   });
 
   it("acts on every tenant with a stack with --all", async () => {
@@ -286,11 +329,33 @@ describe("websplat backup", () => {
     });
   }, 60_000);
 
+  it("shows progress while it takes a backup", async () => {
+    const result = await websplat(["backup", "create", acme], target);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(new RegExp(`backing up ${acme}: done in \\S+`));
+    expect(result.stdout).toMatch(/^id\s+\S+/m);
+  }, 60_000);
+
   it("says a backup of an unknown tenant cannot be taken because the tenant does not exist", async () => {
     const result = await websplat(["backup", "create", `nobody-${run}`, "--json"], target);
 
     expect(result.code).toBe(1);
     expect(json(result).error.code).not.toBe("backups_unsupported");
+  });
+});
+
+describe("websplat tokens", () => {
+  it("refuses a second token with the name of one still valid", async () => {
+    const name = `deploy ${run}`;
+    const first = await websplat(["tokens", "create", name, "--json"], target);
+    const second = await websplat(["tokens", "create", name], target);
+
+    expect(first.code, first.stderr).toBe(0);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(
+      `error: an admin token named "${name}" already exists (${json(first).id}); choose another name`,
+    );
   });
 });
 

@@ -1,23 +1,17 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import {
-  fetchTenant,
-  type RunningControlPlane,
-  signInOwner,
-  startControlPlane,
-} from "../support/control-plane.ts";
+import { beforeAll, expect, test } from "vitest";
+import { fetchTenant, signInOwner, useControlPlane } from "../support/control-plane.ts";
 import { waitFor } from "../support/wait.ts";
 
-let plane: RunningControlPlane;
+const plane = useControlPlane({ env: { WEBSPLAT_IDLE_SECONDS: "2" } });
 /** Only an owner's requests wake a runtime or keep it awake (a visitor's do not). */
 const owners: Record<string, string> = {};
 const ownerFetch = (slug: string, path: string) =>
-  fetchTenant(plane, slug, path, { headers: { cookie: owners[slug]! } });
-const admin = () => ({ authorization: `Bearer ${plane.adminToken}`, "content-type": "application/json" });
+  fetchTenant(plane(), slug, path, { headers: { cookie: owners[slug]! } });
+const admin = () => ({ authorization: `Bearer ${plane().adminToken}`, "content-type": "application/json" });
 
 beforeAll(async () => {
-  plane = await startControlPlane({ env: { WEBSPLAT_IDLE_SECONDS: "2" } });
   for (const slug of ["stz-quiet", "stz-busy"]) {
-    const response = await fetch(`${plane.url}/admin/tenants`, {
+    const response = await fetch(`${plane().url}/admin/tenants`, {
       method: "POST",
       headers: admin(),
       body: JSON.stringify({ slug, email: `owner@${slug}.test`, tier: "starter" }),
@@ -36,17 +30,12 @@ beforeAll(async () => {
       what: `${slug} idle`,
       timeoutMs: 20_000,
     });
-    owners[slug] = await signInOwner(plane, slug);
+    owners[slug] = await signInOwner(plane(), slug);
   }
 }, 90_000);
 
-afterAll(async () => {
-  await plane?.stop();
-  await plane?.cleanup();
-});
-
 async function tenant(slug: string) {
-  return await (await fetch(`${plane.url}/admin/tenants/${slug}`, { headers: admin() })).json();
+  return await (await fetch(`${plane().url}/admin/tenants/${slug}`, { headers: admin() })).json();
 }
 
 const runtimeOf = async (slug: string) => (await tenant(slug)).outputs?.details?.runtime ?? {};

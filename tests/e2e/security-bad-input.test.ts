@@ -1,25 +1,19 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  fetchTenant,
-  type RunningControlPlane,
-  signInOwner,
-  startControlPlane,
-} from "../support/control-plane.ts";
+import { beforeAll, expect, it } from "vitest";
+import { fetchTenant, signInOwner, useControlPlane } from "../support/control-plane.ts";
 import { waitFor } from "../support/wait.ts";
 
 /**
  * Input meant to break the server rather than the rules: NULs, lone surrogates, broken %-escapes, hop-by-hop
  * headers. Each is the caller's mistake, answered with a 4xx that says so, and changes nothing. Slugs "bad-".
  */
-let plane: RunningControlPlane;
+const plane = useControlPlane();
 let cookie: string;
 const slug = "bad-input";
 
 beforeAll(async () => {
-  plane = await startControlPlane();
-  const created = await fetch(`${plane.url}/admin/tenants`, {
+  const created = await fetch(`${plane().url}/admin/tenants`, {
     method: "POST",
-    headers: { authorization: `Bearer ${plane.adminToken}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${plane().adminToken}`, "content-type": "application/json" },
     body: JSON.stringify({ slug, email: `owner@${slug}.test`, tier: "studio" }),
   });
   expect(created.status).toBe(201);
@@ -27,26 +21,21 @@ beforeAll(async () => {
     async () =>
       (
         await (
-          await fetch(`${plane.url}/admin/tenants/${slug}`, {
-            headers: { authorization: `Bearer ${plane.adminToken}` },
+          await fetch(`${plane().url}/admin/tenants/${slug}`, {
+            headers: { authorization: `Bearer ${plane().adminToken}` },
           })
         ).json()
       ).status === "active",
     { what: "the tenant active", timeoutMs: 40_000 },
   );
-  cookie = await signInOwner(plane, slug);
+  cookie = await signInOwner(plane(), slug);
 }, 60_000);
-
-afterAll(async () => {
-  await plane?.stop();
-  await plane?.cleanup();
-});
 
 const owner = (
   path: string,
   init: { method?: string; body?: string; headers?: Record<string, string> } = {},
 ) =>
-  fetchTenant(plane, slug, path, {
+  fetchTenant(plane(), slug, path, {
     ...init,
     headers: { cookie, "content-type": "application/json", accept: "application/json", ...init.headers },
   });
@@ -56,7 +45,7 @@ it("a NUL in a signup's slug or email is a 400 that reserves nothing", async () 
     { email: "nul@example.com", slug: "nul\u0000shop", tier: "starter" },
     { email: "nul\u0000@example.com", slug: "nul-shop", tier: "starter" },
   ]) {
-    const response = await fetch(`${plane.url}/api/signup`, {
+    const response = await fetch(`${plane().url}/api/signup`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
@@ -64,13 +53,13 @@ it("a NUL in a signup's slug or email is a 400 that reserves nothing", async () 
     expect(response.status).toBe(400);
     expect((await response.json()).error.code).toMatch(/^(invalid_text|slug_malformed|invalid_email)$/);
   }
-  expect((await (await fetch(`${plane.url}/api/slugs/nul-shop`)).json()).available).toBe(true);
+  expect((await (await fetch(`${plane().url}/api/slugs/nul-shop`)).json()).available).toBe(true);
 });
 
 it("NULs and broken escapes in control-plane paths are answered, never a 5xx", async () => {
-  const admin = { authorization: `Bearer ${plane.adminToken}` };
+  const admin = { authorization: `Bearer ${plane().adminToken}` };
   for (const path of ["/admin/tenants/bad%00input", "/api/slugs/a%00b", "/checkout/local/%E0%A4%A"]) {
-    const response = await fetch(`${plane.url}${path}`, { headers: admin });
+    const response = await fetch(`${plane().url}${path}`, { headers: admin });
     expect(response.status, path).toBeLessThan(500);
   }
 });

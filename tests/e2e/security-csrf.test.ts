@@ -1,10 +1,5 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  fetchTenant,
-  type RunningControlPlane,
-  signInOwner,
-  startControlPlane,
-} from "../support/control-plane.ts";
+import { beforeAll, expect, it } from "vitest";
+import { fetchTenant, signInOwner, useControlPlane } from "../support/control-plane.ts";
 import { waitFor } from "../support/wait.ts";
 
 /**
@@ -12,16 +7,15 @@ import { waitFor } from "../support/wait.ts";
  * others, so SameSite=Lax lets another tenant's page send the owner's cookie along: the runtime itself must
  * refuse writes that do not come from its own pages. Slugs start with "csrf-".
  */
-let plane: RunningControlPlane;
+const plane = useControlPlane();
 let cookie: string;
 const slug = "csrf-victim";
 let ownOrigin: string;
 
 beforeAll(async () => {
-  plane = await startControlPlane();
-  const created = await fetch(`${plane.url}/admin/tenants`, {
+  const created = await fetch(`${plane().url}/admin/tenants`, {
     method: "POST",
-    headers: { authorization: `Bearer ${plane.adminToken}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${plane().adminToken}`, "content-type": "application/json" },
     body: JSON.stringify({ slug, email: `owner@${slug}.test`, tier: "studio" }),
   });
   expect(created.status).toBe(201);
@@ -29,36 +23,31 @@ beforeAll(async () => {
     async () =>
       (
         await (
-          await fetch(`${plane.url}/admin/tenants/${slug}`, {
-            headers: { authorization: `Bearer ${plane.adminToken}` },
+          await fetch(`${plane().url}/admin/tenants/${slug}`, {
+            headers: { authorization: `Bearer ${plane().adminToken}` },
           })
         ).json()
       ).status === "active",
     { what: "the tenant active", timeoutMs: 40_000 },
   );
-  cookie = await signInOwner(plane, slug);
-  ownOrigin = `http://${slug}.localhost:${plane.port}`;
+  cookie = await signInOwner(plane(), slug);
+  ownOrigin = `http://${slug}.localhost:${plane().port}`;
 }, 60_000);
 
-afterAll(async () => {
-  await plane?.stop();
-  await plane?.cleanup();
-});
-
 const post = (path: string, body: string, headers: Record<string, string>) =>
-  fetchTenant(plane, slug, path, { method: "POST", body, headers: { cookie, ...headers } });
+  fetchTenant(plane(), slug, path, { method: "POST", body, headers: { cookie, ...headers } });
 
 const projectNames = async () =>
   (
     (await (
-      await fetchTenant(plane, slug, "/api/projects", { headers: { cookie, accept: "application/json" } })
+      await fetchTenant(plane(), slug, "/api/projects", { headers: { cookie, accept: "application/json" } })
     ).json()) as { projects: { name: string }[] }
   ).projects.map((project) => project.name);
 
 it("a cross-site form posting a JSON-looking text/plain body is refused and creates nothing", async () => {
   const forged = await post("/api/projects", '{"name":"Forged by a form"}', {
     "content-type": "text/plain",
-    origin: `http://attacker.localhost:${plane.port}`,
+    origin: `http://attacker.localhost:${plane().port}`,
     "sec-fetch-site": "same-site",
   });
   expect(forged.status).toBe(403);
@@ -72,7 +61,7 @@ it("a cross-site form posting a JSON-looking text/plain body is refused and crea
 it("another tenant's page (same site, other origin) cannot write, even with a JSON body", async () => {
   const byOrigin = await post("/api/projects", '{"name":"From a neighbour"}', {
     "content-type": "application/json",
-    origin: `http://other-tenant.localhost:${plane.port}`,
+    origin: `http://other-tenant.localhost:${plane().port}`,
   });
   expect(byOrigin.status).toBe(403);
   expect((await byOrigin.json()).error.code).toBe("cross_site_request");
@@ -96,7 +85,7 @@ it("the builder's own requests (same origin) and non-browser clients still work"
 });
 
 it("the builder page has a strict CSP, refuses framing, and nothing is content-sniffed", async () => {
-  const page = await fetchTenant(plane, slug, "/", { headers: { cookie, accept: "text/html" } });
+  const page = await fetchTenant(plane(), slug, "/", { headers: { cookie, accept: "text/html" } });
   expect(page.status).toBe(200);
   const csp = page.headers.get("content-security-policy") ?? "";
   expect(csp).toContain("default-src 'none'");
@@ -105,6 +94,6 @@ it("the builder page has a strict CSP, refuses framing, and nothing is content-s
   expect(csp).toContain("base-uri 'none'");
   expect(csp).not.toContain("unsafe-inline");
   expect(page.headers.get("x-content-type-options")).toBe("nosniff");
-  const api = await fetchTenant(plane, slug, "/api/projects", { headers: { cookie } });
+  const api = await fetchTenant(plane(), slug, "/api/projects", { headers: { cookie } });
   expect(api.headers.get("x-content-type-options")).toBe("nosniff");
 });

@@ -1,25 +1,19 @@
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  fetchTenant,
-  type RunningControlPlane,
-  signInOwner,
-  startControlPlane,
-} from "../support/control-plane.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fetchTenant, signInOwner, useControlPlane } from "../support/control-plane.ts";
 import { waitFor } from "../support/wait.ts";
 
 /**
  * Attacks on tenant hosts through the gateway: locking the owner out with anonymous traffic, keeping idle
  * runtimes awake, oversized bodies, hop-by-hop headers. Slugs start with "gw-"; runtimes sleep after 2 s.
  */
-let plane: RunningControlPlane;
+const plane = useControlPlane({ env: { WEBSPLAT_IDLE_SECONDS: "2" } });
 const cookies: Record<string, string> = {};
-const admin = () => ({ authorization: `Bearer ${plane.adminToken}`, "content-type": "application/json" });
+const admin = () => ({ authorization: `Bearer ${plane().adminToken}`, "content-type": "application/json" });
 
 beforeAll(async () => {
-  plane = await startControlPlane({ env: { WEBSPLAT_IDLE_SECONDS: "2" } });
   for (const slug of ["gw-owner", "gw-sleepy"]) {
-    const created = await fetch(`${plane.url}/admin/tenants`, {
+    const created = await fetch(`${plane().url}/admin/tenants`, {
       method: "POST",
       headers: admin(),
       body: JSON.stringify({ slug, email: `owner@${slug}.test`, tier: "starter" }),
@@ -35,21 +29,16 @@ beforeAll(async () => {
   // Signed in once asleep: the sign-in wakes them (and no idle stop races the first request).
   for (const slug of ["gw-owner", "gw-sleepy"]) {
     await asleep(slug);
-    cookies[slug] = await signInOwner(plane, slug);
+    cookies[slug] = await signInOwner(plane(), slug);
   }
 }, 90_000);
 
-afterAll(async () => {
-  await plane?.stop();
-  await plane?.cleanup();
-});
-
 async function tenant(slug: string) {
-  return await (await fetch(`${plane.url}/admin/tenants/${slug}`, { headers: admin() })).json();
+  return await (await fetch(`${plane().url}/admin/tenants/${slug}`, { headers: admin() })).json();
 }
 const runtimeOf = async (slug: string) => (await tenant(slug)).outputs?.details?.runtime ?? {};
 const owner = (slug: string, path: string, init: RequestInit = {}) =>
-  fetchTenant(plane, slug, path, {
+  fetchTenant(plane(), slug, path, {
     ...init,
     headers: { cookie: cookies[slug]!, accept: "application/json", ...(init.headers as object) },
   });
@@ -63,7 +52,7 @@ describe("anonymous traffic cannot lock the owner out", () => {
   it("while a visitor floods the tenant's host into 429s, the signed-in owner is still served", async () => {
     expect(cookies["gw-owner"]).toContain("websplat_pass=");
     const flood = await Promise.all(
-      Array.from({ length: 200 }, () => fetchTenant(plane, "gw-owner", "/api/projects")),
+      Array.from({ length: 200 }, () => fetchTenant(plane(), "gw-owner", "/api/projects")),
     );
     expect(flood.filter((response) => response.status === 429).length).toBeGreaterThan(0);
     const answer = await owner("gw-owner", "/api/projects");
@@ -74,14 +63,14 @@ describe("anonymous traffic cannot lock the owner out", () => {
 describe("only an owner wakes a sleeping runtime", () => {
   it("a visitor gets a light page from the gateway and the runtime stays asleep; the owner's request wakes it", async () => {
     await asleep("gw-sleepy");
-    const page = await fetchTenant(plane, "gw-sleepy", "/", { headers: { accept: "text/html" } });
+    const page = await fetchTenant(plane(), "gw-sleepy", "/", { headers: { accept: "text/html" } });
     expect(page.status).toBe(401);
     expect(await page.text()).toContain("This WebSplat is private");
-    const api = await fetchTenant(plane, "gw-sleepy", "/api/projects");
+    const api = await fetchTenant(plane(), "gw-sleepy", "/api/projects");
     expect(api.status).toBe(401);
     expect((await api.json()).error.code).toBe("not_signed_in");
     // A forged or borrowed pass does not count: it is bound to its own session.
-    const forged = await fetchTenant(plane, "gw-sleepy", "/api/projects", {
+    const forged = await fetchTenant(plane(), "gw-sleepy", "/api/projects", {
       headers: { cookie: `${cookies["gw-owner"]!}` },
     });
     expect(forged.status).toBe(401);
@@ -94,7 +83,7 @@ describe("only an owner wakes a sleeping runtime", () => {
 
   it("the sign-in callback wakes it too (that is how an owner gets a session)", async () => {
     await asleep("gw-sleepy");
-    cookies["gw-sleepy"] = await signInOwner(plane, "gw-sleepy");
+    cookies["gw-sleepy"] = await signInOwner(plane(), "gw-sleepy");
     expect((await runtimeOf("gw-sleepy")).state).toBe("running");
   }, 60_000);
 
@@ -103,7 +92,7 @@ describe("only an owner wakes a sleeping runtime", () => {
     const until = Date.now() + 20_000;
     let state = "running";
     while (Date.now() < until && state !== "idle") {
-      await fetchTenant(plane, "gw-sleepy", "/healthz");
+      await fetchTenant(plane(), "gw-sleepy", "/healthz");
       await new Promise((resolve) => setTimeout(resolve, 300));
       state = (await runtimeOf("gw-sleepy")).state;
     }
@@ -126,11 +115,11 @@ describe("tenant request bodies are limited by tier", () => {
       const req = request(
         {
           host: "127.0.0.1",
-          port: plane.port,
+          port: plane().port,
           path: "/api/projects",
           method: "POST",
           headers: {
-            host: `gw-owner.localhost:${plane.port}`,
+            host: `gw-owner.localhost:${plane().port}`,
             cookie: cookies["gw-owner"],
             "content-type": "application/json",
             "transfer-encoding": "chunked",
@@ -152,7 +141,9 @@ describe("tenant request bodies are limited by tier", () => {
 
 describe("hop-by-hop headers stay at the gateway", () => {
   it("Expect: 100-continue on a tenant request is answered, not a 503", async () => {
-    const health = await fetchTenant(plane, "gw-owner", "/healthz", { headers: { expect: "100-continue" } });
+    const health = await fetchTenant(plane(), "gw-owner", "/healthz", {
+      headers: { expect: "100-continue" },
+    });
     expect(health.status).toBe(200);
     const created = await owner("gw-owner", "/api/projects", {
       method: "POST",

@@ -1,6 +1,6 @@
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { describe, expect, it } from "vitest";
+import { useControlPlane } from "../support/control-plane.ts";
 
 /**
  * Attacks on the operator's surface: scraping /metrics from the internet, smuggling ids into the logs,
@@ -8,16 +8,8 @@ import { type RunningControlPlane, startControlPlane } from "../support/control-
  * what it forwards comes "from the internet".
  */
 const METRICS_TOKEN = "metrics-token-for-tests-0123456789";
-let plane: RunningControlPlane;
-
-beforeAll(async () => {
-  plane = await startControlPlane({
-    env: { WEBSPLAT_TRUSTED_PROXY: "127.0.0.2", WEBSPLAT_METRICS_TOKEN: METRICS_TOKEN },
-  });
-});
-afterAll(async () => {
-  await plane?.stop();
-  await plane?.cleanup();
+const plane = useControlPlane({
+  env: { WEBSPLAT_TRUSTED_PROXY: "127.0.0.2", WEBSPLAT_METRICS_TOKEN: METRICS_TOKEN },
 });
 
 /** A request relayed by the trusted proxy for `client` (or straight from loopback when client is null). */
@@ -32,7 +24,7 @@ async function call(
     const req = request(
       {
         host: "127.0.0.1",
-        port: plane.port,
+        port: plane().port,
         path,
         method,
         localAddress: client === null ? "127.0.0.1" : "127.0.0.2",
@@ -101,19 +93,19 @@ describe("admin tokens", () => {
     expect(statuses.at(-1)).toBe(429);
     const right = await call("GET", "/admin/tenants", {
       client: guesser,
-      headers: { authorization: `Bearer ${plane.adminToken}` },
+      headers: { authorization: `Bearer ${plane().adminToken}` },
     });
     expect(right.status).toBe(429);
     expect(Number(right.headers["retry-after"])).toBeGreaterThanOrEqual(1);
     const colleague = await call("GET", "/admin/tenants", {
       client: "192.0.2.77",
-      headers: { authorization: `Bearer ${plane.adminToken}` },
+      headers: { authorization: `Bearer ${plane().adminToken}` },
     });
     expect(colleague.status).toBe(200);
   });
 
   it("audit entries of tenant actions name the token that acted, not just 'admin'", async () => {
-    const bootstrap = { authorization: `Bearer ${plane.adminToken}` };
+    const bootstrap = { authorization: `Bearer ${plane().adminToken}` };
     const created = await call("POST", "/admin/tokens", { headers: bootstrap, body: { name: "ci-robot" } });
     expect(created.status).toBe(201);
     const token = JSON.parse(created.text).token as string;

@@ -1,6 +1,6 @@
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { describe, expect, it } from "vitest";
+import { useControlPlane } from "../support/control-plane.ts";
 import {
   admin,
   checkoutSession,
@@ -19,18 +19,10 @@ import { waitFor } from "../support/wait.ts";
  * from 127.0.0.1 are not from a trusted proxy, so their X-Forwarded-For must be ignored.
  */
 const HOLD_MS = 0.003 * 3600_000;
-let plane: RunningControlPlane;
+const plane = useControlPlane({
+  env: { WEBSPLAT_RESERVATION_HOURS: "0.003", WEBSPLAT_TRUSTED_PROXY: "127.0.0.2" },
+});
 let clients = 0;
-
-beforeAll(async () => {
-  plane = await startControlPlane({
-    env: { WEBSPLAT_RESERVATION_HOURS: "0.003", WEBSPLAT_TRUSTED_PROXY: "127.0.0.2" },
-  });
-});
-afterAll(async () => {
-  await plane?.stop();
-  await plane?.cleanup();
-});
 
 interface Answer {
   status: number;
@@ -51,7 +43,7 @@ async function call(
     const req = request(
       {
         host: "127.0.0.1",
-        port: plane.port,
+        port: plane().port,
         path,
         method,
         localAddress: options.localAddress ?? "127.0.0.2",
@@ -116,7 +108,7 @@ describe("a slug someone is paying for cannot be taken over", () => {
     expect(second.headers["set-cookie"]).toBeUndefined();
 
     expect((await pay(first)).status).toBe(303);
-    const tenant = await waitForTenant(plane, slug, settledActive, { timeoutMs: 45_000, what: "active" });
+    const tenant = await waitForTenant(plane(), slug, settledActive, { timeoutMs: 45_000, what: "active" });
     expect(tenant.email).toBe("CEO@takeover.test");
     // The first buyer's key still follows the purchase and gets the sign-in link.
     expect((await progress(slug, keyOf(first))).status).toBe(200);
@@ -141,10 +133,10 @@ describe("a slug someone is paying for cannot be taken over", () => {
     expect(stale.status).toBe(410);
     expect(stale.text).toContain("replaced by a newer signup");
     expect((await progress(slug, keyOf(first))).status).toBe(404);
-    expect((await getTenant(plane, slug))?.status).toBe("awaiting_payment");
+    expect((await getTenant(plane(), slug))?.status).toBe("awaiting_payment");
 
     expect((await pay(renewed)).status).toBe(303);
-    const tenant = await waitForTenant(plane, slug, settledActive, { timeoutMs: 45_000, what: "active" });
+    const tenant = await waitForTenant(plane(), slug, settledActive, { timeoutMs: 45_000, what: "active" });
     expect(tenant.tier).toBe("pro");
   }, 60_000);
 
@@ -158,10 +150,10 @@ describe("a slug someone is paying for cannot be taken over", () => {
 
     // The first checkout's session completes late (as a Stripe session paid at the last second would).
     const late = { ...checkoutSession({ slug, email: "early@lapsed.test" }), id: checkoutIdOf(first) };
-    await deliver(plane, stripeEvent("checkout.session.completed", late));
+    await deliver(plane(), stripeEvent("checkout.session.completed", late));
     const refused = await waitFor(
       async () => {
-        const answer = await admin(plane, `/admin/audit?slug=${slug}`);
+        const answer = await admin(plane(), `/admin/audit?slug=${slug}`);
         const { entries } = (await answer.json()) as {
           entries: { action: string; details: { outcome?: string } }[];
         };
@@ -170,11 +162,11 @@ describe("a slug someone is paying for cannot be taken over", () => {
       { what: "the late event to be processed" },
     );
     expect(refused.details.outcome).toMatch(/^rejected: superseded checkout/);
-    const tenant = await getTenant(plane, slug);
+    const tenant = await getTenant(plane(), slug);
     expect(tenant).toMatchObject({ status: "awaiting_payment", email: "later@lapsed.test" });
 
     expect((await pay(second)).status).toBe(303);
-    const active = await waitForTenant(plane, slug, settledActive, { timeoutMs: 45_000, what: "active" });
+    const active = await waitForTenant(plane(), slug, settledActive, { timeoutMs: 45_000, what: "active" });
     expect(active.email).toBe("later@lapsed.test");
   }, 60_000);
 
@@ -189,7 +181,7 @@ describe("a slug someone is paying for cannot be taken over", () => {
     expect([410, 404]).toContain(page.status);
     expect([410, 404]).toContain(paid.status);
     if (paid.status === 410) expect(paid.text).toContain("expired");
-    expect(await getTenant(plane, slug).then((tenant) => tenant?.status ?? null)).not.toBe("provisioning");
+    expect(await getTenant(plane(), slug).then((tenant) => tenant?.status ?? null)).not.toBe("provisioning");
   }, 30_000);
 });
 
@@ -215,7 +207,7 @@ describe("the welcome key is short-lived, single-purpose and kept out of URLs", 
     const slug = "sgn-one-link";
     const started = await signup({ email: "owner@one-link.test", slug });
     expect((await pay(started)).status).toBe(303);
-    await waitForTenant(plane, slug, settledActive, { timeoutMs: 45_000, what: "active" });
+    await waitForTenant(plane(), slug, settledActive, { timeoutMs: 45_000, what: "active" });
     const once = await call("POST", `/api/tenants/${slug}/owner-link`, { body: { key: keyOf(started) } });
     expect(once.status).toBe(200);
     const again = await call("POST", `/api/tenants/${slug}/owner-link`, { body: { key: keyOf(started) } });
@@ -237,8 +229,8 @@ describe("slugs cannot be squatted", () => {
   it("a lapsed reservation is purged in the background and its slug is free for anyone", async () => {
     const slug = "sgn-purged";
     expect((await signup({ email: "squatter@purged.test", slug })).status).toBe(201);
-    expect((await admin(plane, `/admin/tenants/${slug}`)).status).toBe(200);
-    await waitFor(async () => (await admin(plane, `/admin/tenants/${slug}`)).status === 404, {
+    expect((await admin(plane(), `/admin/tenants/${slug}`)).status).toBe(200);
+    await waitFor(async () => (await admin(plane(), `/admin/tenants/${slug}`)).status === 404, {
       what: "the lapsed reservation to be purged",
       timeoutMs: HOLD_MS + 15_000,
     });

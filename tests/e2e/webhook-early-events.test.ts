@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { expect, test } from "vitest";
+import { useControlPlane } from "../support/control-plane.ts";
 import { admin, checkoutSession, deliver, now, stripeEvent, subscription } from "../support/stripe-events.ts";
 import { waitFor } from "../support/wait.ts";
 
-let plane: RunningControlPlane;
-
-beforeAll(async () => {
-  plane = await startControlPlane({ env: { WEBSPLAT_RUNTIME_ENTRY: "tests/fixtures/healthz-runtime.ts" } });
-});
-afterAll(async () => {
-  await plane?.stop();
-  await plane?.cleanup();
-});
+const plane = useControlPlane({ env: { WEBSPLAT_RUNTIME_ENTRY: "tests/fixtures/healthz-runtime.ts" } });
 
 const tenantOf = async (slug: string) => {
-  const response = await admin(plane, `/admin/tenants/${slug}`);
+  const response = await admin(plane(), `/admin/tenants/${slug}`);
   return response.status === 200 ? await response.json() : null;
 };
 
@@ -23,7 +15,7 @@ test("a Payment Link's subscription events that arrive before its checkout are a
   const sub = "sub_early_cancelled";
   // Metadata-less, as a Payment Link's subscription is: nothing ties it to a tenant until the checkout does.
   await deliver(
-    plane,
+    plane(),
     stripeEvent(
       "customer.subscription.created",
       subscription({ id: sub, status: "active", lookupKey: "websplat_pro" }),
@@ -31,7 +23,7 @@ test("a Payment Link's subscription events that arrive before its checkout are a
     ),
   );
   await deliver(
-    plane,
+    plane(),
     stripeEvent(
       "customer.subscription.updated",
       subscription({ id: sub, status: "canceled", lookupKey: "websplat_pro" }),
@@ -39,7 +31,7 @@ test("a Payment Link's subscription events that arrive before its checkout are a
     ),
   );
   await deliver(
-    plane,
+    plane(),
     stripeEvent("checkout.session.completed", checkoutSession({ slug: "early-bird", subscription: sub }), t),
   );
 
@@ -58,7 +50,7 @@ test("an early event older than the checkout does not undo it", async () => {
   const t = now() - 60;
   const sub = "sub_early_stale";
   await deliver(
-    plane,
+    plane(),
     stripeEvent(
       "customer.subscription.updated",
       subscription({ id: sub, status: "incomplete_expired" }),
@@ -66,7 +58,7 @@ test("an early event older than the checkout does not undo it", async () => {
     ),
   );
   await deliver(
-    plane,
+    plane(),
     stripeEvent(
       "checkout.session.completed",
       checkoutSession({ slug: "early-stale", subscription: sub, tier: "studio" }),

@@ -15,6 +15,8 @@ export interface CliTarget {
   url?: string;
   adminToken?: string;
   env?: Record<string, string>;
+  /** Keep the colour settings of a user's shell (a terminal type with colours, no NO_COLOR) instead of plain text. */
+  terminalColours?: boolean;
 }
 
 /** A running `websplat` process: its output as it arrives, and its end. */
@@ -29,8 +31,11 @@ export interface CliProcess {
 
 export function startWebsplat(args: string[], target: CliTarget = {}): CliProcess {
   // Plain text unless a test asks for colour.
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  const env: NodeJS.ProcessEnv = target.terminalColours
+    ? { ...process.env, TERM: "xterm-256color" }
+    : { ...process.env, NO_COLOR: "1" };
   delete env.FORCE_COLOR;
+  if (target.terminalColours) delete env.NO_COLOR;
   Object.assign(env, target.env);
   if (env.FORCE_COLOR) delete env.NO_COLOR;
   if (target.url) env.WEBSPLAT_URL = target.url;

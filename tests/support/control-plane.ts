@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { createTestDatabase } from "./db.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -120,6 +121,28 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     cleanup: async () => {
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One control plane for the tests of a file (or of a `describe`): started before them, stopped and its data
+ * dir removed after them. Answers the running plane; read it inside hooks and tests, not at import time.
+ * `options` may be a function, for settings made by an earlier `beforeAll` (a runtime entry written there).
+ */
+export function useControlPlane(
+  options: ControlPlaneOptions | (() => ControlPlaneOptions) = {},
+): () => RunningControlPlane {
+  let plane: RunningControlPlane | undefined;
+  beforeAll(async () => {
+    plane = await startControlPlane(typeof options === "function" ? options() : options);
+  });
+  afterAll(async () => {
+    await plane?.stop();
+    await plane?.cleanup();
+  });
+  return () => {
+    if (!plane) throw new Error("the control plane is not started: read it inside a test or a hook");
+    return plane;
   };
 }
 

@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { json, websplat } from "../support/cli.ts";
+import { json, startWebsplat, websplat } from "../support/cli.ts";
 
 /** A loopback port nothing listens on: the CLI must say the control plane is unreachable. */
 async function closedPort(): Promise<number> {
@@ -55,6 +55,59 @@ describe("websplat without a control plane", () => {
     expect(badTier.stderr).toContain("Allowed choices are starter, pro, studio");
   });
 
+  it("answers usage mistakes as JSON when --json is given, before or after the command", async () => {
+    const before = await websplat(["--json", "tenants", "frobnicate"]);
+    const after = await websplat([
+      "tenants",
+      "create",
+      "acme",
+      "--email",
+      "a@b.test",
+      "--tier",
+      "gold",
+      "--json",
+    ]);
+
+    expect([before.code, after.code]).toEqual([2, 2]);
+    expect(json(before)).toEqual({ error: { code: "usage", message: "unknown command 'frobnicate'" } });
+    expect(json(after).error).toEqual({
+      code: "usage",
+      message: expect.stringContaining("Allowed choices are starter, pro, studio"),
+    });
+    expect(before.stderr + after.stderr).toBe("");
+  });
+
+  it("takes --json before the command as well as after it", async () => {
+    const result = await websplat(["--json", "tenants", "list"], { url: nowhere, adminToken: "t" });
+
+    expect(result.code).toBe(1);
+    expect(json(result).error.code).toBe("unreachable");
+  });
+
+  it("ends quietly when the reader of its output goes away (`| head -1`)", async () => {
+    const cli = startWebsplat(["stack", "render", "acme", "--tier", "pro", "--format", "yaml"]);
+    cli.child.stdout.destroy();
+    const result = await cli.done;
+
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("says how to write a WEBSPLAT_URL that lacks its scheme, as a usage mistake", async () => {
+    const text = await websplat(["tenants", "list"], { url: "localhost:8080", adminToken: "t" });
+    const machine = await websplat(["tenants", "list", "--json"], {
+      url: "ftp://cp.example",
+      adminToken: "t",
+    });
+
+    expect(text.code).toBe(2);
+    expect(text.stderr).toBe(
+      'error: WEBSPLAT_URL "localhost:8080" is not an http:// or https:// address — write it with its scheme, e.g. http://localhost:8080\n',
+    );
+    expect(machine.code).toBe(2);
+    expect(json(machine).error.code).toBe("usage");
+  });
+
   it("refuses to delete without --yes, as a usage mistake", async () => {
     const result = await websplat(["tenants", "delete", "acme"], { url: nowhere, adminToken: "t" });
 
@@ -99,6 +152,10 @@ describe("websplat without a control plane", () => {
     expect(asYaml.code).toBe(0);
     expect(asYaml.stdout).toContain("kind: Deployment");
     expect(asYaml.stdout).toContain("namespace: t-acme");
+    // YAML holds only Kubernetes objects; its header says what else the tenant is made of.
+    expect(asYaml.stdout).toMatch(
+      /^# \d+ of \d+ resources are Kubernetes objects and follow; the other \d+ are not and are left out \(--format json shows all\): .*postgresql:index\/role:Role/m,
+    );
   });
 
   it("refuses to render a slug no tenant could have", async () => {
