@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import postgres from "postgres";
 import { ensureTenantDatabase } from "../../stacks/local/database.ts";
+import { RUNTIME_NODE_FLAGS } from "../../stacks/local/supervisor.ts";
 import { tenantSpec } from "../../tenant-template/index.ts";
 import { ROOT } from "./environment.ts";
 import { loopback, pollUntil } from "./http.ts";
@@ -103,7 +104,7 @@ export async function measureFloor(
       tenantUrl.username = spec.database.role;
       tenantUrl.password = password;
       const spawned = performance.now();
-      const child = spawn(process.execPath, [join(ROOT, "agent-runtime/main.ts")], {
+      const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, join(ROOT, "agent-runtime/main.ts")], {
         env: {
           PATH: process.env.PATH ?? "",
           HOME: process.env.HOME ?? "",
