@@ -204,9 +204,31 @@ export function renderMarkdown(r: BenchResults): string {
       "",
     );
   }
-  lines.push(...likelyReasons(r));
+  lines.push(...likelyReasons(r), ...TRIED);
   return `${lines.join("\n")}\n`;
 }
+
+/** What was measured and tried against the misses, outside this run (dated: it does not change with each run). */
+const TRIED = [
+  "## What was tried",
+  "",
+  "Measured on 2026-12-02 on this machine under a load average of 15–18 (other test runs), so times there are",
+  "not comparable; memory is.",
+  "",
+  "- Runtime memory, loading the runtime and its builder in one process and reading RSS after a forced GC: a",
+  "  bare Node 24 process is 42–44 MiB; the ready path (`runtime.ts`: postgres, drizzle, hono) adds ~17 MiB,",
+  "  sanitize-html with postcss ~10 MiB, zod ~5 MiB, the rest of the builder ~17 MiB. V8's young generation",
+  "  comes on top: 105 MiB with 16 MiB semi-spaces (up to 133 MiB at the default) against 92 MiB with 1 MiB.",
+  "  Runtimes are now started with `--max-semi-space-size=1` (`RUNTIME_NODE_FLAGS` in",
+  "  `stacks/local/supervisor.ts`). `--optimize-for-size`, `--max-lazy` and `--no-opt` on top gained nothing",
+  "  in the same measure. Reaching 70 MiB needs the builder's heavy modules (sanitize-html, zod schemas)",
+  "  loaded only when a build runs, or a startup snapshot; neither is done yet.",
+  "- Start time: the runtime already loads only the ready path before it answers ready, with Node's compile",
+  "  cache and direct resolution inside drizzle, zod and hono; the gap to a bare process is that path.",
+  "- Not built yet: a warm pool of prepared runtimes (it would hide the start behind idle processes of ~90 MiB",
+  "  each) and admission that starts runtimes of a burst at the rate the cores allow.",
+  "",
+];
 
 /** Where goals are missed, the phase that explains it, from this run's own figures. */
 function likelyReasons(r: BenchResults): string[] {
