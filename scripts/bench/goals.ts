@@ -78,8 +78,8 @@ export function goals(r: BenchResults): Goal[] {
     out.push({
       name: `control plane RSS with ${largest.tenants} tenants (${largest.tenants - runtime.runtimes} idle)`,
       target: "≤ 200 MiB with 500 tenants, 480 idle",
-      figure: mib(runtime.controlPlaneRss),
-      pass: runtime.controlPlaneRss <= 200 * 1024 ** 2 && largest.tenants >= 500,
+      figure: `${mib(runtime.controlPlaneRss)}${largest.tenants < 500 ? ` (not the goal's 500 tenants: this run grew to ${largest.tenants})` : ""}`,
+      pass: largest.tenants < 500 ? null : runtime.controlPlaneRss <= 200 * 1024 ** 2,
     });
   } else {
     out.push(

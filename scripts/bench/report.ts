@@ -106,7 +106,14 @@ export function renderMarkdown(r: BenchResults): string {
       lines.push(
         "| endpoint | events/s | p50 | p99 | max | non-2xx | errors |",
         "|---|---|---|---|---|---|---|",
-        ...[webhook, bare, ...(r.snapshots ?? []).map((snapshot) => snapshot.webhook)].map(
+        ...[
+          webhook,
+          bare,
+          ...(r.snapshots ?? []).map((at) => ({
+            ...at.webhook,
+            target: `${at.webhook.target}, ${at.tenants} tenants`,
+          })),
+        ].map(
           (x) =>
             `| ${x.target} | ${x.eventsPerSecond.toFixed(0)} | ${x.p50Ms} ms | ${x.p99Ms} ms | ${x.maxMs} ms | ${x.non2xx} | ${x.errors + x.timeouts} |`,
         ),
