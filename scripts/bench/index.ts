@@ -323,10 +323,13 @@ async function main(): Promise<void> {
     }
 
     await mkdir(join(ROOT, "bench-results"), { recursive: true });
-    await writeFile(join(ROOT, "bench-results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
     // A partial run (`--only`) is for iterating: only a run of every phase rewrites the published figures.
-    if (run.size === PHASES.length)
-      await writeFile(join(ROOT, "docs/benchmarks.md"), renderMarkdown(results));
+    const complete = run.size === PHASES.length;
+    await writeFile(
+      join(ROOT, complete ? "bench-results/latest.json" : "bench-results/partial.json"),
+      `${JSON.stringify(results, null, 2)}\n`,
+    );
+    if (complete) await writeFile(join(ROOT, "docs/benchmarks.md"), renderMarkdown(results));
     process.stdout.write(`${goalLines(goals(results)).join("\n")}\n`);
     say(`done in ${Math.round((Date.now() - startedAt) / 1000)} s; stopping everything`);
   } finally {

@@ -16,8 +16,11 @@ export interface WakeFigures {
   maxRuntimeRss: number;
 }
 
-/** The cookies an owner's browser holds after following an owner link: the runtime's session and the owner pass. */
-async function ownerCookies(plane: ControlPlane, slug: string): Promise<string> {
+/**
+ * The cookies an owner's browser holds after following an owner link: the runtime's session and the owner pass
+ * (only an owner's traffic keeps a runtime from being stopped for idleness).
+ */
+export async function ownerCookies(plane: ControlPlane, slug: string): Promise<string> {
   const link = await admin<{ url: string }>(plane, `/admin/tenants/${slug}/owner-link`, { method: "POST" });
   const url = new URL(link.url);
   const response = await loopback(plane.port, `${url.pathname}${url.search}`, {
