@@ -1,7 +1,8 @@
 import { performance } from "node:perf_hooks";
 import type { ControlPlane } from "./environment.ts";
-import { admin, loopback } from "./http.ts";
+import { loopback } from "./http.ts";
 import { median } from "./stats.ts";
+import { ownerCookies } from "./wake.ts";
 
 export type BuilderFigures =
   | { measured: false; reason: string }
@@ -45,18 +46,6 @@ function tenantClient(plane: ControlPlane, slug: string, cookie: string) {
   };
 }
 
-async function signIn(plane: ControlPlane, slug: string): Promise<string> {
-  const link = await admin<{ url: string }>(plane, `/admin/tenants/${slug}/owner-link`, { method: "POST" });
-  const url = new URL(link.url);
-  const response = await loopback(plane.port, `${url.pathname}${url.search}`, {
-    host: `${slug}.localhost:${plane.port}`,
-  });
-  const setCookie = response.headers["set-cookie"];
-  const first = Array.isArray(setCookie) ? setCookie[0] : setCookie;
-  if (!first) throw new Error(`sign-in answered ${response.status} without a session cookie`);
-  return first.split(";")[0]!;
-}
-
 interface RunView {
   id: string;
   status: string;
@@ -85,7 +74,7 @@ export async function measureBuilder(
   let api: ReturnType<typeof tenantClient>;
   let projectId: string;
   try {
-    api = tenantClient(plane, slug, await signIn(plane, slug));
+    api = tenantClient(plane, slug, await ownerCookies(plane, slug));
     ({
       project: { id: projectId },
     } = await api<{ project: { id: string } }>("POST", "/api/projects", { name: "Bench site" }));

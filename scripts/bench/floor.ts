@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import postgres from "postgres";
 import { ensureTenantDatabase } from "../../stacks/local/database.ts";
+import { RUNTIME_NODE_FLAGS } from "../../stacks/local/supervisor.ts";
 import { tenantSpec } from "../../tenant-template/index.ts";
 import { ROOT } from "./environment.ts";
 import { loopback, pollUntil } from "./http.ts";
@@ -14,6 +15,40 @@ export interface FloorSample {
   databaseMs: number;
   runtimeMs: number;
   totalMs: number;
+}
+
+/** A Node process that only answers HTTP: the least any runtime start can cost on this machine. */
+const BARE_PROCESS = `require("node:http").createServer((_, res) => res.end("ok")).listen(Number(process.env.PORT), "127.0.0.1")`;
+
+/**
+ * Spawn → first 200 of a bare Node HTTP server, `count` times, polled as a runtime's /healthz is: the
+ * physical floor that payment → URL is measured against.
+ */
+export async function measureBareProcess(count: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const port = await freePort();
+    const spawned = performance.now();
+    const child = spawn(process.execPath, ["-e", BARE_PROCESS], {
+      env: { PATH: process.env.PATH ?? "", PORT: String(port) },
+      stdio: "ignore",
+    });
+    const exited = new Promise<void>((done) => child.once("exit", () => done()));
+    try {
+      const ready = await pollUntil(
+        async () =>
+          child.exitCode === null && (await loopback(port, "/", { timeoutMs: 2000 })).status === 200,
+        30_000,
+        5,
+      );
+      if (!ready) throw new Error("the bare Node process did not answer in 30 s");
+      samples.push(performance.now() - spawned);
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
+  }
+  return samples;
 }
 
 async function freePort(): Promise<number> {
@@ -69,7 +104,7 @@ export async function measureFloor(
       tenantUrl.username = spec.database.role;
       tenantUrl.password = password;
       const spawned = performance.now();
-      const child = spawn(process.execPath, [join(ROOT, "agent-runtime/main.ts")], {
+      const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, join(ROOT, "agent-runtime/main.ts")], {
         env: {
           PATH: process.env.PATH ?? "",
           HOME: process.env.HOME ?? "",

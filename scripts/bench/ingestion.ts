@@ -83,6 +83,20 @@ async function startBareHono(teardown: Teardown): Promise<number> {
   });
 }
 
+/** The control plane's webhook alone at light load (few connections): its latency, not its ceiling. */
+export async function measureWebhookLatency(plane: ControlPlane, options: LoadOptions): Promise<LoadResult> {
+  await load("warm-up", plane.port, plane.webhookSecret, {
+    connections: options.connections,
+    durationSeconds: 1,
+  });
+  return await load(
+    `POST /webhooks/stripe, ${options.connections} connections`,
+    plane.port,
+    plane.webhookSecret,
+    options,
+  );
+}
+
 /** B2: the control plane's webhook and a bare Hono route under the same load, one after the other. */
 export async function measureIngestion(
   plane: ControlPlane,

@@ -38,19 +38,26 @@ export interface MemoryFigures {
   runtimes: number;
   runtimesRss: number;
   perRuntimeRss: number;
+  /** RSS of each runtime, bytes, and its pid. */
+  runtimeSizes: number[];
+  runtimePids: number[];
 }
 
 /** RSS of the control plane and of the runtime processes it supervises. */
 export async function memory(plane: ControlPlane): Promise<MemoryFigures> {
   const pid = plane.process.pid!;
   const runtimePids = await childrenMatching(pid, "agent-runtime/main.ts");
-  const sizes = await Promise.all(runtimePids.map(rss));
-  const runtimesRss = sizes.filter(Number.isFinite).reduce((sum, size) => sum + size, 0);
+  const read = await Promise.all(runtimePids.map(async (runtimePid) => [runtimePid, await rss(runtimePid)]));
+  const measured = read.filter(([, size]) => Number.isFinite(size));
+  const sizes = measured.map(([, size]) => size!);
+  const runtimesRss = sizes.reduce((sum, size) => sum + size, 0);
   return {
     controlPlaneRss: await rss(pid),
-    runtimes: runtimePids.length,
+    runtimes: sizes.length,
     runtimesRss,
-    perRuntimeRss: runtimePids.length ? runtimesRss / runtimePids.length : Number.NaN,
+    perRuntimeRss: sizes.length ? runtimesRss / sizes.length : Number.NaN,
+    runtimeSizes: sizes,
+    runtimePids: measured.map(([runtimePid]) => runtimePid!),
   };
 }
 

@@ -69,6 +69,12 @@ export interface SupervisorOptions {
 const MAX_BACKOFF_MS = 30_000;
 const HEALTHY_RESET_MS = 60_000;
 
+/**
+ * V8 flags for every runtime: a young generation of 1 MiB semi-spaces instead of V8's default (up to 16 MiB or
+ * more each, kept resident once grown) takes tens of MiB off each runtime's RSS for a few more, short scavenges.
+ */
+export const RUNTIME_NODE_FLAGS = ["--max-semi-space-size=1"];
+
 /** Environment a runtime inherits from the machine; nothing of the control plane's own secrets. */
 const INHERITED_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "NODE_ENV", "NODE_OPTIONS"];
 
@@ -350,7 +356,7 @@ export class RuntimeSupervisor {
         } satisfies StateFile),
       );
     record(null);
-    const child = spawn(this.#options.nodePath, [this.#options.entry], {
+    const child = spawn(this.#options.nodePath, [...RUNTIME_NODE_FLAGS, this.#options.entry], {
       ...(user ? { uid: user.uid, gid: user.gid, cwd: user.home } : {}),
       env,
       stdio: ["ignore", logFd, logFd],
