@@ -203,13 +203,14 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
         .groupBy(tenants.status, tenants.tier);
       for (const row of rows) g.set({ status: row.status, tier: row.tier }, row.n);
     });
-    if (driver instanceof LocalDriver) {
+    const runtimes = driver.runtimes;
+    if (runtimes) {
       gauge(
         metrics,
         "websplat_runtimes_crash_looping",
         "Tenant runtimes that exited 3 or more times in a row within the last 10 minutes",
         [],
-        async (g) => g.set(crashLooping(driver)),
+        async (g) => g.set(runtimes.crashLooping(10 * 60_000)),
       );
     }
     gauge(metrics, "websplat_queue_depth", "Reconcile jobs waiting", [], async (g) => {
@@ -249,7 +250,7 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
     );
 
     await driver.start();
-    if (driver instanceof LocalDriver) notes.push(...driver.notes);
+    notes.push(...(driver.runtimes?.notes ?? []));
     cleanup.push(async () => {
       shutdown.abort();
       await events.drain();
@@ -287,25 +288,13 @@ export async function startPlatform(config: Config): Promise<RunningPlatform> {
   }
 }
 
-/** Runtimes in a crash loop: the supervisor's count of quick successive exits, if the last one is recent. */
-function crashLooping(driver: LocalDriver): number {
-  const recent = Date.now() - 10 * 60_000;
-  let count = 0;
-  for (const slug of driver.supervisor.known()) {
-    const status = driver.supervisor.status(slug);
-    const lastExit = status?.lastExit ? Date.parse(status.lastExit.at) : 0;
-    if (status && status.crashLoop >= 3 && lastExit > recent) count++;
-  }
-  return count;
-}
-
 /**
  * Whether a tenant's builder has a run in progress, as its runtime says on `/healthz?busy` (loopback): such a runtime
  * is not stopped for idleness even when no browser is connected. The runtime owns its tables; the platform
  * never reads them (a tenant's role could make any of them run its own code as the reader).
  */
 async function runtimeReportsBusy(driver: StackDriver, slug: string): Promise<boolean> {
-  const port = driver instanceof LocalDriver ? driver.route(slug) : null;
+  const port = driver.runtimes?.route(slug) ?? null;
   if (!port) return false;
   try {
     const response = await fetch(`http://127.0.0.1:${port}/healthz?busy`, {

@@ -4,12 +4,11 @@ import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from "n
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import type { RuntimeState } from "../driver.ts";
 import { freePort } from "./ports.ts";
 
-export type RuntimeStateName = "starting" | "running" | "backoff" | "stopped";
-
 export interface RuntimeStatus {
-  state: RuntimeStateName;
+  state: RuntimeState;
   pid: number | null;
   port: number | null;
   /** Restarts after unexpected exits since the runtime was last started on purpose. */
