@@ -36,6 +36,8 @@ export interface LocalDriverOptions {
   secret: string;
   nodePath: string;
   runtimeEntry: string;
+  /** What runtimes inherit from the machine (PATH, HOME, locale…). */
+  machineEnv?: Record<string, string>;
   /** Model key handed to runtimes (a secret: not part of the spec). */
   modelApiKey?: string;
   readyTimeoutMs?: number;
@@ -80,6 +82,7 @@ export class LocalDriver implements StackDriver {
       nodePath: options.nodePath,
       entry: options.runtimeEntry,
       readyTimeoutMs: options.readyTimeoutMs,
+      machineEnv: options.machineEnv,
       onEvent: options.onRuntimeEvent,
       ...(this.#users ? { runtimeUser: (slug: string) => this.#users!.for(slug) } : {}),
     });

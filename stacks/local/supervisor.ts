@@ -56,6 +56,11 @@ export interface SupervisorOptions {
   entry: string;
   /** How long a runtime may take to answer /healthz. */
   readyTimeoutMs?: number;
+  /**
+   * What a runtime inherits from the machine (PATH, HOME, locale…), nothing of the control plane's own secrets.
+   * @default nothing
+   */
+  machineEnv?: Record<string, string>;
   /** The OS user a tenant's runtime runs as (a control plane started as root); none: this process's user. */
   runtimeUser?: (slug: string) => Promise<{ uid: number; gid: number; home: string }>;
   onEvent?: (
@@ -67,9 +72,6 @@ export interface SupervisorOptions {
 
 const MAX_BACKOFF_MS = 30_000;
 const HEALTHY_RESET_MS = 60_000;
-
-/** Environment a runtime inherits from the machine; nothing of the control plane's own secrets. */
-const INHERITED_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "NODE_ENV", "NODE_OPTIONS"];
 
 export class RuntimeSupervisor {
   #options: SupervisorOptions;
@@ -322,8 +324,7 @@ export class RuntimeSupervisor {
     const logFd = openSync(this.logFile(runtime.slug), "a", 0o600);
     const user = (await this.#options.runtimeUser?.(runtime.slug)) ?? null;
     const launch = randomUUID();
-    const env: Record<string, string> = { WEBSPLAT_LAUNCH: launch };
-    for (const name of INHERITED_ENV) if (process.env[name]) env[name] = process.env[name]!;
+    const env: Record<string, string> = { ...this.#options.machineEnv, WEBSPLAT_LAUNCH: launch };
     // A compile cache makes the second start onwards skip compiling (and type-stripping): one shared by every
     // runtime of this process's user, or each runtime's own when runtimes run as users of their own.
     Object.assign(env, runtime.env, {
