@@ -38,6 +38,8 @@ const envSchema = z.object({
     .string()
     .regex(/^wsp_[a-z0-9-]+_[0-9a-f]{64}$/, "must be the tenant's site token (wsp_…)")
     .optional(),
+  /** OTLP/HTTP endpoint of a trace collector (the platform passes its own); unset, no trace is recorded. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().trim().optional(),
   /** Milliseconds between streamed chunks of the offline model; makes progress visible, 0 in bulk tests. */
   WEBSPLAT_OFFLINE_PACE_MS: z.coerce.number().int().min(0).max(1000).default(12),
 });
@@ -66,6 +68,8 @@ export interface RuntimeConfig {
   /** The platform's public URL: `https://websp.lat` for `https://acme.websp.lat`. */
   controlPlaneUrl: string;
   platformToken?: string;
+  /** Where traces are exported; none: tracing is off. */
+  tracesEndpoint?: string;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
       "",
     ),
     platformToken: e.WEBSPLAT_PLATFORM_TOKEN,
+    tracesEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
   };
 }
 

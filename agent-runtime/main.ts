@@ -40,10 +40,7 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 
 // Traces only when a collector is configured: otherwise OpenTelemetry is never loaded.
 const { startTracing } = await import("./tracing.ts");
-const stopTracing = await startTracing(
-  "websplat-runtime",
-  process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || undefined,
-);
+const stopTracing = await startTracing("websplat-runtime", config.tracesEndpoint);
 
 try {
   // Loaded after the configuration is valid, so a bad variable is reported at once.

@@ -1,5 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import type { PulumiSettings } from "../stacks/pulumi/config.ts";
+import { pulumiProblems, pulumiSettings } from "./config-pulumi.ts";
 
 /** DESIGN §8: every variable validated at start; a bad value stops start with one line naming it. */
 const optionalString = z
@@ -7,7 +9,19 @@ const optionalString = z
   .optional()
   .transform((value) => (value?.trim() ? value.trim() : undefined));
 
-const environment = z.object({
+/** Variables of the machine a runtime inherits; nothing of the control plane's own secrets. */
+const MACHINE_VARIABLES = [
+  "PATH",
+  "HOME",
+  "LANG",
+  "LC_ALL",
+  "TZ",
+  "TMPDIR",
+  "NODE_ENV",
+  "NODE_OPTIONS",
+] as const;
+
+const variables = z.object({
   // An empty PORT= (a blank line in .env) means unset: the default, not a random port.
   PORT: z.preprocess(
     (value) => (typeof value === "string" && !value.trim() ? undefined : value),
@@ -115,9 +129,46 @@ const environment = z.object({
       .optional(),
   ),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  // What tenants are built from (DESIGN §5); the defaults fit this machine, the Pulumi driver needs its own.
+  WEBSPLAT_RUNTIME_IMAGE: optionalString,
+  WEBSPLAT_INGRESS_NAMESPACE: z.string().trim().min(1).default("ingress-nginx"),
+  WEBSPLAT_INGRESS_CLASS: z.string().trim().min(1).default("nginx"),
+  WEBSPLAT_INGRESS_HOSTNAME: optionalString,
+  WEBSPLAT_TENANT_DB_HOST: optionalString,
+  WEBSPLAT_TENANT_DB_CIDR: optionalString,
+  // The Pulumi driver (DESIGN §10); checked together below, only when it is the driver.
+  PULUMI_BACKEND_URL: optionalString,
+  PULUMI_CONFIG_PASSPHRASE: optionalString,
+  PULUMI_SECRETS_PROVIDER: optionalString,
+  PULUMI_HOME: optionalString,
+  KUBECONFIG: optionalString,
+  KUBERNETES_SERVICE_HOST: optionalString,
+  CLOUDFLARE_API_TOKEN: optionalString,
+  CLOUDFLARE_ZONE_ID: optionalString,
+  PGSSLROOTCERT: optionalString,
+  WEBSPLAT_POLICY_PACK: optionalString,
+  WEBSPLAT_PULUMI_PLUGIN_DIR: optionalString,
+  WEBSPLAT_PULUMI_MAX_OPERATIONS: optionalString,
+  WEBSPLAT_CLUSTER_REBUILT: optionalString,
+  // What tenant runtimes and the embedded PostgreSQL inherit from this machine, verbatim.
+  PATH: z.string().optional(),
+  HOME: z.string().optional(),
+  LANG: z.string().optional(),
+  LC_ALL: z.string().optional(),
+  TZ: z.string().optional(),
+  TMPDIR: z.string().optional(),
+  NODE_ENV: z.string().optional(),
+  NODE_OPTIONS: z.string().optional(),
 });
 
-export type Environment = z.infer<typeof environment>;
+export type Environment = z.infer<typeof variables>;
+
+/** The driver's own rules, checked together so one line names everything it still needs. */
+const environment = variables.superRefine((values, ctx) => {
+  if (values.WEBSPLAT_DRIVER !== "pulumi") return;
+  for (const message of pulumiProblems(values))
+    ctx.addIssue({ code: "custom", path: ["WEBSPLAT_DRIVER"], message, params: { driver: "pulumi" } });
+});
 
 export interface Config extends Environment {
   /** Where the control plane binds. */
@@ -130,15 +181,34 @@ export interface Config extends Environment {
   sitesTarget: string;
   /** Sender of every email: SMTP_FROM, or no-reply at the base domain. */
   emailFrom: string;
+  /** The image tenants' runtimes run (the local driver runs the code of this checkout instead). */
+  runtimeImage: string;
+  /** The ingress tenants' hosts point at. */
+  ingressHostname: string;
+  /** What tenant runtimes and the embedded PostgreSQL inherit from this machine (PATH, HOME, locale…). */
+  machineEnv: Record<string, string>;
+  /** The Pulumi driver's settings; null with the local driver. */
+  pulumi: PulumiSettings | null;
 }
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+  /** Every problem found, one sentence each (the message has the first, or all of the driver's). */
+  readonly problems: string[];
+  constructor(message: string, problems: string[] = [message]) {
+    super(message);
+    this.problems = problems;
+  }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = environment.safeParse(env);
   if (!parsed.success) {
+    const driver = parsed.error.issues
+      .filter((issue) => issue.code === "custom" && issue.params?.driver === "pulumi")
+      .map((issue) => issue.message);
+    if (driver.length > 0)
+      throw new ConfigError(`WEBSPLAT_DRIVER=pulumi needs more configuration: ${driver.join(" ")}`, driver);
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? "environment");
     const value = SECRET_VARIABLES.has(variable) ? undefined : env[variable];
@@ -169,7 +239,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const emailFrom = values.SMTP_FROM ?? `WebSplat <no-reply@${values.WEBSPLAT_BASE_DOMAIN}>`;
-  return { ...values, host, publicUrl, localBilling: !values.STRIPE_SECRET_KEY, sitesTarget, emailFrom };
+  return {
+    ...values,
+    host,
+    publicUrl,
+    localBilling: !values.STRIPE_SECRET_KEY,
+    sitesTarget,
+    emailFrom,
+    runtimeImage: values.WEBSPLAT_RUNTIME_IMAGE ?? "websplat/agent-runtime:local",
+    ingressHostname: values.WEBSPLAT_INGRESS_HOSTNAME ?? "localhost",
+    machineEnv: Object.fromEntries(
+      MACHINE_VARIABLES.flatMap((name) => (values[name] ? [[name, values[name]]] : [])),
+    ),
+    pulumi: values.WEBSPLAT_DRIVER === "pulumi" ? pulumiSettings(values) : null,
+  };
 }
 
 /** Never echoed back in an error line. */
@@ -182,6 +265,9 @@ const SECRET_VARIABLES = new Set([
   "STRIPE_WEBHOOK_SECRET",
   "OPENAI_API_KEY",
   "SMTP_URL",
+  "PULUMI_CONFIG_PASSPHRASE",
+  "KUBECONFIG",
+  "CLOUDFLARE_API_TOKEN",
 ]);
 
 function isAddressOrRange(entry: string): boolean {

@@ -38,9 +38,9 @@ async function main(): Promise<void> {
     "WebSplat control plane is running.",
     `  Signup:          ${platform.url}/`,
     `  API docs:        ${platform.url}/docs`,
-    `  Admin token:     ${platform.adminTokenGenerated || !process.env.WEBSPLAT_ADMIN_TOKEN ? platform.adminToken : "(from WEBSPLAT_ADMIN_TOKEN)"}`,
+    `  Admin token:     ${platform.adminTokenGenerated || !config.WEBSPLAT_ADMIN_TOKEN ? platform.adminToken : "(from WEBSPLAT_ADMIN_TOKEN)"}`,
     // A secret the operator supplied is not echoed: stdout is shipped to the log store in production.
-    config.localBilling && !process.env.STRIPE_WEBHOOK_SECRET
+    config.localBilling && !config.STRIPE_WEBHOOK_SECRET
       ? `  Webhook secret:  ${platform.webhookSecret}   (local test payments; for the Stripe CLI: stripe listen --forward-to localhost:${platform.port}/webhooks/stripe)`
       : "  Webhook secret:  (from STRIPE_WEBHOOK_SECRET)",
     `  Tenants:         http://<slug>.${config.WEBSPLAT_BASE_DOMAIN}:${platform.port}/`,

@@ -1,7 +1,14 @@
 /** Where customers and owners write for help: every page footer shows it, and emails should too. */
 export const DEFAULT_SUPPORT_EMAIL = "support@websp.lat";
 
-/** The support address in force (`WEBSPLAT_SUPPORT_EMAIL`, validated at start by config.ts). */
+let address = DEFAULT_SUPPORT_EMAIL;
+
+/** Set once at start from `WEBSPLAT_SUPPORT_EMAIL` (parsed by config.ts): every page footer shows it. */
+export function useSupportEmail(configured: string | undefined): void {
+  address = configured ?? DEFAULT_SUPPORT_EMAIL;
+}
+
+/** The support address in force. */
 export function supportEmail(): string {
-  return process.env.WEBSPLAT_SUPPORT_EMAIL?.trim() || DEFAULT_SUPPORT_EMAIL;
+  return address;
 }

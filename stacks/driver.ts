@@ -76,4 +76,35 @@ export interface StackDriver {
   export(slug: string): Promise<unknown>;
   /** Stop everything the driver runs in this process (runtimes, workspaces). */
   stop(): Promise<void>;
+  /**
+   * Tenant runtimes running as processes on this machine, which the control plane's gateway routes to.
+   * Absent when runtimes run elsewhere (a cluster behind its own ingress).
+   */
+  readonly runtimes?: LocalRuntimes;
+}
+
+/** What a runtime is doing now, as the machine's supervisor sees it. */
+export type RuntimeState = "starting" | "running" | "backoff" | "stopped";
+
+/** Tenant runtimes on this machine: routed, woken and watched by the control plane. */
+export interface LocalRuntimes {
+  /** True when an active tenant's runtime may be absent (scaled to zero) and is started by its next request. */
+  readonly wakeOnDemand: boolean;
+  /** One line each for what start arranged on this machine (relocations, reused or stopped leftovers). */
+  readonly notes: readonly string[];
+  /** Loopback port serving the tenant now, or null when its runtime is not serving. */
+  route(slug: string): number | null;
+  /**
+   * Starts the runtime of an active tenant that is not running and resolves with its port once it serves;
+   * null when the tenant has no running stack to wake.
+   */
+  wake(slug: string, timeoutMs: number): Promise<number | null>;
+  /** Marks a request to the tenant as started (it keeps the runtime from an idle stop); call the result when done. */
+  activity(slug: string): () => void;
+  /** What the tenant's runtime is doing, or null when none is looked after. */
+  state(slug: string): RuntimeState | null;
+  /** Stops the tenant's runtime (its stack stays; `up` or, with scale to zero, a request starts it again). */
+  stop(slug: string): Promise<void>;
+  /** Runtimes that exited 3 or more times in a row, the last time within `withinMs`. */
+  crashLooping(withinMs: number): number;
 }

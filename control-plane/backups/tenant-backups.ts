@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
 import type { Sql } from "postgres";
-import { LocalDriver } from "../../stacks/index.ts";
 import { databaseName } from "../../tenant-template/index.ts";
 import type { Config } from "../config.ts";
 import type { Services } from "../platform-services.ts";
@@ -209,12 +208,12 @@ async function deleteBackup(store: BackupStore, slug: string, id: string): Promi
 }
 
 /**
- * The local driver stops the runtime process; in a cluster the tenant must be suspended (zero replicas)
+ * A runtime on this machine is stopped; in a cluster the tenant must be suspended (zero replicas)
  * before its schema is replaced under it.
  */
 async function stopRuntime(services: Services, slug: string): Promise<void> {
-  if (services.driver instanceof LocalDriver) {
-    await services.driver.supervisor.stop(slug);
+  if (services.driver.runtimes) {
+    await services.driver.runtimes.stop(slug);
     return;
   }
   const [row] = await services.sql`select desired from control_plane.tenants where slug = ${slug}`;

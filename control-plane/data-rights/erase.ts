@@ -1,5 +1,4 @@
 import { sql as dsql, eq, inArray, or } from "drizzle-orm";
-import { LocalDriver } from "../../stacks/index.ts";
 import { backupStore, deleteAllBackups } from "../backups/index.ts";
 import { auditLog, localCheckouts, operationLogs, operations, stripeEvents, tenants } from "../db/schema.ts";
 import type { Services } from "../platform-services.ts";
@@ -39,7 +38,6 @@ export async function eraseTenant(services: Services, slug: string): Promise<Era
       signal: AbortSignal.timeout(10 * 60_000),
       log: (message) => steps.push(message),
     });
-    if (services.driver instanceof LocalDriver) await services.driver.supervisor.removeLogs(slug);
     await services.db
       .update(tenants)
       .set({

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { LocalDriver } from "../../stacks/index.ts";
 import { type Services, tenantUrl } from "../platform-services.ts";
 import { TENANT_HEADER, tenantApiToken } from "../tenant-access.ts";
 
@@ -53,10 +52,10 @@ export async function siteFiles(services: Services, slug: string): Promise<SiteF
  * the local runtime on loopback, otherwise the tenant's own address. Null when it is not running.
  */
 async function reachRuntime(services: Services, slug: string): Promise<{ url: string; done(): void } | null> {
-  const driver = services.driver;
-  if (!(driver instanceof LocalDriver)) return { url: tenantUrl(services, slug), done: () => {} };
-  const port = driver.route(slug) ?? (await driver.wake(slug, WAKE_TIMEOUT_MS).catch(() => null));
-  return port === null ? null : { url: `http://127.0.0.1:${port}`, done: driver.supervisor.activity(slug) };
+  const runtimes = services.driver.runtimes;
+  if (!runtimes) return { url: tenantUrl(services, slug), done: () => {} };
+  const port = runtimes.route(slug) ?? (await runtimes.wake(slug, WAKE_TIMEOUT_MS).catch(() => null));
+  return port === null ? null : { url: `http://127.0.0.1:${port}`, done: runtimes.activity(slug) };
 }
 
 /** A path inside the site's folder, whatever the runtime answered: no empty, `.` or `..` segment. */

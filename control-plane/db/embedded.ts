@@ -43,7 +43,10 @@ export async function startEmbeddedPostgres(options: {
   dir: string;
   password: string;
   port?: number;
+  /** PATH of initdb and postgres (they find their helpers by path). @default the system's: /usr/local/bin:/usr/bin:/bin */
+  searchPath?: string;
 }): Promise<EmbeddedDatabase> {
+  const env = { PATH: options.searchPath ?? "/usr/local/bin:/usr/bin:/bin", LC_ALL: "C" };
   const notes: string[] = [];
   const owner = runningAsRoot() ? ensureSystemUser("postgres") : null;
   const moved: string[] = [];
@@ -68,7 +71,7 @@ export async function startEmbeddedPostgres(options: {
     await stopPid(left.pid);
   }
 
-  if (!existsSync(join(dataDir, "PG_VERSION"))) await initdb(bin, dataDir, options.password, owner);
+  if (!existsSync(join(dataDir, "PG_VERSION"))) await initdb(bin, dataDir, options.password, owner, env);
   const port = options.port ?? (await previousPort(dataDir)) ?? (await freePort());
   const logFd = openSync(logFile, "a", 0o600);
   const child = spawn(
@@ -87,7 +90,7 @@ export async function startEmbeddedPostgres(options: {
     ],
     {
       ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
-      env: { PATH: process.env.PATH ?? "", LC_ALL: "C" },
+      env,
       stdio: ["ignore", logFd, logFd],
       detached: true,
     },
@@ -163,7 +166,13 @@ async function reachableDataDir(dir: string, owner: OsUser | null, moved: string
   return target;
 }
 
-async function initdb(bin: string, dataDir: string, password: string, owner: OsUser | null): Promise<void> {
+async function initdb(
+  bin: string,
+  dataDir: string,
+  password: string,
+  owner: OsUser | null,
+  env: Record<string, string>,
+): Promise<void> {
   // The password file must be readable by the server's user, and by nobody else.
   const pwfile = join(dirname(dataDir), `.websplat-pg-${randomBytes(8).toString("hex")}`);
   await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
@@ -182,7 +191,7 @@ async function initdb(bin: string, dataDir: string, password: string, owner: OsU
       ],
       {
         ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
-        env: { PATH: process.env.PATH ?? "", LC_ALL: "C" },
+        env,
         encoding: "utf8",
       },
     );

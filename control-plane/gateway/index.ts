@@ -2,7 +2,6 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { html } from "hono/html";
 import { serialize } from "hono/utils/cookie";
-import { LocalDriver } from "../../stacks/index.ts";
 import { TIERS } from "../../tenant-template/index.ts";
 import { errorBody } from "../http/errors.ts";
 import { TokenBuckets, tooMany } from "../http/rate-limit.ts";
@@ -96,17 +95,17 @@ export function gateway(services: Services): MiddlewareHandler {
     if (retryAfter > 0) return tooMany(c, "requests to this WebSplat", retryAfter);
     const body = limitedBody(c.req.raw, TENANT_BODY_LIMIT_BYTES[tenant.tier]);
     if (!body.ok) return tooLarge(c, body.error);
-    const driver = services.driver;
-    if (!(driver instanceof LocalDriver)) return notFoundPage(c);
+    const runtimes = services.driver.runtimes;
+    if (!runtimes) return notFoundPage(c);
     // Only an owner (or the sign-in that makes one) wakes a sleeping runtime, and only an owner's traffic
     // keeps it awake: anonymous requests cannot defeat scale-to-zero.
     const mayWake = owner || c.req.path === SIGN_IN_CALLBACK;
-    let port = driver.route(slug);
+    let port = runtimes.route(slug);
     if (port === null && !mayWake) return privatePage(c, services);
     // A runtime that is idle, starting or restarting is waited for: the request is held, not failed.
-    port ??= await driver.wake(slug, WAKE_TIMEOUT_MS).catch(() => null);
+    port ??= await runtimes.wake(slug, WAKE_TIMEOUT_MS).catch(() => null);
     if (port === null) return unavailablePage(c, tenant);
-    const done = mayWake ? driver.supervisor.activity(slug) : () => {};
+    const done = mayWake ? runtimes.activity(slug) : () => {};
     c.req.raw.signal.addEventListener("abort", done, { once: true });
     let response = await forward(c, port, host, body.body);
     // A runtime stopped for idleness just as the request was routed refuses the connection: the request never
@@ -120,7 +119,8 @@ export function gateway(services: Services): MiddlewareHandler {
     ) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const next =
-        driver.route(slug) ?? (mayWake ? await driver.wake(slug, WAKE_TIMEOUT_MS).catch(() => null) : null);
+        runtimes.route(slug) ??
+        (mayWake ? await runtimes.wake(slug, WAKE_TIMEOUT_MS).catch(() => null) : null);
       if (next === null && !mayWake) break;
       if (next !== null) response = await forward(c, next, host, null);
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
-import { LocalDriver, type StackDriver } from "../../stacks/index.ts";
+import type { LocalRuntimes, StackDriver } from "../../stacks/index.ts";
 
 /**
  * Marks the control plane's own probe requests to a tenant host. Random per process: nobody outside can
@@ -16,16 +16,16 @@ const RUNTIME_TIMEOUT_MS = 3000;
  * is down. Null when the request is not a probe, or the driver has no local gateway.
  */
 export function probeAnswer(c: Context, driver: StackDriver, slug: string): Promise<Response> | null {
-  if (c.req.header(PROBE_HEADER) !== PROBE_TOKEN || !(driver instanceof LocalDriver)) return null;
-  return answer(driver, slug);
+  if (c.req.header(PROBE_HEADER) !== PROBE_TOKEN || !driver.runtimes) return null;
+  return answer(driver.runtimes, slug);
 }
 
-async function answer(driver: LocalDriver, slug: string): Promise<Response> {
-  const port = driver.route(slug);
+async function answer(runtimes: LocalRuntimes, slug: string): Promise<Response> {
+  const port = runtimes.route(slug);
   if (port === null) {
-    const status = driver.supervisor.status(slug);
-    if (!status && driver.wakesOnDemand) return reply(200, "idle");
-    return reply(503, "down", status ? `runtime ${status.state}` : "runtime not running");
+    const state = runtimes.state(slug);
+    if (!state && runtimes.wakeOnDemand) return reply(200, "idle");
+    return reply(503, "down", state ? `runtime ${state}` : "runtime not running");
   }
   try {
     const response = await fetch(`http://127.0.0.1:${port}/healthz`, {

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
-import { LocalDriver } from "../../stacks/index.ts";
+import type { Sql } from "../db/client.ts";
 import { operations, tenants } from "../db/schema.ts";
 import { currentLogContext, withLogContext } from "../logging.ts";
 import { holdInstanceLock, instanceAlive, ReconcileBusyError } from "./locks.ts";
@@ -128,16 +128,17 @@ export class Reconciler {
         ),
       );
     const slugs = new Set(lagging.map((row) => row.slug));
-    const driver = this.#options.driver;
-    if (options.startup && driver instanceof LocalDriver) {
+    const { driver } = this.#options;
+    const runtimes = driver.runtimes;
+    if (options.startup && runtimes) {
       const active = await db
         .select({ slug: tenants.slug })
         .from(tenants)
         .where(and(eq(tenants.desired, "active"), inArray(tenants.status, ["active", "provisioning"])));
       for (const { slug } of active) {
-        if (driver.route(slug) !== null) continue;
+        if (runtimes.route(slug) !== null) continue;
         // With scale to zero, a provisioned tenant's runtime starts on its next request, not at boot.
-        if (driver.wakesOnDemand && (await driver.outputs(slug)) !== null) continue;
+        if (runtimes.wakeOnDemand && (await driver.outputs(slug)) !== null) continue;
         slugs.add(slug);
       }
     }

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type postgres from "postgres";
 import { databaseName, namespaceName, type TenantSpec } from "../../tenant-template/index.ts";
 import {
+  type LocalRuntimes,
   type OperationContext,
   type StackDriver,
   StackError,
@@ -35,6 +36,8 @@ export interface LocalDriverOptions {
   secret: string;
   nodePath: string;
   runtimeEntry: string;
+  /** What runtimes inherit from the machine (PATH, HOME, locale…). */
+  machineEnv?: Record<string, string>;
   readyTimeoutMs?: number;
   /**
    * Scale to zero: a runtime that served nothing for this long is stopped, and the next request wakes it.
@@ -59,27 +62,46 @@ interface StackRecord {
 /** DESIGN §5 "Locally": the TenantSpec made real on this machine. */
 export class LocalDriver implements StackDriver {
   readonly kind = "local" as const;
-  readonly supervisor: RuntimeSupervisor;
+  readonly runtimes: LocalRuntimes;
+  readonly #supervisor: RuntimeSupervisor;
   readonly #options: LocalDriverOptions;
   readonly #inFlight = new Map<string, AbortController>();
   #idleTimer: NodeJS.Timeout | null = null;
   #starting: Promise<void> = Promise.resolve();
   readonly #users: RuntimeUsers | null;
-  /** One line each for what start arranged on this machine; printed by the caller. */
-  readonly notes: string[] = [];
+  readonly #notes: string[] = [];
 
   constructor(options: LocalDriverOptions) {
     this.#options = options;
     const runtimesDir = join(options.dataDir, "runtimes");
     this.#users = runningAsRoot() ? new RuntimeUsers(runtimesDir, this.#stateKey) : null;
-    this.supervisor = new RuntimeSupervisor({
+    this.#supervisor = new RuntimeSupervisor({
       dir: runtimesDir,
       nodePath: options.nodePath,
       entry: options.runtimeEntry,
       readyTimeoutMs: options.readyTimeoutMs,
+      machineEnv: options.machineEnv,
       onEvent: options.onRuntimeEvent,
       ...(this.#users ? { runtimeUser: (slug: string) => this.#users!.for(slug) } : {}),
     });
+    const supervisor = this.#supervisor;
+    this.runtimes = {
+      wakeOnDemand: this.#wakesOnDemand,
+      notes: this.#notes,
+      route: (slug) => supervisor.route(slug),
+      wake: (slug, timeoutMs) => this.#wake(slug, timeoutMs),
+      activity: (slug) => supervisor.activity(slug),
+      state: (slug) => supervisor.status(slug)?.state ?? null,
+      stop: (slug) => supervisor.stop(slug),
+      crashLooping: (withinMs) => {
+        const since = Date.now() - withinMs;
+        return supervisor.known().filter((slug) => {
+          const status = supervisor.status(slug);
+          const lastExit = status?.lastExit ? Date.parse(status.lastExit.at) : 0;
+          return status !== null && status.crashLoop >= 3 && lastExit > since;
+        }).length;
+      },
+    };
   }
 
   async start(): Promise<void> {
@@ -111,8 +133,8 @@ export class LocalDriver implements StackDriver {
     if (canReach(nodePath, probe, "-x") && canReach(runtimeEntry, probe, "-r")) return;
     const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
     const code = await publishRuntimeCode({ root, nodePath, entry: runtimeEntry, key: this.#stateKey });
-    this.supervisor.useCode(code);
-    this.notes.push(
+    this.#supervisor.useCode(code);
+    this.#notes.push(
       `Tenant runtimes run as users of their own, which cannot reach this private folder: they run from a copy of their code in ${dirname(code.nodePath).replace(/\/bin$/, "")}.`,
     );
   }
@@ -120,12 +142,12 @@ export class LocalDriver implements StackDriver {
   async #adoptAndRestart(): Promise<void> {
     await mkdir(this.#stacksDir, { recursive: true });
     await this.#reachableCode();
-    const adopted = await this.supervisor.adopt(async (slug) => {
+    const adopted = await this.#supervisor.adopt(async (slug) => {
       const record = await this.#read(slug);
       return record && !record.spec.suspended ? this.#runtimeEnv(record.spec) : null;
     });
     // In the background: a request meanwhile waits for its own runtime's start (wake shares it), not for all.
-    if (!this.wakesOnDemand) void this.#restartNotAdopted(new Set(adopted));
+    if (!this.#wakesOnDemand) void this.#restartNotAdopted(new Set(adopted));
   }
 
   /**
@@ -142,7 +164,7 @@ export class LocalDriver implements StackDriver {
         .map(async (slug) => {
           const record = await this.#read(slug);
           if (!record || record.spec.suspended) return;
-          await this.supervisor
+          await this.#supervisor
             .ensureRunning(slug, this.#runtimeEnv(record.spec), () => {})
             .catch((error: Error) =>
               this.#options.onRuntimeEvent?.(
@@ -156,38 +178,35 @@ export class LocalDriver implements StackDriver {
   }
 
   /** True when an active tenant's runtime may be absent and is started by its next request. */
-  get wakesOnDemand(): boolean {
+  get #wakesOnDemand(): boolean {
     return (this.#options.idleSeconds ?? 0) > 0;
   }
 
-  /**
-   * Starts the runtime of an active tenant whose runtime is not running (idle, or not yet started since a
-   * restart) and resolves with its port once it serves; null when the tenant has no running stack to wake.
-   */
-  async wake(slug: string, timeoutMs: number): Promise<number | null> {
+  /** `runtimes.wake`: the runtime may be idle, or not yet started since a restart. */
+  async #wake(slug: string, timeoutMs: number): Promise<number | null> {
     // A request during start waits for adoption: starting a runtime now would orphan the one left running.
     await this.#starting;
-    const port = this.route(slug);
+    const port = this.#supervisor.route(slug);
     if (port !== null) return port;
-    if (this.supervisor.status(slug)) {
-      return (await this.supervisor.whenReady(slug, timeoutMs)) ? this.route(slug) : null;
+    if (this.#supervisor.status(slug)) {
+      return (await this.#supervisor.whenReady(slug, timeoutMs)) ? this.#supervisor.route(slug) : null;
     }
     const record = await this.#read(slug);
     if (!record || record.spec.suspended) return null;
-    await this.supervisor.ensureRunning(slug, this.#runtimeEnv(record.spec), () => {});
+    await this.#supervisor.ensureRunning(slug, this.#runtimeEnv(record.spec), () => {});
     this.#options.onRuntimeEvent?.(slug, "woken");
-    return this.route(slug);
+    return this.#supervisor.route(slug);
   }
 
   async #stopIdle(idleMs: number): Promise<void> {
-    for (const slug of this.supervisor.idle(idleMs)) {
+    for (const slug of this.#supervisor.idle(idleMs)) {
       try {
         if (await this.#options.isBusy?.(slug)) {
-          this.supervisor.activity(slug)();
+          this.#supervisor.activity(slug)();
           continue;
         }
-        if (!this.supervisor.stillIdle(slug, idleMs)) continue;
-        await this.supervisor.stop(slug);
+        if (!this.#supervisor.stillIdle(slug, idleMs)) continue;
+        await this.#supervisor.stop(slug);
         this.#options.onRuntimeEvent?.(slug, "idle", `no request for ${Math.round(idleMs / 1000)} s`);
       } catch (error) {
         this.#options.onRuntimeEvent?.(slug, "crashed", `idle stop failed: ${(error as Error).message}`);
@@ -207,10 +226,10 @@ export class LocalDriver implements StackDriver {
       let runtime: RuntimeStatus | null = null;
       if (spec.suspended) {
         ctx.log("Suspended: stopping the agent runtime (data kept)");
-        await this.supervisor.stop(spec.slug);
+        await this.#supervisor.stop(spec.slug);
       } else {
         const start = () =>
-          this.supervisor.ensureRunning(spec.slug, this.#runtimeEnv(spec), (line) => ctx.log(line));
+          this.#supervisor.ensureRunning(spec.slug, this.#runtimeEnv(spec), (line) => ctx.log(line));
         runtime = await (ctx.trace ? ctx.trace("runtime.start", start) : start());
         ctx.log(`Agent runtime serving on 127.0.0.1:${runtime.port}`);
         ctx.log(`Route ${spec.hostname} → 127.0.0.1:${runtime.port}`);
@@ -224,7 +243,7 @@ export class LocalDriver implements StackDriver {
   async destroy(slug: string, ctx: OperationContext): Promise<void> {
     await this.#track(slug, ctx, async () => {
       ctx.log("Stopping the agent runtime");
-      await this.supervisor.stop(slug);
+      await this.#supervisor.stop(slug);
       ctx.log("Dropping database schema and role");
       const name = databaseName(slug);
       await dropTenantDatabase(
@@ -232,7 +251,7 @@ export class LocalDriver implements StackDriver {
         { slug, role: name, schema: name },
         this.#options.databaseName,
       );
-      await this.supervisor.removeLogs(slug);
+      await this.#supervisor.removeLogs(slug);
       await rm(this.#stackFile(slug), { force: true });
       ctx.log("Removed the route and the stack record");
     });
@@ -241,13 +260,13 @@ export class LocalDriver implements StackDriver {
   async outputs(slug: string): Promise<StackOutputs | null> {
     const record = await this.#read(slug);
     if (!record) return null;
-    return this.#outputs(record.spec, this.supervisor.status(slug));
+    return this.#outputs(record.spec, this.#supervisor.status(slug));
   }
 
   async preview(spec: TenantSpec, ctx: OperationContext): Promise<StackPreview> {
     const name = spec.database.schema;
     const exists = await tenantDatabaseExists(this.#options.sql, { role: name, schema: name });
-    const running = this.supervisor.route(spec.slug) !== null;
+    const running = this.#supervisor.route(spec.slug) !== null;
     const steps: string[] = [];
     const changes: Record<string, number> = { create: 0, update: 0, delete: 0, same: 0 };
     const plan = (kind: "create" | "update" | "delete" | "same", line: string) => {
@@ -259,7 +278,7 @@ export class LocalDriver implements StackDriver {
     if (spec.suspended) plan(running ? "delete" : "same", "agent runtime process (suspended)");
     else if (!running) plan("create", "agent runtime process");
     // Compared with what the process runs with, not with the last record: an adopted runtime may be outdated.
-    else if (!this.supervisor.runsWith(spec.slug, this.#runtimeEnv(spec)))
+    else if (!this.#supervisor.runsWith(spec.slug, this.#runtimeEnv(spec)))
       plan("update", "agent runtime process (restart with new configuration)");
     else plan("same", "agent runtime process");
     plan(
@@ -277,7 +296,7 @@ export class LocalDriver implements StackDriver {
     ctx.log(
       `role ${name}: ${exists.role ? "present" : "missing"}; schema ${name}: ${exists.schema ? "present" : "missing"}`,
     );
-    const runtime = this.supervisor.status(slug);
+    const runtime = this.#supervisor.status(slug);
     ctx.log(
       `agent runtime: ${runtime ? `${runtime.state}${runtime.port ? ` on port ${runtime.port}` : ""}` : "not running"}`,
     );
@@ -312,7 +331,7 @@ export class LocalDriver implements StackDriver {
       spec: record.spec,
       outputs: record.outputs,
       database: await tenantDatabaseExists(this.#options.sql, { role: name, schema: name }),
-      runtime: this.supervisor.status(slug),
+      runtime: this.#supervisor.status(slug),
     };
   }
 
@@ -320,12 +339,7 @@ export class LocalDriver implements StackDriver {
     if (this.#idleTimer) clearInterval(this.#idleTimer);
     for (const controller of this.#inFlight.values())
       controller.abort(new StackError("aborted", "Shutting down."));
-    await this.supervisor.stopAll();
-  }
-
-  /** Loopback port serving the tenant's host, for the gateway. */
-  route(slug: string): number | null {
-    return this.supervisor.route(slug);
+    await this.#supervisor.stopAll();
   }
 
   get #stacksDir(): string {
@@ -377,7 +391,7 @@ export class LocalDriver implements StackDriver {
         driver: "local",
         port: runtime?.port ?? null,
         pid: runtime?.pid ?? null,
-        runtime: runtime ?? { state: !spec.suspended && this.wakesOnDemand ? "idle" : "stopped" },
+        runtime: runtime ?? { state: !spec.suspended && this.#wakesOnDemand ? "idle" : "stopped" },
         logFile: `runtimes/${spec.slug}.log`,
       },
     };

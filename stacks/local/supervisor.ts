@@ -4,12 +4,11 @@ import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from "n
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import type { RuntimeState } from "../driver.ts";
 import { freePort } from "./ports.ts";
 
-export type RuntimeStateName = "starting" | "running" | "backoff" | "stopped";
-
 export interface RuntimeStatus {
-  state: RuntimeStateName;
+  state: RuntimeState;
   pid: number | null;
   port: number | null;
   /** Restarts after unexpected exits since the runtime was last started on purpose. */
@@ -57,6 +56,11 @@ export interface SupervisorOptions {
   entry: string;
   /** How long a runtime may take to answer /healthz. */
   readyTimeoutMs?: number;
+  /**
+   * What a runtime inherits from the machine (PATH, HOME, locale…), nothing of the control plane's own secrets.
+   * @default nothing
+   */
+  machineEnv?: Record<string, string>;
   /** The OS user a tenant's runtime runs as (a control plane started as root); none: this process's user. */
   runtimeUser?: (slug: string) => Promise<{ uid: number; gid: number; home: string }>;
   onEvent?: (
@@ -74,9 +78,6 @@ const HEALTHY_RESET_MS = 60_000;
  * more each, kept resident once grown) takes tens of MiB off each runtime's RSS for a few more, short scavenges.
  */
 export const RUNTIME_NODE_FLAGS = ["--max-semi-space-size=1"];
-
-/** Environment a runtime inherits from the machine; nothing of the control plane's own secrets. */
-const INHERITED_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "NODE_ENV", "NODE_OPTIONS"];
 
 export class RuntimeSupervisor {
   #options: SupervisorOptions;
@@ -329,8 +330,7 @@ export class RuntimeSupervisor {
     const logFd = openSync(this.logFile(runtime.slug), "a", 0o600);
     const user = (await this.#options.runtimeUser?.(runtime.slug)) ?? null;
     const launch = randomUUID();
-    const env: Record<string, string> = { WEBSPLAT_LAUNCH: launch };
-    for (const name of INHERITED_ENV) if (process.env[name]) env[name] = process.env[name]!;
+    const env: Record<string, string> = { ...this.#options.machineEnv, WEBSPLAT_LAUNCH: launch };
     // A compile cache makes the second start onwards skip compiling (and type-stripping): one shared by every
     // runtime of this process's user, or each runtime's own when runtimes run as users of their own.
     Object.assign(env, runtime.env, {

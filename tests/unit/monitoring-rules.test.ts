@@ -13,8 +13,8 @@ async function definedFamilies(): Promise<Set<string>> {
   for (const registry of [createMetrics().registry, createBuilderMetrics("unit").registry]) {
     for (const metric of registry.getMetricsAsArray()) names.add(metric.name);
   }
-  const platform = readFileSync(resolve(ROOT, "control-plane/platform.ts"), "utf8");
-  for (const match of platform.matchAll(/gauge\(\s*metrics,\s*"(websplat_[a-z_]+)"/g)) names.add(match[1]!);
+  const gauges = readFileSync(resolve(ROOT, "control-plane/start/gauges.ts"), "utf8");
+  for (const match of gauges.matchAll(/gauge\(\s*metrics,\s*"(websplat_[a-z_]+)"/g)) names.add(match[1]!);
   return names;
 }
 

@@ -2,7 +2,26 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { pulumiConfigProblems, pulumiDriverOptionsFromEnv } from "../../stacks/pulumi/index.ts";
+import { ConfigError, loadConfig } from "../../control-plane/config.ts";
+import { pulumiDriverOptions } from "../../stacks/pulumi/index.ts";
+
+/** What start reports for this environment with the Pulumi driver: one sentence per problem. */
+function pulumiConfigProblems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig({ ...env, WEBSPLAT_DRIVER: "pulumi" });
+    return [];
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+}
+
+/** The driver's options as start builds them from the parsed configuration. */
+function pulumiDriverOptionsFromEnv(env: Record<string, string | undefined>) {
+  const { pulumi } = loadConfig({ ...env, WEBSPLAT_DRIVER: "pulumi" });
+  if (!pulumi) throw new Error("the Pulumi driver got no settings");
+  return pulumiDriverOptions(pulumi);
+}
 
 const READY = {
   PULUMI_BACKEND_URL: "s3://websplat-pulumi-state/tenants?region=eu-central-1",
@@ -53,10 +72,20 @@ test("a KMS secrets provider replaces the passphrase; invalid values are named",
     PULUMI_BACKEND_URL: "ftp://state",
     CLOUDFLARE_ZONE_ID: "websp.lat",
     WEBSPLAT_RUNTIME_IMAGE: "websplat/agent-runtime:latest",
-    DATABASE_URL: "mysql://x",
   });
-  expect(wrong).toHaveLength(4);
+  expect(wrong).toHaveLength(3);
   expect(wrong.join(" ")).toMatch(/not pinned/);
+  // A malformed admin connection is refused like any bad variable, with the Pulumi driver or without.
+  expect(pulumiConfigProblems({ ...READY, DATABASE_URL: "mysql://x" })).toEqual([
+    "Invalid DATABASE_URL: must be a postgres:// URL. See .env.example.",
+  ]);
+});
+
+test("start names everything the Pulumi driver still needs in one line", () => {
+  expect(() => loadConfig({ WEBSPLAT_DRIVER: "pulumi" })).toThrow(
+    /^WEBSPLAT_DRIVER=pulumi needs more configuration: PULUMI_BACKEND_URL is not set: .*DATABASE_URL is not set: [^\n]*\.$/,
+  );
+  expect(loadConfig({ ...READY, WEBSPLAT_DRIVER: "local", CLOUDFLARE_ZONE_ID: "x" }).pulumi).toBeNull();
 });
 
 test("driver options come from the environment, reading KUBECONFIG as a path", async () => {
@@ -74,7 +103,7 @@ test("driver options come from the environment, reading KUBECONFIG as a path", a
     });
     // The platform's model key stays in the control plane: tenant stacks reach the model through its proxy.
     expect(JSON.stringify(options)).not.toContain("sk-1");
-    expect(() => pulumiDriverOptionsFromEnv({})).toThrow(expect.objectContaining({ code: "config_missing" }));
+    expect(() => pulumiDriverOptionsFromEnv({})).toThrow(ConfigError);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, test } from "vitest";
+import { loadConfig } from "../../control-plane/config.ts";
 import { modelUpstream, runtimeModelEnv } from "../../control-plane/models/index.ts";
-import { pulumiDriverOptionsFromEnv } from "../../stacks/pulumi/index.ts";
+import { pulumiDriverOptions } from "../../stacks/pulumi/index.ts";
 import { tenantProgram } from "../../stacks/pulumi/program.ts";
 import { PLACEHOLDER_PLATFORM } from "../../stacks/pulumi/render.ts";
 import { tenantSpec } from "../../tenant-template/spec.ts";
@@ -55,7 +56,9 @@ beforeAll(async () => {
     "websplat-tenant",
     "acme",
   );
-  const options = pulumiDriverOptionsFromEnv(CONTROL_PLANE_ENV);
+  const { pulumi: settings } = loadConfig({ ...CONTROL_PLANE_ENV, WEBSPLAT_DRIVER: "pulumi" });
+  if (!settings) throw new Error("the Pulumi driver got no settings");
+  const options = pulumiDriverOptions(settings);
   const upstream = modelUpstream(CONTROL_PLANE_ENV);
   const program = tenantProgram({
     ...options,
