@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deployment, OutputMap } from "@pulumi/pulumi/automation/index.js";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { type OperationContext, StackError } from "../../stacks/driver.ts";
 import {
   CLI_MISSING_MESSAGE,
@@ -522,7 +522,8 @@ describe("the Pulumi driver in production conditions", () => {
     ];
     const pulumi = driver();
     const update = pulumi.up(spec, recordingContext().ctx);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The update holds the lock once it has reached the engine, however long a busy machine takes to get there.
+    await vi.waitFor(() => expect(finish).toBeTypeOf("function"));
     const cancel = pulumi.cancel("acme", recordingContext().ctx);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(workspaces.calls).not.toContain("cancel");
