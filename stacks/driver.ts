@@ -86,6 +86,13 @@ export interface StackDriver {
 /** What a runtime is doing now, as the machine's supervisor sees it. */
 export type RuntimeState = "starting" | "running" | "backoff" | "stopped";
 
+/** A runtime as its supervisor sees it at this moment (with its restart counts and last exit besides). */
+export interface LiveRuntime {
+  state: RuntimeState;
+  pid: number | null;
+  port: number | null;
+}
+
 /** Tenant runtimes on this machine: routed, woken and watched by the control plane. */
 export interface LocalRuntimes {
   /** True when an active tenant's runtime may be absent (scaled to zero) and is started by its next request. */
@@ -101,8 +108,8 @@ export interface LocalRuntimes {
   wake(slug: string, timeoutMs: number): Promise<number | null>;
   /** Marks a request to the tenant as started (it keeps the runtime from an idle stop); call the result when done. */
   activity(slug: string): () => void;
-  /** What the tenant's runtime is doing, or null when none is looked after. */
-  state(slug: string): RuntimeState | null;
+  /** What the tenant's runtime is doing now (its process and port), or null when none is looked after. */
+  state(slug: string): LiveRuntime | null;
   /** Stops the tenant's runtime (its stack stays; `up` or, with scale to zero, a request starts it again). */
   stop(slug: string): Promise<void>;
   /** Runtimes that exited 3 or more times in a row, the last time within `withinMs`. */

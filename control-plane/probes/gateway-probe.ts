@@ -23,7 +23,7 @@ export function probeAnswer(c: Context, driver: StackDriver, slug: string): Prom
 async function answer(runtimes: LocalRuntimes, slug: string): Promise<Response> {
   const port = runtimes.route(slug);
   if (port === null) {
-    const state = runtimes.state(slug);
+    const state = runtimes.state(slug)?.state;
     if (!state && runtimes.wakeOnDemand) return reply(200, "idle");
     return reply(503, "down", state ? `runtime ${state}` : "runtime not running");
   }

@@ -91,7 +91,10 @@ export class LocalDriver implements StackDriver {
       route: (slug) => supervisor.route(slug),
       wake: (slug, timeoutMs) => this.#wake(slug, timeoutMs),
       activity: (slug) => supervisor.activity(slug),
-      state: (slug) => supervisor.status(slug)?.state ?? null,
+      state: (slug) => {
+        const status = supervisor.status(slug);
+        return status ? { ...status } : null;
+      },
       stop: (slug) => supervisor.stop(slug),
       crashLooping: (withinMs) => {
         const since = Date.now() - withinMs;

@@ -201,6 +201,34 @@ describe("restart after a crash, and shutdown by signal", () => {
     expect(await ownerSignInWorks(plane, "rs-alpha")).toBe(true);
   }, 120_000);
 
+  it("the tenant's view never reports a dead runtime: after kill -9 of the control plane and its runtime, the next start shows the process it runs now", async () => {
+    const runtimeBefore = (await runtimePid(plane, "rs-alpha"))!;
+    plane.child.kill("SIGKILL");
+    await plane.exited;
+    process.kill(runtimeBefore, "SIGKILL");
+    await waitFor(() => !alive(runtimeBefore), { what: "the runtime to die" });
+
+    plane = await start(dataDir, String(plane.port));
+    // From the first answer on, whatever the view says runs is a live process (or nothing runs yet).
+    const seen: Array<{ state: unknown; pid: number | null; alive: boolean }> = [];
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      const tenant = (await (await admin(plane, "/admin/tenants/rs-alpha")).json()) as {
+        outputs: { details: { pid: number | null; runtime: { state: string } } };
+      };
+      const { pid, runtime } = tenant.outputs.details;
+      seen.push({ state: runtime.state, pid, alive: pid !== null && alive(pid) });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen.filter((s) => s.pid === runtimeBefore)).toEqual([]);
+    expect(seen.filter((s) => s.state === "running" && !s.alive)).toEqual([]);
+    await waitFor(async () => (await runtimePid(plane, "rs-alpha")) !== null, {
+      timeoutMs: 60_000,
+      what: "the runtime to be started again",
+    });
+    expect(await ownerSignInWorks(plane, "rs-alpha")).toBe(true);
+  }, 120_000);
+
   for (const signal of ["SIGINT", "SIGHUP", "SIGTERM"] as const) {
     it(`${signal} to the whole process group (Ctrl-C, a closed terminal, kill) stops everything in order, quietly`, async () => {
       const postgres = postmasterPid(dataDir);

@@ -1,16 +1,24 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type { LocalRuntimes } from "../../../stacks/index.ts";
 import { ApiError } from "../../http/errors.ts";
 import { ownerLink, type Services, tenantUrl } from "../../platform-services.ts";
 import { audit } from "../../registry/audit.ts";
 import { changeTenant, createCompedTenant, listTenants } from "../../registry/tenant-admin.ts";
-import { type DesiredChange, requireTenant, type Tenant, tenantView } from "../../registry/tenants.ts";
+import {
+  type DesiredChange,
+  requireTenant,
+  type Tenant,
+  type TenantView,
+  tenantView,
+} from "../../registry/tenants.ts";
 import { actorOf } from "./actor.ts";
 import type * as routes from "./tenants.routes.ts";
 
 /** The tenants resource: list, comped create, read, change, delete, and the one-shot actions on one tenant. */
 export function tenantHandlers(services: Services) {
-  const view = (tenant: Tenant) => tenantView(tenant, tenantUrl(services, tenant.slug));
+  const view = (tenant: Tenant) =>
+    withLiveRuntime(tenantView(tenant, tenantUrl(services, tenant.slug)), services.driver.runtimes);
 
   /** Applies a desired-state change, records who asked, then asks for a reconcile. */
   const change = async (c: Context, slug: string, patch: DesiredChange, action: string) => {
@@ -83,4 +91,23 @@ export function tenantHandlers(services: Services) {
   };
 
   return { list, create, get, update, remove, suspend, resume, reconcile, issueOwnerLink };
+}
+
+/**
+ * A tenant's outputs as the last reconcile recorded them, with a runtime on this machine as it is now: a restart of
+ * the control plane or a crash since then changes its process, so a recorded pid may be long dead.
+ */
+function withLiveRuntime(view: TenantView, runtimes: LocalRuntimes | undefined): TenantView {
+  const details = view.outputs?.details as Record<string, unknown> | undefined;
+  if (!runtimes || !details || details.driver !== "local") return view;
+  const live = runtimes.state(view.slug);
+  const runtime = live ?? { state: runtimes.wakeOnDemand && view.status === "active" ? "idle" : "stopped" };
+  return {
+    ...view,
+    outputs: {
+      ...view.outputs,
+      replicas: live?.state === "running" ? 1 : 0,
+      details: { ...details, pid: live?.pid ?? null, port: live?.port ?? null, runtime },
+    },
+  };
 }
