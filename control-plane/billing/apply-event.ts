@@ -2,6 +2,7 @@ import { and, desc, eq, like } from "drizzle-orm";
 import { isTierName, slugProblem, type TierName, tierFromLookupKey } from "../../tenant-template/index.ts";
 import type { Database } from "../db/client.ts";
 import { stripeEvents, tenants } from "../db/schema.ts";
+import { insertTenant } from "../registry/new-tenant.ts";
 import { checkoutRefusal } from "../registry/reservations.ts";
 import { changeDesired, type DesiredChange, findTenant } from "../registry/tenants.ts";
 import {
@@ -145,19 +146,10 @@ async function checkoutCompleted(
   let tenant = await findTenant(db, slug, { lock: true });
   if (!tenant) {
     if (!email) return { outcome: "rejected: no customer email", slug: null, reconcile: false };
-    const [created] = await db
-      .insert(tenants)
-      .values({
-        slug,
-        email,
-        tier,
-        desired: "active",
-        generation: 0,
-        status: "awaiting_payment",
-        source: "checkout",
-      })
-      .returning();
-    tenant = created!;
+    const created = await insertTenant(db, { slug, email, tier, source: "checkout" });
+    // Another event created it meanwhile: failing the transaction has this event processed again.
+    if (!created) throw new Error(`tenant "${slug}" was created concurrently`);
+    tenant = created;
   }
   if (tenant.status === "deleted" || tenant.desired === "deleted") {
     return { outcome: "rejected: slug belongs to a deleted tenant", slug, reconcile: false };
