@@ -5,7 +5,6 @@ import { cors } from "hono/cors";
 import { html } from "hono/html";
 import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
-import { secureHeaders } from "hono/secure-headers";
 import { accountDeps, accountRoutes } from "./accounts/index.ts";
 import { adminApi } from "./api/admin/index.ts";
 import { adminTokenRoutes } from "./api/admin-tokens.ts";
@@ -34,6 +33,7 @@ import { createSites, publicSites, siteAdminRoutes, tenantSiteRoutes } from "./s
 import { statsRoutes } from "./stats/index.ts";
 import { tenantAuth } from "./tenant-access.ts";
 import { inSpan, setSpanAttributes } from "./tracing.ts";
+import { PAGE_POLICY, pageHeaders } from "./web/csp.ts";
 import { webRoutes } from "./web/index.ts";
 import { page } from "./web/layout.ts";
 import { statusRoutes } from "./web/status.ts";
@@ -112,23 +112,7 @@ export function createApp(options: AppOptions) {
     }),
   );
 
-  app.use(
-    secureHeaders({
-      strictTransportSecurity: services.config.publicUrl.startsWith("https:")
-        ? "max-age=63072000; includeSubDomains"
-        : false,
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        baseUri: ["'none'"],
-        formAction: ["'self'", "https://checkout.stripe.com"],
-        frameAncestors: ["'none'"],
-      },
-    }),
-  );
+  app.use(pageHeaders(PAGE_POLICY, { hsts: services.config.publicUrl.startsWith("https:") }));
   app.use(
     "/api/*",
     // Read at request time: with PORT=0 the public URL is known only once the server listens.

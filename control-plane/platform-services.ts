@@ -1,6 +1,11 @@
 import type { Logger } from "pino";
 import type { StackDriver } from "../stacks/index.ts";
-import { type PlatformInput, type TenantSpec, tenantSpec } from "../tenant-template/index.ts";
+import {
+  type PlatformInput,
+  type TenantSpec,
+  tenantUrl as tenantAddress,
+  tenantSpec,
+} from "../tenant-template/index.ts";
 import { signOwnerToken } from "./auth/owner-token.ts";
 import type { StripeEventProcessor } from "./billing/webhook.ts";
 import type { Config } from "./config.ts";
@@ -46,9 +51,7 @@ export function specFor(services: Services, tenant: Tenant): TenantSpec {
 }
 
 export function tenantUrl(services: Services, slug: string): string {
-  const { scheme, baseDomain, publicPort } = services.platform;
-  const defaultPort = scheme === "https" ? 443 : 80;
-  return `${scheme}://${slug}.${baseDomain}${publicPort && publicPort !== defaultPort ? `:${publicPort}` : ""}`;
+  return tenantAddress(slug, services.platform);
 }
 
 /** A one-time sign-in link to the tenant's builder (DESIGN §6). */

@@ -1,17 +1,18 @@
-import { and, desc, eq, like, or } from "drizzle-orm";
+import { and, desc, eq, like } from "drizzle-orm";
 import { isTierName, slugProblem, type TierName, tierFromLookupKey } from "../../tenant-template/index.ts";
 import type { Database } from "../db/client.ts";
-import { type DesiredState, stripeEvents, tenants } from "../db/schema.ts";
+import { stripeEvents, tenants } from "../db/schema.ts";
+import { insertTenant } from "../registry/new-tenant.ts";
 import { checkoutRefusal } from "../registry/reservations.ts";
-import { changeDesired, type DesiredChange, findTenant, type Tenant } from "../registry/tenants.ts";
+import { changeDesired, type DesiredChange, findTenant } from "../registry/tenants.ts";
 import {
   asString,
-  invoiceSubscription,
   metadataOf,
   type StripeClient,
   type StripeEventEnvelope,
   subscriptionLookupKey,
 } from "./stripe-client.ts";
+import { invoiceSettled, subscriptionChanged, subscriptionDeleted } from "./subscription-events.ts";
 
 export interface BillingDeps {
   db: Database;
@@ -32,9 +33,6 @@ export type Outcome = {
   /** Events to process again now that their tenant exists (they arrived before its checkout). */
   replay?: string[];
 };
-
-const ACTIVE_STATUSES = new Set(["active", "trialing", "past_due"]);
-const SUSPENDED_STATUSES = new Set(["unpaid", "paused", "canceled", "incomplete_expired"]);
 
 /**
  * Applies one recorded Stripe event (DESIGN §3 mapping) in the transaction that marks it processed,
@@ -148,19 +146,10 @@ async function checkoutCompleted(
   let tenant = await findTenant(db, slug, { lock: true });
   if (!tenant) {
     if (!email) return { outcome: "rejected: no customer email", slug: null, reconcile: false };
-    const [created] = await db
-      .insert(tenants)
-      .values({
-        slug,
-        email,
-        tier,
-        desired: "active",
-        generation: 0,
-        status: "awaiting_payment",
-        source: "checkout",
-      })
-      .returning();
-    tenant = created!;
+    const created = await insertTenant(db, { slug, email, tier, source: "checkout" });
+    // Another event created it meanwhile: failing the transaction has this event processed again.
+    if (!created) throw new Error(`tenant "${slug}" was created concurrently`);
+    tenant = created;
   }
   if (tenant.status === "deleted" || tenant.desired === "deleted") {
     return { outcome: "rejected: slug belongs to a deleted tenant", slug, reconcile: false };
@@ -197,7 +186,6 @@ async function checkoutCompleted(
   };
 }
 
-/** A subscription event that arrived before its checkout (and so found no tenant) still tells the tier. */
 /**
  * Subscription events that came before this checkout found no tenant and were set aside; they are
  * marked unprocessed again (in this transaction) and returned oldest first, to be applied once it commits.
@@ -231,131 +219,4 @@ async function lastSubscriptionPayload(
     ((row?.payload as unknown as StripeEventEnvelope | undefined)?.data.object as Record<string, unknown>) ??
     null
   );
-}
-
-async function tenantForSubscription(
-  db: Database,
-  subscription: Record<string, unknown>,
-): Promise<Tenant | null> {
-  const id = asString(subscription.id);
-  const slug = metadataOf(subscription).websplat_tenant;
-  const conditions = [
-    id ? eq(tenants.stripeSubscriptionId, id) : undefined,
-    slug ? eq(tenants.slug, slug) : undefined,
-  ].filter((condition) => condition !== undefined);
-  if (conditions.length === 0) return null;
-  const rows = await db
-    .select()
-    .from(tenants)
-    .where(or(...conditions))
-    .for("update");
-  // The subscription link wins over the metadata hint.
-  return rows.find((row) => row.stripeSubscriptionId === id) ?? rows[0] ?? null;
-}
-
-async function subscriptionChanged(
-  db: Database,
-  event: StripeEventEnvelope,
-  subscription: Record<string, unknown>,
-): Promise<Outcome> {
-  const tenant = await tenantForSubscription(db, subscription);
-  if (!tenant) return { outcome: "ignored: no tenant for this subscription", slug: null, reconcile: false };
-  if (tenant.desired === "deleted" || tenant.status === "deleted") {
-    return { outcome: "ignored: tenant deleted", slug: tenant.slug, reconcile: false };
-  }
-  if (tenant.subscriptionEventAt !== null && event.created < tenant.subscriptionEventAt) {
-    return { outcome: "ignored: older than the last applied change", slug: tenant.slug, reconcile: false };
-  }
-  const status = String(subscription.status);
-  const desired: DesiredState | null = ACTIVE_STATUSES.has(status)
-    ? "active"
-    : SUSPENDED_STATUSES.has(status)
-      ? "suspended"
-      : null;
-  const tier = tierFromLookupKey(subscriptionLookupKey(subscription));
-  const change: DesiredChange = {
-    subscriptionEventAt: event.created,
-    stripeSubscriptionId: asString(subscription.id),
-    stripeCustomerId: asString(subscription.customer) ?? tenant.stripeCustomerId,
-    ...(newerThanInvoices(tenant, event) ? { grace: status === "past_due" } : {}),
-    ...(tier ? { tier } : {}),
-  };
-  // `incomplete`: the first payment is pending; nothing to run yet, nothing to stop.
-  if (desired) {
-    change.desired = desired;
-    if (desired === "active") change.deleteAfter = null;
-  }
-  if (tenant.status === "awaiting_payment" && desired !== "active") change.status = "awaiting_payment";
-  const { reconcile } = await changeDesired(db, tenant, change);
-  return { outcome: `applied: ${status}${tier ? ` (${tier})` : ""}`, slug: tenant.slug, reconcile };
-}
-
-async function subscriptionDeleted(
-  db: Database,
-  deps: BillingDeps,
-  event: StripeEventEnvelope,
-  subscription: Record<string, unknown>,
-): Promise<Outcome> {
-  const tenant = await tenantForSubscription(db, subscription);
-  if (!tenant) return { outcome: "ignored: no tenant for this subscription", slug: null, reconcile: false };
-  if (tenant.desired === "deleted")
-    return { outcome: "ignored: already deleted", slug: tenant.slug, reconcile: false };
-  if (tenant.subscriptionEventAt !== null && event.created < tenant.subscriptionEventAt) {
-    return { outcome: "ignored: older than the last applied change", slug: tenant.slug, reconcile: false };
-  }
-  const deleteAfter = new Date(Date.now() + deps.retentionDays * 86_400_000);
-  const now = deps.retentionDays === 0;
-  // The deleted subscription still names its price: the tier of its last state, whatever arrived before.
-  const tier = tierFromLookupKey(subscriptionLookupKey(subscription));
-  const { reconcile } = await changeDesired(db, tenant, {
-    desired: now ? "deleted" : "suspended",
-    deleteAfter,
-    ...(newerThanInvoices(tenant, event) ? { grace: false } : {}),
-    ...(tier ? { tier } : {}),
-    subscriptionEventAt: event.created,
-  });
-  return {
-    outcome: now
-      ? "applied: deleted (no retention)"
-      : `applied: suspended, deletion on ${deleteAfter.toISOString()}`,
-    slug: tenant.slug,
-    reconcile,
-  };
-}
-
-async function invoiceSettled(
-  db: Database,
-  event: StripeEventEnvelope,
-  invoice: Record<string, unknown>,
-): Promise<Outcome> {
-  const subscriptionId = invoiceSubscription(invoice);
-  if (!subscriptionId)
-    return { outcome: "ignored: invoice without subscription", slug: null, reconcile: false };
-  const [tenant] = await db
-    .select()
-    .from(tenants)
-    .where(eq(tenants.stripeSubscriptionId, subscriptionId))
-    .for("update");
-  if (!tenant) return { outcome: "ignored: no tenant for this subscription", slug: null, reconcile: false };
-  if (tenant.invoiceEventAt !== null && event.created < tenant.invoiceEventAt) {
-    return { outcome: "ignored: older than the last invoice event", slug: tenant.slug, reconcile: false };
-  }
-  const grace = event.type === "invoice.payment_failed";
-  // Subscription events set the flag too: the later of the two, by `created`, has the last word.
-  const current = tenant.subscriptionEventAt === null || event.created >= tenant.subscriptionEventAt;
-  await changeDesired(db, tenant, { ...(current ? { grace } : {}), invoiceEventAt: event.created });
-  return {
-    outcome: current
-      ? grace
-        ? "applied: grace period"
-        : "applied: paid"
-      : "applied: recorded (older than the last subscription change)",
-    slug: tenant.slug,
-    reconcile: false,
-  };
-}
-
-/** The grace flag has two writers (subscription and invoice events): only the later one by `created` sets it. */
-function newerThanInvoices(tenant: Tenant, event: StripeEventEnvelope): boolean {
-  return tenant.invoiceEventAt === null || event.created >= tenant.invoiceEventAt;
 }

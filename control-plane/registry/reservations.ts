@@ -4,6 +4,7 @@ import { slugProblem, type TierName } from "../../tenant-template/index.ts";
 import type { Database } from "../db/client.ts";
 import { localCheckouts, tenants } from "../db/schema.ts";
 import { RegistryError } from "./errors.ts";
+import { insertTenant } from "./new-tenant.ts";
 import { findTenant, reservationLapsed, type Tenant } from "./tenants.ts";
 
 /** How long an unpaid signup holds its slug (and its checkout can be paid), unless configured shorter. */
@@ -88,18 +89,9 @@ export async function reserveSlug(db: Database, input: ReservationInput): Promis
       if (!row) throw taken(input.slug);
       return row;
     }
-    const [row] = await tx
-      .insert(tenants)
-      .values({
-        ...values,
-        slug: input.slug,
-        desired: "active",
-        generation: 0,
-        status: "awaiting_payment",
-        source: "signup",
-      })
-      .returning();
-    return row!;
+    const row = await insertTenant(tx, { ...values, slug: input.slug, source: "signup" });
+    if (!row) throw taken(input.slug);
+    return row;
   });
 }
 

@@ -3,6 +3,7 @@ import type { TierName } from "../../tenant-template/index.ts";
 import type { Database } from "../db/client.ts";
 import { type TenantStatus, tenants } from "../db/schema.ts";
 import { RegistryError } from "./errors.ts";
+import { insertTenant } from "./new-tenant.ts";
 import { changeDesired, type DesiredChange, findTenant, slugAvailability, type Tenant } from "./tenants.ts";
 
 export interface TenantFilter {
@@ -66,11 +67,7 @@ export async function createCompedTenant(
     if (!availability.available) throw new RegistryError(`slug_${availability.code}`, availability.reason);
     // A lapsed, unpaid reservation holds nothing: the comped tenant takes its place.
     await tx.delete(tenants).where(and(eq(tenants.slug, input.slug), eq(tenants.status, "awaiting_payment")));
-    const [row] = await tx
-      .insert(tenants)
-      .values({ ...input, desired: "active", generation: 1, status: "provisioning", source: "admin" })
-      .onConflictDoNothing()
-      .returning();
+    const row = await insertTenant(tx, { ...input, source: "admin" });
     if (!row) throw new RegistryError("slug_taken", `"${input.slug}" is already taken.`);
     return row;
   });

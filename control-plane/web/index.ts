@@ -1,7 +1,7 @@
-import type { MiddlewareHandler } from "hono";
 import { Hono } from "hono";
 import { isTierName, type TierName } from "../../tenant-template/index.ts";
 import { assetRoutes } from "./assets.ts";
+import { PAGE_POLICY, pageHeaders, SIGNUP_POLICY } from "./csp.ts";
 import { cookiesPage, type LegalDeps, privacyPage, termsPage } from "./legal-pages.ts";
 import { fallbackPrice, type PriceList, plans } from "./plans.ts";
 import { signupPage } from "./signup-page.ts";
@@ -24,8 +24,8 @@ export interface WebDeps {
 /** The customer-facing pages, mounted at `/`: signup, then the live provisioning page. */
 export function webRoutes(deps: WebDeps): Hono {
   const app = new Hono();
-  app.use("/", securityHeaders);
-  app.use("/welcome/*", securityHeaders);
+  app.use("/", pageHeaders(SIGNUP_POLICY));
+  app.use("/welcome/*", pageHeaders(PAGE_POLICY));
   app.route("/", assetRoutes());
 
   app.get("/", async (c) => {
@@ -36,7 +36,7 @@ export function webRoutes(deps: WebDeps): Hono {
   });
 
   const legal = deps.legal ?? { supportAddress: `support@${deps.baseDomain}`, retentionDays: 30 };
-  for (const path of ["/terms", "/privacy", "/cookies"]) app.use(path, securityHeaders);
+  for (const path of ["/terms", "/privacy", "/cookies"]) app.use(path, pageHeaders(PAGE_POLICY));
   app.get("/terms", (c) => c.html(termsPage(legal)));
   app.get("/privacy", (c) => c.html(privacyPage(legal)));
   app.get("/cookies", (c) => c.html(cookiesPage()));
@@ -75,15 +75,3 @@ export function tenantHostSuffix(
   const url = request?.hostname === deps.baseDomain ? request : new URL(deps.publicUrl);
   return url.hostname === deps.baseDomain ? `.${url.host}` : `.${deps.baseDomain}`;
 }
-
-/** Our pages load only our own files; fetches and the event stream go to our own origin. */
-const securityHeaders: MiddlewareHandler = async (c, next) => {
-  await next();
-  c.header(
-    "content-security-policy",
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-      "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  );
-  c.header("referrer-policy", "no-referrer");
-  c.header("x-content-type-options", "nosniff");
-};

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { awkwardText, tenantFields } from "../support/fuzz.ts";
 import { sign } from "../support/stripe-events.ts";
 
 const FIXTURE_RUNTIME = resolve(import.meta.dirname, "../fixtures/healthz-runtime.ts");
@@ -22,31 +23,13 @@ describe("fault: malformed requests at volume", () => {
     await plane?.cleanup();
   });
 
-  const text = fc.oneof(
-    fc.string({ maxLength: 40 }),
-    fc.string({ unit: "binary", maxLength: 40 }),
-    fc.constantFrom(
-      "ff-known",
-      "admin",
-      "%",
-      "%2e%2e",
-      "..",
-      "a".repeat(300),
-      "🙂",
-      "%00",
-      "null",
-      "-1",
-      "www",
-    ),
-  );
+  const text = awkwardText("ff-known", { binary: true, also: ["www"] });
   const body = fc.oneof(
     fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value)),
     fc
       .record(
         {
-          slug: fc.oneof(text, fc.integer(), fc.constant(null)),
-          email: fc.oneof(fc.emailAddress(), text, fc.constant(null)),
-          tier: fc.oneof(fc.constantFrom("starter", "pro", "studio", "enterprise", ""), fc.integer()),
+          ...tenantFields(text, text),
           id: fc.oneof(text, fc.integer()),
           type: fc.constantFrom(
             "checkout.session.completed",

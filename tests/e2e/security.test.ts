@@ -17,6 +17,21 @@ describe("the control plane's own pages and APIs", () => {
     }
   });
 
+  test("let forms end only at our own origin, except the signup page's, which ends at Stripe Checkout", async () => {
+    const formAction = async (path: string) => {
+      const response = await fetch(`${plane().url}${path}`);
+      const csp = response.headers.get("content-security-policy") ?? "";
+      return csp
+        .split(";")
+        .find((directive) => directive.trim().startsWith("form-action"))
+        ?.trim();
+    };
+    expect(await formAction("/")).toBe("form-action 'self' https://checkout.stripe.com");
+    for (const path of ["/terms", "/signin", "/welcome/some-shop", "/docs"]) {
+      expect(await formAction(path), path).toBe("form-action 'self'");
+    }
+  });
+
   test("answer cross-origin API calls only for our own origin", async () => {
     const ours = await fetch(`${plane().url}/api/slugs/some-shop`, { headers: { origin: plane().url } });
     expect(ours.headers.get("access-control-allow-origin")).toBe(plane().url);

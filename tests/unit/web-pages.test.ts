@@ -76,6 +76,15 @@ describe("signup page", () => {
     expect(response.headers.get("content-security-policy")).toContain("default-src 'self'");
   });
 
+  it("lets its submission continue to Stripe Checkout, and only the signup page", async () => {
+    const app = web();
+    const signup = (await app.request("/")).headers.get("content-security-policy");
+    const legal = (await app.request("/terms")).headers.get("content-security-policy");
+
+    expect(signup).toContain("form-action 'self' https://checkout.stripe.com;");
+    expect(legal).toContain("form-action 'self';");
+  });
+
   it("serves its own script and stylesheet", async () => {
     const app = web();
     for (const [path, type] of [
