@@ -1,6 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import pino from "pino";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { loadConfig } from "../../agent-runtime/config.ts";
+import { builderDatabase } from "../../agent-runtime/db/index.ts";
+import { reportFinishedRun } from "../../agent-runtime/support/run-report.ts";
 import { type OwnerClient, signIn, startInProcess } from "../support/runtime/client.ts";
 import { createTestTenant } from "../support/runtime/tenant.ts";
 import { waitFor } from "../support/wait.ts";
@@ -36,11 +41,13 @@ function fakePlatform() {
 const platform = fakePlatform();
 let runtime: Awaited<ReturnType<typeof startInProcess>>;
 let owner: OwnerClient;
+let tenant: Awaited<ReturnType<typeof createTestTenant>>;
+let completedRunId = "";
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => platform.server.listen(0, "127.0.0.1", resolve));
   const { port } = platform.server.address() as AddressInfo;
-  const tenant = await createTestTenant("reports-co", {
+  tenant = await createTestTenant("reports-co", {
     WEBSPLAT_PLATFORM_URL: `http://127.0.0.1:${port}`,
     WEBSPLAT_PLATFORM_TOKEN: "reports-co-platform-token",
   });
@@ -65,6 +72,7 @@ describe("a finished run is reported to the platform", () => {
     });
     const run = await owner.waitForStatus(body.run.id, ["completed", "failed"]);
     expect(run.status).toBe("completed");
+    completedRunId = run.id;
     await waitFor(() => reportsOf(run.id).some((r) => r.answered === 201), { timeoutMs: 15_000 });
     const reports = reportsOf(run.id);
     expect(reports.map((r) => r.answered)).toEqual([503, 201]);
@@ -97,5 +105,45 @@ describe("a finished run is reported to the platform", () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(reportsOf(body.run.id).map((r) => [r.body.status, r.answered])).toEqual([["stopped", 400]]);
     expect((await owner.get(`/api/runs/${body.run.id}`)).body.run.status).toBe("stopped");
+  });
+
+  test("a platform that keeps failing is tried a few times, then the report is logged, not thrown", async () => {
+    platform.answers.push(503, 503, 503);
+    const sql = postgres(tenant.databaseUrl, { max: 1, onnotice: () => {} });
+    const lines: Array<{ msg: string; attempts?: number; runId?: string }> = [];
+    const log = pino({ level: "warn" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    try {
+      const db = builderDatabase(sql);
+      const { port } = platform.server.address() as AddressInfo;
+      const config = loadConfig({
+        ...tenant.env,
+        WEBSPLAT_PLATFORM_URL: `http://127.0.0.1:${port}`,
+        WEBSPLAT_PLATFORM_TOKEN: "reports-co-platform-token",
+      });
+      const before = reportsOf(completedRunId).length;
+      await reportFinishedRun({ db, config, log }, completedRunId, [10, 20]);
+      expect(
+        reportsOf(completedRunId)
+          .slice(before)
+          .map((r) => r.answered),
+      ).toEqual([503, 503, 503]);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          msg: "the platform did not take this run's usage",
+          attempts: 3,
+          runId: completedRunId,
+        }),
+      ]);
+      // Run alone, with no platform, nothing is sent and nothing is logged.
+      const { WEBSPLAT_PLATFORM_URL: _url, WEBSPLAT_PLATFORM_TOKEN: _token, ...standalone } = tenant.env;
+      const alone = loadConfig(standalone);
+      expect(alone.platform).toBeUndefined();
+      const count = platform.received.length;
+      await reportFinishedRun({ db, config: alone, log }, completedRunId, [10]);
+      expect(platform.received.length).toBe(count);
+      expect(lines).toHaveLength(1);
+    } finally {
+      await sql.end();
+    }
   });
 });
