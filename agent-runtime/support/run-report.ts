@@ -56,7 +56,8 @@ export async function reportFinishedRun(
           );
           return;
         }
-        await sleep(delay);
+        // Not holding the process open: a runtime shutting down does not wait for a retry.
+        await sleep(delay, undefined, { ref: false });
       }
     }
   } catch (error) {
