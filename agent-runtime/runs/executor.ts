@@ -13,6 +13,7 @@ import type { BuilderMetrics } from "../metrics.ts";
 import type { RunPolicy } from "../policy/index.ts";
 import { headCheckpoint, writeCheckpoint } from "../store/checkpoints.ts";
 import { loadTree } from "../store/files.ts";
+import { reportFinishedRun } from "../support/run-report.ts";
 import { inSpan } from "../tracing.ts";
 import { runAgentStep } from "./agent-steps.ts";
 import type { RunEventLog } from "./events.ts";
@@ -344,6 +345,7 @@ export class RunExecutor {
     this.#deps.metrics?.runFinished(status);
     this.#deps.log.info({ runId, status }, "run finished");
     events.wake(runId);
+    if (status !== "interrupted") void reportFinishedRun(this.#deps, runId);
   }
 
   #finishFailed(runId: string, error: unknown) {
@@ -377,7 +379,7 @@ const needsApproval = (wf: Workflow) =>
 
 /** Marks a run `stopped` with a `stop` checkpoint of what exists; open questions and approvals are closed. */
 export async function stopRun(
-  deps: Pick<ExecutorDeps, "db" | "events" | "metrics">,
+  deps: Pick<ExecutorDeps, "db" | "events" | "metrics" | "config" | "log">,
   runId: string,
   note: string,
 ): Promise<void> {
@@ -435,4 +437,5 @@ export async function stopRun(
   });
   if (stopped) deps.metrics?.runFinished("stopped");
   events.wake(runId);
+  if (stopped) void reportFinishedRun(deps, runId);
 }

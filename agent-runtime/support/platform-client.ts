@@ -1,6 +1,15 @@
 import type { RuntimeConfig } from "../config.ts";
 import { RuntimeError } from "../http/errors.ts";
 
+/** What the platform learns of a finished run: its outcome and model tokens, nothing of what was built. */
+export interface RunReport {
+  runId: string;
+  status: "completed" | "stopped" | "failed";
+  promptTokens: number;
+  completionTokens: number;
+  finishedAt: string;
+}
+
 /** The platform's tenant API, called with this runtime's own credential (never an admin token). */
 export function platformClient(config: RuntimeConfig) {
   const call = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
@@ -47,5 +56,8 @@ export function platformClient(config: RuntimeConfig) {
         uptime: number | null;
         days: Array<{ day: string; uptime: number | null }>;
       }>("/api/tenant/uptime"),
+    /** A finished run, for the platform's usage figures; `recorded: false` when it had it already. */
+    reportRun: (run: RunReport) =>
+      call<{ recorded: boolean }>("/api/tenant/runs", { method: "POST", body: JSON.stringify(run) }),
   };
 }

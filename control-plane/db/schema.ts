@@ -391,6 +391,26 @@ export const feedback = controlPlane.table(
   (table) => [index("feedback_at_idx").on(table.at)],
 );
 /**
+ * What each builder reported of its finished runs (the runtime owns its `runs` table; the platform keeps only
+ * these figures): one row per run, so a report sent twice counts once.
+ */
+export const builderRuns = controlPlane.table(
+  "builder_runs",
+  {
+    slug: text("slug").notNull(),
+    runId: text("run_id").notNull(),
+    status: text("status").$type<"completed" | "stopped" | "failed">().notNull(),
+    promptTokens: integer("prompt_tokens").notNull(),
+    completionTokens: integer("completion_tokens").notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.slug, table.runId] }),
+    index("builder_runs_finished_at_idx").on(table.finishedAt),
+  ],
+);
+/**
  * One-time links sent by email: sign-in (to one or several tenants of the address) and confirmation of a
  * new owner email. Only the SHA-256 of the token is stored; `usedAt` makes a link work once.
  */

@@ -1,6 +1,6 @@
-import { databaseName, TIER_NAMES, TIERS, type TierName } from "../../tenant-template/index.ts";
-import { asTenant } from "../backups/tenant-session.ts";
+import { TIER_NAMES, TIERS, type TierName } from "../../tenant-template/index.ts";
 import type { Sql } from "../db/client.ts";
+import { builderUsage } from "./builder-runs.ts";
 
 export interface Kpis {
   window: { since: string; until: string };
@@ -27,7 +27,7 @@ const APPLIED = "applied%";
 /**
  * The launch's business figures over [since, until), from what the platform records anyway: the audit log
  * (signups), Stripe events as applied (checkouts, cancellations), tenants (tiers, comped or paying),
- * operations (provisioning time) and each builder's run records (runs, tokens).
+ * operations (provisioning time) and the runs each builder reported (runs, tokens).
  */
 export async function computeKpis(sql: Sql, since: Date, until = new Date()): Promise<Kpis> {
   const sinceSeconds = Math.floor(since.getTime() / 1000);
@@ -101,34 +101,4 @@ export async function computeKpis(sql: Sql, since: Date, until = new Date()): Pr
       p99: provisioning?.p99 ?? null,
     },
   };
-}
-
-/**
- * Runs and model tokens per tier, from each live tenant's own `runs` table (the builder's record of every
- * run). The tables are the tenant's: each is read as that tenant (`asTenant`), never with the platform's
- * privileges, so nothing a tenant put in its schema runs as the platform. A tenant whose table cannot be read
- * counts as no runs rather than failing the figures.
- */
-async function builderUsage(sql: Sql, since: Date, until: Date): Promise<Kpis["builder"]> {
-  const usage = Object.fromEntries(TIER_NAMES.map((t) => [t, { runs: 0, tokens: 0 }])) as Kpis["builder"];
-  const live = await sql<Array<{ slug: string; tier: TierName }>>`
-    select t.slug, t.tier from control_plane.tenants t
-    where t.status <> 'deleted' and to_regclass(format('%I.runs', 't_' || replace(t.slug, '-', '_'))) is not null`;
-  for (const tenant of live) {
-    const schema = databaseName(tenant.slug);
-    const row = await asTenant(sql, schema, (own) =>
-      own.unsafe<Array<{ runs: number; tokens: string }>>(
-        `select count(*)::int as runs, coalesce(sum(prompt_tokens + completion_tokens), 0)::bigint as tokens ` +
-          `from "${schema}".runs where created_at >= $1::timestamptz and created_at < $2::timestamptz`,
-        [since.toISOString(), until.toISOString()],
-      ),
-    ).then(
-      (rows) => rows[0],
-      () => undefined,
-    );
-    if (!row) continue;
-    usage[tenant.tier].runs += row.runs;
-    usage[tenant.tier].tokens += Number(row.tokens);
-  }
-  return usage;
 }

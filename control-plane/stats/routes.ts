@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { apiRoute } from "../http/api-route.ts";
 import { ApiError } from "../http/errors.ts";
 import type { Services } from "../platform-services.ts";
+import { recordBuilderRun } from "./builder-runs.ts";
 import { computeKpis } from "./kpis.ts";
 import { parseWindow } from "./window.ts";
 
@@ -27,8 +28,44 @@ export const KpisSchema = z.object({
   }),
 });
 
-/** `GET /admin/stats?since=30d`: the launch's business figures (DESIGN §14). */
+const BuilderRunBody = z.object({
+  runId: z.string().trim().min(1, "name the run").max(100),
+  status: z.enum(["completed", "stopped", "failed"]),
+  promptTokens: z.number().int().min(0).max(2_147_483_647),
+  completionTokens: z.number().int().min(0).max(2_147_483_647),
+  finishedAt: z.iso.datetime({ offset: true }),
+});
+
+/**
+ * `GET /admin/stats?since=30d`: the launch's business figures (DESIGN §14); `POST /api/tenant/runs`: each
+ * builder reports its finished runs, which the figures count.
+ */
 export function statsRoutes(app: OpenAPIHono, services: Services) {
+  apiRoute(
+    app as never,
+    {
+      method: "post",
+      path: "/api/tenant/runs",
+      summary: "A finished builder run and its model tokens (runtime's platform token)",
+      tags: ["tenant"],
+      body: BuilderRunBody,
+      responses: {
+        201: { description: "Recorded", schema: z.object({ recorded: z.literal(true) }) },
+        200: {
+          description: "Already reported: counted once",
+          schema: z.object({ recorded: z.literal(false) }),
+        },
+        400: { description: "Bad input" },
+        401: { description: "No or wrong platform token" },
+      },
+    },
+    async (c, { body }) => {
+      const slug = (c as unknown as { get(key: "tenantSlug"): string }).get("tenantSlug");
+      const recorded = await recordBuilderRun(services.db, slug, body);
+      return recorded ? c.json({ recorded: true as const }, 201) : c.json({ recorded: false as const }, 200);
+    },
+  );
+
   apiRoute(
     app,
     {

@@ -1,5 +1,8 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tenantApiToken } from "../../control-plane/tenant-access.ts";
 import { TIERS, type TierName } from "../../tenant-template/index.ts";
 import { json, websplat } from "../support/cli.ts";
 import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
@@ -142,28 +145,36 @@ async function seed(databaseUrl: string, seeded: Seeded) {
     for (const r of seeded.reconciles)
       await sql`insert into control_plane.operations (slug, kind, status, reason, created_at, started_at, finished_at)
         values (${r.slug}, 'reconcile', 'succeeded', 'seeded', ${new Date(r.created)}, ${new Date(r.created)}, ${new Date(r.finished)})`;
-    // Each builder's own run records, in its own schema, as the runtime keeps them.
-    for (const slug of new Set(seeded.runs.map((r) => r.slug))) {
-      const schema = `t_${slug.replaceAll("-", "_")}`;
-      // Owned by the tenant's role, as provisioning leaves it: the platform reads it only as that role.
-      await sql.unsafe(`create role "${schema}" nologin`);
-      await sql.unsafe(`create schema "${schema}" authorization "${schema}"`);
-      await sql.unsafe(
-        `create table "${schema}".runs (id serial primary key, prompt_tokens int not null, completion_tokens int not null, created_at timestamptz not null)`,
-      );
-      await sql.unsafe(`alter table "${schema}".runs owner to "${schema}"`);
-      for (const run of seeded.runs.filter((r) => r.slug === slug)) {
-        const prompt = Math.floor(run.tokens / 3);
-        await sql.unsafe(
-          `insert into "${schema}".runs (prompt_tokens, completion_tokens, created_at) values ($1, $2, $3)`,
-          [prompt, run.tokens - prompt, new Date(run.at)],
-        );
-      }
-    }
   } finally {
     await sql.end();
   }
 }
+
+/** Each builder reports its finished runs to the platform, with its own tenant API token. */
+async function report(plane: RunningControlPlane, slug: string, run: object, as = slug) {
+  const key = `${(await readFile(join(plane.dataDir, "owner-key.pem"), "utf8")).trim()}\n`;
+  return fetch(`${plane.url}/api/tenant/runs`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${tenantApiToken(key, as)}`,
+      "x-websplat-tenant": slug,
+    },
+    body: JSON.stringify(run),
+  });
+}
+
+const STATUSES = ["completed", "stopped", "failed"] as const;
+const reportOf = (run: Seeded["runs"][number], n: number) => {
+  const prompt = Math.floor(run.tokens / 3);
+  return {
+    runId: `run-${n}`,
+    status: STATUSES[n % 3],
+    promptTokens: prompt,
+    completionTokens: run.tokens - prompt,
+    finishedAt: new Date(run.at).toISOString(),
+  };
+};
 
 describe("websplat stats", () => {
   let plane: RunningControlPlane;
@@ -173,11 +184,30 @@ describe("websplat stats", () => {
   beforeAll(async () => {
     plane = await startControlPlane({ env: { WEBSPLAT_PROBE_INTERVAL_SECONDS: "0" } });
     await seed(plane.databaseUrl, seeded);
+    for (const [n, run] of seeded.runs.entries()) {
+      const response = await report(plane, run.slug, reportOf(run, n));
+      expect(response.status).toBe(201);
+    }
   }, 60_000);
 
   afterAll(async () => {
     await plane?.stop();
     await plane?.cleanup();
+  });
+
+  it("a run reported twice counts once; a tenant cannot report for another; a bad report is a 400", async () => {
+    const [first] = seeded.runs;
+    const again = await report(plane, first!.slug, reportOf(first!, 0));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ recorded: false });
+    const other = seeded.runs.find((r) => r.slug !== first!.slug)!;
+    // Another tenant's name with this tenant's token: refused, so it cannot add to another's figures.
+    const forged = await report(plane, other.slug, reportOf(other, 999_999), first!.slug);
+    expect(forged.status).toBe(401);
+    const bad = await report(plane, first!.slug, { ...reportOf(first!, 999_998), promptTokens: -1 });
+    expect(bad.status).toBe(400);
+    const unfinished = await report(plane, first!.slug, { ...reportOf(first!, 999_997), status: "running" });
+    expect(unfinished.status).toBe(400);
   });
 
   it("over a seeded 60-day history, --json returns exactly the figures computed from the seed", async () => {
@@ -191,6 +221,7 @@ describe("websplat stats", () => {
     expect(want.signups.started).toBeGreaterThan(20);
     expect(want.cancellations).toBeGreaterThan(0);
     expect(want.reactivations).toBeGreaterThan(0);
+    expect(want.builder.starter.runs + want.builder.pro.runs + want.builder.studio.runs).toBeGreaterThan(0);
     expect(stats).toMatchObject({ since: "30d", ...want });
   });
 
