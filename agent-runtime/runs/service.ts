@@ -9,9 +9,10 @@ import { RuntimeError } from "../http/errors.ts";
 import { hashText } from "../llm/offline/random.ts";
 import { compilePolicy, type RunPolicy } from "../policy/index.ts";
 import { headCheckpoint, writeCheckpoint } from "../store/checkpoints.ts";
-import { type ExecutorDeps, type RunExecutor, stopRun } from "./executor.ts";
+import type { ExecutorDeps, RunExecutor } from "./executor.ts";
 import { tokensUsedThisMonth } from "./gates.ts";
 import { activeStatuses } from "./status.ts";
+import { stopRun } from "./stop-run.ts";
 
 export interface StartRunInput {
   prompt: string;
