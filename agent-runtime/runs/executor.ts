@@ -1,33 +1,32 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { updateSpec } from "../agents/spec.ts";
 import type { Workflow } from "../agents/workflow.ts";
 import type { RuntimeConfig } from "../config.ts";
-import type { Database, Transaction } from "../db/index.ts";
-import { interrupts, messages, runs, steering, steps, usageLedger } from "../db/schema.ts";
+import type { Database } from "../db/index.ts";
+import { interrupts, runs, steering, steps } from "../db/schema.ts";
 import { RuntimeError } from "../http/errors.ts";
 import type { LlmClient } from "../llm/index.ts";
 import type { BuilderMetrics } from "../metrics.ts";
 import type { RunPolicy } from "../policy/index.ts";
-import { headCheckpoint, writeCheckpoint } from "../store/checkpoints.ts";
+import { headCheckpoint } from "../store/checkpoints.ts";
 import { loadTree } from "../store/files.ts";
 import { reportFinishedRun } from "../support/run-report.ts";
 import { inSpan } from "../tracing.ts";
 import { runAgentStep } from "./agent-steps.ts";
 import type { RunEventLog } from "./events.ts";
-import { checkGates, currentMonth, type Gate, tokensUsedThisMonth } from "./gates.ts";
+import { checkGates, type Gate, tokensUsedThisMonth } from "./gates.ts";
+import { keepLease, LeaseLost, takeLease } from "./lease.ts";
+import { commitStep } from "./step-commit.ts";
+import { stopRun } from "./stop-run.ts";
 
 export type Run = typeof runs.$inferSelect;
-
-const LEASE_MS = 30_000;
-const HEARTBEAT_MS = 5_000;
 
 /** Why a run's signal was aborted. */
 class StopRequested extends Error {}
 class ShutdownRequested extends Error {}
-class LeaseLost extends Error {}
 
 export interface ExecutorDeps {
   db: Database;
@@ -84,30 +83,11 @@ export class RunExecutor {
 
   async #drive(runId: string, signal: AbortSignal): Promise<void> {
     const { db, events } = this.#deps;
-    const [leased] = await db
-      .update(runs)
-      .set({
-        status: "running",
-        leaseOwner: this.instance,
-        leaseExpiresAt: sql`now() + interval '${sql.raw(String(LEASE_MS))} milliseconds'`,
-        heartbeatAt: sql`now()`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(runs.id, runId), eq(runs.status, "queued")))
-      .returning();
+    const leased = await takeLease(db, runId, this.instance);
     if (!leased) return;
     await events.append(db, runId, "run_status", { status: "running" });
     events.wake(runId);
-    const heartbeat = setInterval(() => {
-      void db
-        .update(runs)
-        .set({
-          leaseExpiresAt: sql`now() + interval '${sql.raw(String(LEASE_MS))} milliseconds'`,
-          heartbeatAt: sql`now()`,
-        })
-        .where(and(eq(runs.id, runId), eq(runs.leaseOwner, this.instance)))
-        .catch(() => {});
-    }, HEARTBEAT_MS);
+    const releaseHeartbeat = keepLease(db, runId, this.instance);
     let stage = (leased.workflow as Workflow).stage;
     try {
       await this.#loop(leased, signal, (s) => {
@@ -119,7 +99,7 @@ export class RunExecutor {
       else if (reason instanceof ShutdownRequested) await this.#finishInterrupted(runId);
       else if (!(reason instanceof LeaseLost)) await this.#finishFailed(runId, error);
     } finally {
-      clearInterval(heartbeat);
+      releaseHeartbeat();
     }
   }
 
@@ -190,83 +170,18 @@ export class RunExecutor {
       };
       const spent = outcome.usage.promptTokens + outcome.usage.completionTokens;
       this.#deps.metrics?.tokensUsed(outcome.agent, outcome.usage);
-      await db.transaction(async (tx) => {
-        const [owned] = await tx
-          .update(runs)
-          .set({
-            workflow: next,
-            promptTokens: sql`${runs.promptTokens} + ${outcome.usage.promptTokens}`,
-            completionTokens: sql`${runs.completionTokens} + ${outcome.usage.completionTokens}`,
-            updatedAt: sql`now()`,
-          })
-          .where(and(eq(runs.id, run.id), eq(runs.leaseOwner, this.instance)))
-          .returning({ id: runs.id });
-        if (!owned) throw new LeaseLost();
-        await tx.insert(usageLedger).values({
-          runId: run.id,
+      await db.transaction((tx) =>
+        commitStep(tx, events, {
+          run,
+          owner: this.instance,
           stepKey,
-          model: outcome.model,
-          month: currentMonth(),
-          promptTokens: outcome.usage.promptTokens,
-          completionTokens: outcome.usage.completionTokens,
-        });
-        const [message] = await tx
-          .insert(messages)
-          .values({ projectId: run.projectId, runId: run.id, role: "assistant", content: outcome.summary })
-          .returning();
-        const checkpoint = await writeCheckpoint(tx, {
-          projectId: run.projectId,
-          runId: run.id,
-          kind:
-            outcome.agent === "planner"
-              ? "plan"
-              : outcome.agent === "designer"
-                ? "design"
-                : outcome.agent === "builder"
-                  ? "build"
-                  : "review",
-          label: outcome.summary,
-          files: outcome.files ?? { treeHash: head.treeHash },
-          workflow: next,
-        });
-        await tx
-          .update(steps)
-          .set({
-            status: "completed",
-            fingerprint: outcome.fingerprint,
-            checkpointId: checkpoint.id,
-            finishedAt: sql`now()`,
-          })
-          .where(and(eq(steps.runId, run.id), eq(steps.key, stepKey)));
-        for (const idea of outcome.suggestions) {
-          const [row] = await tx
-            .insert(interrupts)
-            .values({ runId: run.id, kind: "suggestion", payload: idea })
-            .returning();
-          await events.append(tx, run.id, "suggestion", { interruptId: row!.id, ...idea });
-        }
-        if (next.superseded.length > wf.superseded.length) {
-          await events.append(tx, run.id, "plan_superseded", {
-            items: next.superseded.slice(wf.superseded.length),
-          });
-        }
-        await events.append(tx, run.id, "message", {
-          id: message!.id,
-          role: "assistant",
-          content: outcome.summary,
-        });
-        await events.append(tx, run.id, "checkpoint", {
-          id: checkpoint.id,
-          kind: checkpoint.kind,
-          label: checkpoint.label,
-          files: Boolean(outcome.files),
-        });
-        await events.append(tx, run.id, "usage", {
-          promptTokens: outcome.usage.promptTokens,
-          completionTokens: outcome.usage.completionTokens,
-          runTokens: runTokens + spent,
-        });
-      });
+          before: wf,
+          next,
+          outcome,
+          head,
+          runTokens,
+        }),
+      );
       events.wake(run.id);
       runTokens += spent;
       wf = next;
@@ -376,66 +291,3 @@ export class RunExecutor {
 /** A new site and a change of structure or design are shown for approval; a narrow edit is not. */
 const needsApproval = (wf: Workflow) =>
   !wf.change || wf.change.kind === "structure" || wf.change.kind === "redesign";
-
-/** Marks a run `stopped` with a `stop` checkpoint of what exists; open questions and approvals are closed. */
-export async function stopRun(
-  deps: Pick<ExecutorDeps, "db" | "events" | "metrics" | "config" | "log">,
-  runId: string,
-  note: string,
-): Promise<void> {
-  const { db, events } = deps;
-  let stopped = false;
-  await db.transaction(async (tx: Transaction) => {
-    const [run] = await tx.select().from(runs).where(eq(runs.id, runId)).for("update");
-    if (!run) return;
-    const head = await headCheckpoint(tx, run.projectId);
-    await tx
-      .update(steps)
-      .set({ status: "aborted", finishedAt: sql`now()` })
-      .where(and(eq(steps.runId, runId), eq(steps.status, "running")));
-    await tx
-      .update(interrupts)
-      .set({ status: "dismissed", resolvedAt: sql`now()` })
-      .where(
-        and(
-          eq(interrupts.runId, runId),
-          eq(interrupts.status, "open"),
-          inArray(interrupts.kind, ["plan_approval", "question", "budget", "loop"]),
-        ),
-      );
-    const [message] = await tx
-      .insert(messages)
-      .values({ projectId: run.projectId, runId, role: "assistant", content: note })
-      .returning();
-    const checkpoint = await writeCheckpoint(tx, {
-      projectId: run.projectId,
-      runId,
-      kind: "stop",
-      label: note,
-      files: { treeHash: head.treeHash },
-      workflow: run.workflow,
-    });
-    await tx
-      .update(runs)
-      .set({
-        status: "stopped",
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        updatedAt: sql`now()`,
-        finishedAt: sql`now()`,
-      })
-      .where(eq(runs.id, runId));
-    await events.append(tx, runId, "message", { id: message!.id, role: "assistant", content: note });
-    await events.append(tx, runId, "checkpoint", {
-      id: checkpoint.id,
-      kind: "stop",
-      label: note,
-      files: false,
-    });
-    await events.append(tx, runId, "run_status", { status: "stopped" });
-    stopped = true;
-  });
-  if (stopped) deps.metrics?.runFinished("stopped");
-  events.wake(runId);
-  if (stopped) void reportFinishedRun(deps, runId);
-}

@@ -1,43 +1,23 @@
-import { hostname } from "node:os";
-import { and, asc, count, desc, eq, inArray, isNull, like, lt, notInArray, or, sql } from "drizzle-orm";
-import type { SiteModel } from "../agents/site-model.ts";
+import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { emptySpec, updateSpec } from "../agents/spec.ts";
 import type { Workflow } from "../agents/workflow.ts";
 import type { Database } from "../db/index.ts";
-import { branches, checkpoints, interrupts, messages, projects, runs, steering } from "../db/schema.ts";
+import { interrupts, messages, projects, runs, steering } from "../db/schema.ts";
 import { RuntimeError } from "../http/errors.ts";
 import { hashText } from "../llm/offline/random.ts";
 import { compilePolicy, type RunPolicy } from "../policy/index.ts";
-import { headCheckpoint, writeCheckpoint } from "../store/checkpoints.ts";
-import { type ExecutorDeps, type RunExecutor, stopRun } from "./executor.ts";
+import { headCheckpoint } from "../store/checkpoints.ts";
+import type { ExecutorDeps, RunExecutor } from "./executor.ts";
 import { tokensUsedThisMonth } from "./gates.ts";
+import { newRunWorkflow, type StartRunInput } from "./new-run.ts";
+import { conversationOf, createProject, notFound, restoreCheckpoint } from "./projects.ts";
+import { recoverOrphanedRuns } from "./recovery.ts";
 import { activeStatuses } from "./status.ts";
+import { stopRun } from "./stop-run.ts";
 
-export interface StartRunInput {
-  prompt: string;
-  autonomy: number;
-  creativity: number;
-  seed?: number;
-  /** The section the owner selected in the preview: the run is about it. */
-  sectionId?: string | null;
-}
-
-/** A selection names a section of the current site, or it is refused with a message that says why. */
-function selectedSection(site: SiteModel, sectionId: string | null | undefined): string | null {
-  if (!sectionId) return null;
-  if (!site.sections.some((s) => s.id === sectionId)) {
-    throw new RuntimeError(
-      "section_not_found",
-      `The site has no section “${sectionId}” any more; click a section in the preview again.`,
-      422,
-    );
-  }
-  return sectionId;
-}
+export type { StartRunInput } from "./new-run.ts";
 
 const isId = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-const notFound = (what: string) =>
-  new RuntimeError(`${what}_not_found`, `No such ${what}; reload the page.`, 404);
 
 /** The builder's operations behind the HTTP API: projects, runs, input, stop, rollback, recovery. */
 export class BuilderService {
@@ -71,31 +51,7 @@ export class BuilderService {
 
   /** A project (a site) with its main branch and an empty initial checkpoint; the tier's site limit holds. */
   async createProject(name: string) {
-    const { limits, tier } = this.#deps.config;
-    return this.#db.transaction(async (tx) => {
-      // Serialises concurrent creations so the limit cannot be overshot.
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('websplat-projects'))`);
-      const [row] = await tx.select({ n: count() }).from(projects);
-      if ((row?.n ?? 0) >= limits.sites) {
-        throw new RuntimeError(
-          "sites_limit_reached",
-          `Your ${tier} plan includes ${limits.sites} site${limits.sites === 1 ? "" : "s"} and all are in use. Upgrade your plan to build more.`,
-          403,
-        );
-      }
-      const [project] = await tx.insert(projects).values({ name, spec: emptySpec() }).returning();
-      await tx.insert(branches).values({ projectId: project!.id, name: "main" });
-      await writeCheckpoint(tx, {
-        projectId: project!.id,
-        runId: null,
-        kind: "initial",
-        label: "Empty site",
-        files: {},
-        workflow: {},
-        conversation: [],
-      });
-      return project!;
-    });
+    return createProject(this.#db, this.#deps.config, name);
   }
 
   async project(id: string) {
@@ -132,25 +88,7 @@ export class BuilderService {
       const head = await headCheckpoint(tx, projectId);
       const previous = head.workflow as Partial<Workflow>;
       const spec = updateSpec(previous.spec ?? emptySpec(), input.prompt);
-      const workflow: Workflow = {
-        stage: "plan",
-        spec,
-        previousPlan: previous.plan,
-        design: previous.design,
-        site: previous.site,
-        baseSite: previous.site,
-        request: {
-          prompts: [input.prompt],
-          selection: previous.site ? selectedSection(previous.site, input.sectionId) : null,
-        },
-        superseded: [],
-        answers: [],
-        repairs: 0,
-        stepsTaken: 0,
-        stepAllowance: policy.maxSteps,
-        tokenAllowance: policy.tokenBudget,
-        recentActions: [],
-      };
+      const workflow = newRunWorkflow(previous, spec, input, policy);
       const [created] = await tx
         .insert(runs)
         .values({
@@ -343,34 +281,9 @@ export class BuilderService {
     this.#executor.start(runId);
   }
 
-  /**
-   * Runs left by a crashed process become `interrupted`. At start, those leased on this host are ours
-   * (the process restarted); later sweeps take only runs whose lease expired (another replica died).
-   */
+  /** Runs a crashed process left behind become `interrupted`, to be resumed. */
   async recoverOrphanedRuns(atStart: boolean): Promise<string[]> {
-    const orphaned = await this.#db
-      .update(runs)
-      .set({ status: "interrupted", leaseOwner: null, leaseExpiresAt: null, updatedAt: sql`now()` })
-      .where(
-        and(
-          inArray(runs.status, ["queued", "running"]),
-          atStart
-            ? or(
-                isNull(runs.leaseOwner),
-                lt(runs.leaseExpiresAt, sql`now()`),
-                like(runs.leaseOwner, `${hostname()}:%`),
-              )
-            : lt(runs.leaseExpiresAt, sql`now()`),
-        ),
-      )
-      .returning({ id: runs.id });
-    for (const { id } of orphaned) {
-      await this.#deps.events.append(this.#db, id, "run_status", {
-        status: "interrupted",
-        message: "The runtime restarted during this run; resume it to go on.",
-      });
-    }
-    return orphaned.map((r) => r.id);
+    return recoverOrphanedRuns(this.#db, this.#deps.events, atStart);
   }
 
   /** A new `restore` checkpoint with the target's files, conversation or both; history is kept. */
@@ -384,60 +297,12 @@ export class BuilderService {
         409,
       );
     }
-    const restored = await this.#db.transaction(async (tx) => {
-      const [target] = await tx
-        .select()
-        .from(checkpoints)
-        .where(and(eq(checkpoints.id, checkpointId), eq(checkpoints.projectId, projectId)));
-      if (!target) throw notFound("checkpoint");
-      const head = await headCheckpoint(tx, projectId);
-      const files = scope !== "conversation";
-      const conversation = scope !== "files" ? target.conversation : head.conversation;
-      if (scope !== "files") {
-        const now = new Date();
-        await tx
-          .update(messages)
-          .set({ supersededAt: now })
-          .where(
-            and(
-              eq(messages.projectId, projectId),
-              isNull(messages.supersededAt),
-              conversation.length ? notInArray(messages.id, conversation) : sql`true`,
-            ),
-          );
-        if (conversation.length)
-          await tx.update(messages).set({ supersededAt: null }).where(inArray(messages.id, conversation));
-      }
-      const workflow = files ? target.workflow : head.workflow;
-      const spec = (workflow as Partial<Workflow>).spec ?? emptySpec();
-      await tx.update(projects).set({ spec }).where(eq(projects.id, projectId));
-      return writeCheckpoint(tx, {
-        projectId,
-        runId: null,
-        kind: "restore",
-        label: `Restored ${scope === "both" ? "files and conversation" : scope} from “${target.label}”`,
-        files: { treeHash: files ? target.treeHash : head.treeHash },
-        workflow,
-        conversation,
-        restoreScope: scope,
-        restoredFromId: target.id,
-      });
-    });
+    const restored = await restoreCheckpoint(this.#db, projectId, checkpointId, scope);
     return { checkpoint: restored, previousHeadId: restored.parentId };
   }
 
   async conversation(projectId: string) {
-    return this.#db
-      .select({
-        id: messages.id,
-        role: messages.role,
-        content: messages.content,
-        runId: messages.runId,
-        createdAt: messages.createdAt,
-      })
-      .from(messages)
-      .where(and(eq(messages.projectId, projectId), isNull(messages.supersededAt)))
-      .orderBy(asc(messages.seq));
+    return conversationOf(this.#db, projectId);
   }
 
   async runsOf(projectId: string) {
