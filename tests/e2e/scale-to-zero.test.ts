@@ -1,5 +1,5 @@
 import { beforeAll, expect, test } from "vitest";
-import { fetchTenant, signInOwner, useControlPlane } from "../support/control-plane.ts";
+import { createActiveTenants, fetchTenant, signInOwner, useControlPlane } from "../support/control-plane.ts";
 import { waitFor } from "../support/wait.ts";
 
 const plane = useControlPlane({ env: { WEBSPLAT_IDLE_SECONDS: "2" } });
@@ -10,20 +10,7 @@ const ownerFetch = (slug: string, path: string) =>
 const admin = () => ({ authorization: `Bearer ${plane().adminToken}`, "content-type": "application/json" });
 
 beforeAll(async () => {
-  for (const slug of ["stz-quiet", "stz-busy"]) {
-    const response = await fetch(`${plane().url}/admin/tenants`, {
-      method: "POST",
-      headers: admin(),
-      body: JSON.stringify({ slug, email: `owner@${slug}.test`, tier: "starter" }),
-    });
-    expect(response.status).toBe(201);
-  }
-  for (const slug of ["stz-quiet", "stz-busy"]) {
-    await waitFor(async () => (await tenant(slug)).status === "active", {
-      what: `${slug} active`,
-      timeoutMs: 30_000,
-    });
-  }
+  await createActiveTenants(plane(), ["stz-quiet", "stz-busy"], { timeoutMs: 30_000 });
   // Signed in once asleep: the sign-in wakes the runtime, and no idle stop races the first request.
   for (const slug of ["stz-quiet", "stz-busy"]) {
     await waitFor(async () => (await runtimeOf(slug)).state === "idle", {

@@ -1,6 +1,5 @@
 import { beforeAll, expect, it } from "vitest";
-import { fetchTenant, signInOwner, useControlPlane } from "../support/control-plane.ts";
-import { waitFor } from "../support/wait.ts";
+import { createActiveTenants, fetchTenant, signInOwner, useControlPlane } from "../support/control-plane.ts";
 
 /**
  * Input meant to break the server rather than the rules: NULs, lone surrogates, broken %-escapes, hop-by-hop
@@ -11,23 +10,7 @@ let cookie: string;
 const slug = "bad-input";
 
 beforeAll(async () => {
-  const created = await fetch(`${plane().url}/admin/tenants`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${plane().adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ slug, email: `owner@${slug}.test`, tier: "studio" }),
-  });
-  expect(created.status).toBe(201);
-  await waitFor(
-    async () =>
-      (
-        await (
-          await fetch(`${plane().url}/admin/tenants/${slug}`, {
-            headers: { authorization: `Bearer ${plane().adminToken}` },
-          })
-        ).json()
-      ).status === "active",
-    { what: "the tenant active", timeoutMs: 40_000 },
-  );
+  await createActiveTenants(plane(), [slug], { tier: "studio" });
   cookie = await signInOwner(plane(), slug);
 }, 60_000);
 

@@ -1,6 +1,5 @@
 import { beforeAll, expect, it } from "vitest";
-import { fetchTenant, signInOwner, useControlPlane } from "../support/control-plane.ts";
-import { waitFor } from "../support/wait.ts";
+import { createActiveTenants, fetchTenant, signInOwner, useControlPlane } from "../support/control-plane.ts";
 
 /**
  * Cross-site request forgery against a signed-in owner. Every `*.websp.lat` tenant is same-site with the
@@ -13,23 +12,7 @@ const slug = "csrf-victim";
 let ownOrigin: string;
 
 beforeAll(async () => {
-  const created = await fetch(`${plane().url}/admin/tenants`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${plane().adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ slug, email: `owner@${slug}.test`, tier: "studio" }),
-  });
-  expect(created.status).toBe(201);
-  await waitFor(
-    async () =>
-      (
-        await (
-          await fetch(`${plane().url}/admin/tenants/${slug}`, {
-            headers: { authorization: `Bearer ${plane().adminToken}` },
-          })
-        ).json()
-      ).status === "active",
-    { what: "the tenant active", timeoutMs: 40_000 },
-  );
+  await createActiveTenants(plane(), [slug], { tier: "studio" });
   cookie = await signInOwner(plane(), slug);
   ownOrigin = `http://${slug}.localhost:${plane().port}`;
 }, 60_000);

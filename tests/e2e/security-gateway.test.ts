@@ -1,6 +1,6 @@
 import { request } from "node:http";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fetchTenant, signInOwner, useControlPlane } from "../support/control-plane.ts";
+import { createActiveTenants, fetchTenant, signInOwner, useControlPlane } from "../support/control-plane.ts";
 import { waitFor } from "../support/wait.ts";
 
 /**
@@ -12,20 +12,7 @@ const cookies: Record<string, string> = {};
 const admin = () => ({ authorization: `Bearer ${plane().adminToken}`, "content-type": "application/json" });
 
 beforeAll(async () => {
-  for (const slug of ["gw-owner", "gw-sleepy"]) {
-    const created = await fetch(`${plane().url}/admin/tenants`, {
-      method: "POST",
-      headers: admin(),
-      body: JSON.stringify({ slug, email: `owner@${slug}.test`, tier: "starter" }),
-    });
-    expect(created.status).toBe(201);
-  }
-  for (const slug of ["gw-owner", "gw-sleepy"]) {
-    await waitFor(async () => (await tenant(slug)).status === "active", {
-      what: `${slug} active`,
-      timeoutMs: 40_000,
-    });
-  }
+  await createActiveTenants(plane(), ["gw-owner", "gw-sleepy"]);
   // Signed in once asleep: the sign-in wakes them (and no idle stop races the first request).
   for (const slug of ["gw-owner", "gw-sleepy"]) {
     await asleep(slug);

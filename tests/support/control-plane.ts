@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { createTestDatabase } from "./db.ts";
+import { waitFor } from "./wait.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -206,4 +207,36 @@ export async function signInOwner(
     .getSetCookie()
     .map((line) => line.split(";")[0]!)
     .join("; ");
+}
+
+/**
+ * Comped tenants created through the admin API, resolved once every one of them is active (provisioned, its
+ * runtime answered). Slugs must be unique to the test file.
+ */
+export async function createActiveTenants(
+  plane: Pick<RunningControlPlane, "url" | "adminToken">,
+  slugs: string[],
+  options: { tier?: "starter" | "pro" | "studio"; timeoutMs?: number } = {},
+): Promise<void> {
+  const headers = { authorization: `Bearer ${plane.adminToken}`, "content-type": "application/json" };
+  for (const slug of slugs) {
+    const created = await fetch(`${plane.url}/admin/tenants`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ slug, email: `owner@${slug}.test`, tier: options.tier ?? "starter" }),
+    });
+    if (created.status !== 201)
+      throw new Error(`creating ${slug}: ${created.status} ${await created.text()}`);
+  }
+  for (const slug of slugs) {
+    await waitFor(
+      async () =>
+        (
+          (await (await fetch(`${plane.url}/admin/tenants/${slug}`, { headers })).json()) as {
+            status: string;
+          }
+        ).status === "active",
+      { what: `${slug} active`, timeoutMs: options.timeoutMs ?? 40_000 },
+    );
+  }
 }
