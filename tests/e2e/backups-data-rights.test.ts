@@ -6,6 +6,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchTenant, type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
 import { linkIn, waitForEmail } from "../support/outbox.ts";
+import { alive } from "../support/processes.ts";
 import {
   admin,
   checkoutSession,
@@ -300,12 +301,3 @@ describe("backups and data rights", () => {
     expect(again.status).toBe(409);
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

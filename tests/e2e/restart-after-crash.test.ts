@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchTenant } from "../support/control-plane.ts";
+import { alive } from "../support/processes.ts";
 import { waitFor } from "../support/wait.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -78,15 +79,6 @@ async function runtimePid(plane: Plane, slug: string): Promise<number | null> {
     outputs?: { details?: { pid?: number | null } };
   };
   return tenant.outputs?.details?.pid ?? null;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
 }
 
 function postmasterPid(dataDir: string): number {

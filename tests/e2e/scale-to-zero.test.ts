@@ -1,5 +1,6 @@
 import { beforeAll, expect, test } from "vitest";
 import { createActiveTenants, fetchTenant, signInOwner, useControlPlane } from "../support/control-plane.ts";
+import { alive } from "../support/processes.ts";
 import { waitFor } from "../support/wait.ts";
 
 const plane = useControlPlane({ env: { WEBSPLAT_IDLE_SECONDS: "2" } });
@@ -26,15 +27,6 @@ async function tenant(slug: string) {
 }
 
 const runtimeOf = async (slug: string) => (await tenant(slug)).outputs?.details?.runtime ?? {};
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test("an idle tenant's runtime stops, costs no process, and its owner's next request wakes it and is answered", async () => {
   const before = await runtimeOf("stz-quiet");

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchTenant } from "../support/control-plane.ts";
+import { alive } from "../support/processes.ts";
 import { waitFor } from "../support/wait.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -19,15 +20,6 @@ function placeClone(target: string): void {
   execFileSync("mkdir", ["-p", target]);
   execFileSync("sh", ["-c", `tar --null -T - -cf - | tar -xf - -C "${target}"`], { cwd: ROOT, input: files });
   execFileSync("cp", ["-al", join(ROOT, "node_modules"), join(target, "node_modules")]);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

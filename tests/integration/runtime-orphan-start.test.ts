@@ -6,17 +6,9 @@ import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../stacks/local/ports.ts";
 import { RuntimeSupervisor } from "../../stacks/local/supervisor.ts";
+import { alive } from "../support/processes.ts";
 
 const FIXTURE_RUNTIME = resolve(import.meta.dirname, "../fixtures/healthz-runtime.ts");
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("a control plane killed between starting a runtime and recording its pid", () => {
   const dirs: string[] = [];
