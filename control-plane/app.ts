@@ -33,6 +33,7 @@ import { createSites, publicSites, siteAdminRoutes, tenantSiteRoutes } from "./s
 import { statsRoutes } from "./stats/index.ts";
 import { tenantAuth } from "./tenant-access.ts";
 import { inSpan, setSpanAttributes } from "./tracing.ts";
+import { apiDocsRoutes } from "./web/api-docs.ts";
 import { PAGE_POLICY, pageHeaders } from "./web/csp.ts";
 import { webRoutes } from "./web/index.ts";
 import { page } from "./web/layout.ts";
@@ -198,8 +199,7 @@ export function createApp(options: AppOptions) {
       description: "Signup, billing webhooks, tenant administration.",
     },
   });
-  app.get("/docs", (c) => c.html(docsPage()));
-  app.get("/docs.js", (c) => c.body(DOCS_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }));
+  app.route("/", apiDocsRoutes());
 
   const prices = priceBook(options.stripe);
   app.route(
@@ -219,35 +219,3 @@ export function createApp(options: AppOptions) {
 
 /** A client's X-Request-Id is kept (and logged) only when it looks like an id: word characters, at most this long. */
 const REQUEST_ID_MAX = 64;
-
-/** Reads /openapi.json in the browser and lists every route; no external scripts. */
-function docsPage() {
-  return page({
-    title: "API",
-    body: html`<h1>WebSplat control plane API</h1>
-<p>The OpenAPI document is at <a href="/openapi.json">/openapi.json</a>. Admin routes need <code>Authorization: Bearer &lt;admin token&gt;</code>.</p>
-<div id="routes" aria-live="polite">Loading…</div>
-<script type="module" src="/docs.js"></script>`,
-  });
-}
-
-const DOCS_SCRIPT = `
-const doc = await (await fetch('/openapi.json')).json();
-const root = document.getElementById('routes');
-root.textContent = '';
-for (const [path, item] of Object.entries(doc.paths)) {
-  for (const [method, op] of Object.entries(item)) {
-    const section = document.createElement('section');
-    section.className = 'card';
-    const title = document.createElement('h2');
-    title.textContent = method.toUpperCase() + ' ' + path;
-    const summary = document.createElement('p');
-    summary.textContent = (op.summary || '') + (op.security ? ' (admin)' : '');
-    const codes = document.createElement('p');
-    codes.className = 'muted';
-    codes.textContent = 'Responses: ' + Object.entries(op.responses).map(([s, r]) => s + ' ' + r.description).join('; ');
-    section.append(title, summary, codes);
-    root.append(section);
-  }
-}
-`;
