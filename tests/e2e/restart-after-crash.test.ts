@@ -74,11 +74,13 @@ const admin = (plane: Plane, path: string, init: RequestInit = {}) =>
     headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
   });
 
+/** The pid of the tenant's runtime once it serves (a runtime still starting has a pid but answers nothing yet). */
 async function runtimePid(plane: Plane, slug: string): Promise<number | null> {
   const tenant = (await (await admin(plane, `/admin/tenants/${slug}`)).json()) as {
-    outputs?: { details?: { pid?: number | null } };
+    outputs?: { details?: { pid?: number | null; runtime?: { state?: string } } };
   };
-  return tenant.outputs?.details?.pid ?? null;
+  const details = tenant.outputs?.details;
+  return details?.runtime?.state === "running" ? (details.pid ?? null) : null;
 }
 
 function postmasterPid(dataDir: string): number {
