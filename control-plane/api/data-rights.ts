@@ -17,6 +17,15 @@ import type { Services } from "../platform-services.ts";
 import { audit } from "../registry/audit.ts";
 import { page } from "../web/layout.ts";
 
+/** A tenant whose data its own database role cannot read: the caller's conflict, not a server fault. */
+const unreadable = {
+  description: "The tenant's data cannot be read with its own database role",
+  schema: ErrorSchema,
+};
+const asConflict = (error: unknown): never => {
+  if (error instanceof BackupError) throw new ApiError(409, error.code, error.message);
+  throw error;
+};
 const Slug = z.object({ slug: z.string().regex(SLUG_PATTERN, "not a tenant slug") });
 const errors = {
   401: { description: "Missing or wrong admin token", schema: ErrorSchema },
@@ -38,17 +47,11 @@ export function dataRightsRoutes(app: OpenAPIHono, services: Services) {
         200: { description: "The archive", schema: z.string(), contentType: "application/zip" },
         401: errors[401],
         404: errors[404],
-        409: {
-          description: "The tenant's data cannot be read with its own database role",
-          schema: ErrorSchema,
-        },
+        409: unreadable,
       },
     },
     async (c, { params }) => {
-      const archive = await exportTenant(services, params.slug).catch((error) => {
-        if (error instanceof BackupError) throw new ApiError(409, error.code, error.message);
-        throw error;
-      });
+      const archive = await exportTenant(services, params.slug).catch(asConflict);
       await audit(services, "admin", "tenant.export", params.slug, { bytes: archive.byteLength });
       return c.body(archive as Uint8Array<ArrayBuffer>, 200, {
         "content-type": "application/zip",
@@ -73,17 +76,11 @@ export function dataRightsRoutes(app: OpenAPIHono, services: Services) {
         },
         401: errors[401],
         404: errors[404],
-        409: {
-          description: "The tenant's data cannot be read with its own database role",
-          schema: ErrorSchema,
-        },
+        409: unreadable,
       },
     },
     async (c, { params }) => {
-      const sent = await sendExport(services, params.slug).catch((error) => {
-        if (error instanceof BackupError) throw new ApiError(409, error.code, error.message);
-        throw error;
-      });
+      const sent = await sendExport(services, params.slug).catch(asConflict);
       const view = { sentTo: sent.sentTo, expiresAt: sent.expiresAt.toISOString() };
       await audit(services, "admin", "tenant.export", params.slug, {
         emailed: true,

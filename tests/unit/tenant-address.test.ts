@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { tenantHost } from "../../control-plane/http/tenant-host.ts";
 import { tenantUrl as platformTenantUrl, type Services } from "../../control-plane/platform-services.ts";
+import { PLACEHOLDER_PLATFORM as base } from "../../stacks/pulumi/render.ts";
 import { type PlatformInput, tenantSpec, tenantUrl } from "../../tenant-template/index.ts";
 
-const base: PlatformInput = {
-  baseDomain: "websp.lat",
-  scheme: "https",
-  runtimeImage: "ghcr.io/websplat/agent-runtime:1.2.3",
-  ingressNamespace: "ingress-nginx",
-  ingressClassName: "nginx",
-  ingressHostname: "lb.example.com",
-  postgres: { host: "db.internal", port: 5432, database: "websplat" },
-  ownerPublicKey: "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n",
-  model: {},
-};
 const tenant = {
   slug: "acme-co",
   tier: "pro" as const,
