@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../../control-plane/config.ts";
 import { pulumiDriverOptions } from "../../stacks/pulumi/index.ts";
+import { PRODUCTION_ENV } from "../support/production-env.ts";
 
 /** What start reports for this environment with the Pulumi driver: one sentence per problem. */
 function pulumiConfigProblems(env: Record<string, string | undefined>): string[] {
@@ -23,17 +24,7 @@ function pulumiDriverOptionsFromEnv(env: Record<string, string | undefined>) {
   return pulumiDriverOptions(pulumi);
 }
 
-const READY = {
-  PULUMI_BACKEND_URL: "s3://websplat-pulumi-state/tenants?region=eu-central-1",
-  PULUMI_CONFIG_PASSPHRASE: "correct horse battery staple",
-  KUBECONFIG: "apiVersion: v1\nkind: Config\n",
-  CLOUDFLARE_API_TOKEN: "cf-token",
-  CLOUDFLARE_ZONE_ID: "0123456789abcdef0123456789abcdef",
-  WEBSPLAT_RUNTIME_IMAGE: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/websplat/agent-runtime:1.0.0",
-  WEBSPLAT_INGRESS_HOSTNAME: "k8s-ingress-1234.elb.eu-central-1.amazonaws.com",
-  WEBSPLAT_TENANT_DB_HOST: "websplat.abc.eu-central-1.rds.amazonaws.com",
-  DATABASE_URL: "postgres://websplat_admin:secret@websplat.abc.eu-central-1.rds.amazonaws.com:5432/websplat",
-};
+const READY = PRODUCTION_ENV;
 
 test("a complete production environment has no problems", () => {
   expect(pulumiConfigProblems(READY)).toEqual([]);
