@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ensureDatabase } from "../../control-plane/db/client.ts";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../../control-plane/db/embedded.ts";
-import { childrenMatching, stillRunning, terminateAll } from "./processes.ts";
+import { childrenMatching, RUNTIME_COMMAND, stillRunning, terminateAll } from "./processes.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -98,14 +98,14 @@ export async function startControlPlane(
   teardown.add("stop the control plane", async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     // Runtimes run in their own process groups: note them now, so none outlives the bench.
-    const runtimes = await childrenMatching(child.pid!, "agent-runtime/main.ts");
+    const runtimes = await childrenMatching(child.pid!, RUNTIME_COMMAND);
     const started = Date.now();
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
     await exited;
     clearTimeout(timer);
     const seconds = (Date.now() - started) / 1000;
-    const left = await stillRunning(runtimes, "agent-runtime/main.ts");
+    const left = await stillRunning(runtimes, RUNTIME_COMMAND);
     if (seconds > 20 || child.exitCode !== 0 || left.length > 0) {
       process.stderr.write(
         `bench: the control plane took ${seconds.toFixed(1)} s to stop (exit ${child.exitCode ?? child.signalCode}) ` +

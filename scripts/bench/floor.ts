@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import postgres from "postgres";
 import { ensureTenantDatabase } from "../../stacks/local/database.ts";
+import { bundledRuntime } from "../../stacks/local/runtime-bundle.ts";
 import { RUNTIME_NODE_FLAGS } from "../../stacks/local/supervisor.ts";
 import { tenantSpec } from "../../tenant-template/index.ts";
 import { ROOT } from "./environment.ts";
@@ -76,6 +77,11 @@ export async function measureFloor(
   const { publicKey } = generateKeyPairSync("ed25519");
   const ownerPublicKey = publicKey.export({ type: "spki", format: "pem" }).toString();
   const samples: FloorSample[] = [];
+  // What the local driver runs: the bundled runtime (built already, or now before the clock starts).
+  const entry = await bundledRuntime({
+    root: ROOT,
+    cacheDir: join(ROOT, "node_modules", ".cache", "websplat-runtime"),
+  });
   try {
     for (let i = 0; i < count; i++) {
       const slug = `${prefix}${i}`;
@@ -104,7 +110,7 @@ export async function measureFloor(
       tenantUrl.username = spec.database.role;
       tenantUrl.password = password;
       const spawned = performance.now();
-      const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, join(ROOT, "agent-runtime/main.ts")], {
+      const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, entry], {
         env: {
           PATH: process.env.PATH ?? "",
           HOME: process.env.HOME ?? "",

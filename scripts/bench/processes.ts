@@ -11,8 +11,11 @@ export async function rss(pid: number): Promise<number> {
   }
 }
 
+/** A tenant runtime's command line: the bundle the local driver runs, or the sources. */
+export const RUNTIME_COMMAND = /\/dist\/main\.mjs|agent-runtime\/main\.ts/;
+
 /** Processes whose parent is `parentPid` and whose command line contains `needle`. */
-export async function childrenMatching(parentPid: number, needle: string): Promise<number[]> {
+export async function childrenMatching(parentPid: number, needle: RegExp): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -22,7 +25,7 @@ export async function childrenMatching(parentPid: number, needle: string): Promi
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
       if (ppid !== parentPid) continue;
       const cmdline = (await readFile(`/proc/${entry}/cmdline`, "utf8")).replaceAll("\0", " ");
-      if (cmdline.includes(needle)) pids.push(Number(entry));
+      if (needle.test(cmdline)) pids.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
@@ -37,12 +40,12 @@ export async function availableMemory(): Promise<number> {
 }
 
 /** Those of `pids` that are still alive and still run `needle` (a pid may have been reused). */
-export async function stillRunning(pids: number[], needle: string): Promise<number[]> {
+export async function stillRunning(pids: number[], needle: RegExp): Promise<number[]> {
   const alive: number[] = [];
   for (const pid of pids) {
     try {
       const cmdline = (await readFile(`/proc/${pid}/cmdline`, "utf8")).replaceAll("\0", " ");
-      if (cmdline.includes(needle)) alive.push(pid);
+      if (needle.test(cmdline)) alive.push(pid);
     } catch {
       // Gone.
     }

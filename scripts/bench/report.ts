@@ -92,7 +92,7 @@ export function renderMarkdown(r: BenchResults): string {
       '"Database role and schema created"; runtime start → "Agent runtime serving"; route + record → operation',
       "`finishedAt`. The bare process is `node -e` with an HTTP server that answers 200, spawned and polled",
       "every 5 ms until it does: the physical floor of any start. The runtime floor is the same role + schema",
-      "code (`ensureTenantDatabase`) followed by `node agent-runtime/main.ts` spawned with the launch",
+      "code (`ensureTenantDatabase`) followed by the bundled runtime (what the local driver runs) spawned with the launch",
       "contract's environment (`tenantSpec().runtime.env`) and timed until its own `/healthz` answers 200.",
       "",
     );
@@ -153,7 +153,7 @@ export function renderMarkdown(r: BenchResults): string {
       "",
       "Method: after B1, purchases continue one at a time (same measure as B1) until the target count, a time",
       "budget or a 3 GiB free-memory reserve is reached; the first tenant is B1's first sequential purchase.",
-      "RSS is read from `/proc/<pid>/status` for the control plane and for every `agent-runtime/main.ts` child",
+      "RSS is read from `/proc/<pid>/status` for the control plane and for every tenant runtime child",
       "it supervises. The bench runs the control plane with `WEBSPLAT_IDLE_SECONDS=10` and reads memory again once",
       "that period has passed without requests: idle tenants are stopped and cost no process. For the list, rows are inserted directly into `control_plane.tenants` (suspended and",
       "reconciled, so nothing is provisioned) up to 500 and then 10,000 rows; `GET /admin/tenants` (first page,",

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import postgres from "postgres";
 import type { ControlPlane } from "./environment.ts";
 import { loopback } from "./http.ts";
-import { availableMemory, childrenMatching, rss } from "./processes.ts";
+import { availableMemory, childrenMatching, RUNTIME_COMMAND, rss } from "./processes.ts";
 import { type Purchase, purchase } from "./provisioning.ts";
 import { type Summary, summarize } from "./stats.ts";
 
@@ -46,7 +46,7 @@ export interface MemoryFigures {
 /** RSS of the control plane and of the runtime processes it supervises. */
 export async function memory(plane: ControlPlane): Promise<MemoryFigures> {
   const pid = plane.process.pid!;
-  const runtimePids = await childrenMatching(pid, "agent-runtime/main.ts");
+  const runtimePids = await childrenMatching(pid, RUNTIME_COMMAND);
   const read = await Promise.all(runtimePids.map(async (runtimePid) => [runtimePid, await rss(runtimePid)]));
   const measured = read.filter(([, size]) => Number.isFinite(size));
   const sizes = measured.map(([, size]) => size!);

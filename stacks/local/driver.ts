@@ -18,8 +18,9 @@ import {
   tenantDatabaseExists,
   tenantPassword,
 } from "./database.ts";
-import { canReach, runningAsRoot } from "./os-user.ts";
-import { publishRuntimeCode } from "./runtime-code.ts";
+import { canReach, runningAsRoot, sharedStateDir } from "./os-user.ts";
+import { bundledRuntime } from "./runtime-bundle.ts";
+import { publishNode, publishRuntimeCode } from "./runtime-code.ts";
 import { RuntimeUsers } from "./runtime-users.ts";
 import { type RuntimeStatus, RuntimeSupervisor } from "./supervisor.ts";
 
@@ -126,15 +127,30 @@ export class LocalDriver implements StackDriver {
   }
 
   /**
-   * Runtimes running as users of their own must reach Node and their code: when the clone sits in a private
-   * tree, they run from a copy in the shared state dir instead (said in `notes`).
+   * What runtimes execute. The project's own runtime runs as a bundle (runtime-bundle.ts) built into a folder
+   * they can read; another entry (`WEBSPLAT_RUNTIME_ENTRY`) runs as given. Runtimes running as users of their own
+   * must also reach Node and any other entry: when the clone sits in a private tree, those come from copies in
+   * the shared state dir (said in `notes`).
    */
-  async #reachableCode(): Promise<void> {
-    if (!this.#users) return;
-    const probe = await this.#users.for(".probe");
-    const { nodePath, runtimeEntry } = this.#options;
-    if (canReach(nodePath, probe, "-x") && canReach(runtimeEntry, probe, "-r")) return;
+  async #prepareRuntimeCode(): Promise<void> {
     const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+    const { nodePath, runtimeEntry } = this.#options;
+    const probe = this.#users ? await this.#users.for(".probe") : null;
+    const reachable = (path: string, test: "-x" | "-r") => !probe || canReach(path, probe, test);
+    if (resolve(runtimeEntry) === join(root, "agent-runtime", "main.ts")) {
+      const entry = await bundledRuntime({ root, cacheDir: await this.#bundleCache(root) });
+      if (reachable(nodePath, "-x")) {
+        this.#supervisor.useCode({ nodePath, entry });
+        return;
+      }
+      const shared = await sharedStateDir("runtime-code", this.#stateKey);
+      this.#supervisor.useCode({ nodePath: await publishNode(nodePath, shared), entry });
+      this.#notes.push(
+        `Tenant runtimes run as users of their own, which cannot reach this private folder: they run Node from ${join(shared, "bin")}.`,
+      );
+      return;
+    }
+    if (reachable(nodePath, "-x") && reachable(runtimeEntry, "-r")) return;
     const code = await publishRuntimeCode({ root, nodePath, entry: runtimeEntry, key: this.#stateKey });
     this.#supervisor.useCode(code);
     this.#notes.push(
@@ -142,9 +158,24 @@ export class LocalDriver implements StackDriver {
     );
   }
 
+  /**
+   * Where runtime bundles are kept: the shared state dir when runtimes run as users of their own (a clone may be
+   * private), else beside the packages they are built from, shared by every data dir of this clone.
+   */
+  async #bundleCache(root: string): Promise<string> {
+    if (this.#users) return await sharedStateDir("runtime-build");
+    const beside = join(root, "node_modules", ".cache", "websplat-runtime");
+    try {
+      await mkdir(beside, { recursive: true });
+      return beside;
+    } catch {
+      return join(this.#options.dataDir, "runtime-build");
+    }
+  }
+
   async #adoptAndRestart(): Promise<void> {
     await mkdir(this.#stacksDir, { recursive: true });
-    await this.#reachableCode();
+    await this.#prepareRuntimeCode();
     const adopted = await this.#supervisor.adopt(async (slug) => {
       const record = await this.#read(slug);
       return record && !record.spec.suspended ? this.#runtimeEnv(record.spec) : null;

@@ -37,10 +37,19 @@ export async function publishRuntimeCode(input: {
   await linkFile(join(input.root, "package.json"), join(target, "package.json"));
   for (const name of await dependencyClosure(input.root, join(input.root, "agent-runtime")))
     await place(join(input.root, "node_modules", name));
-  const nodePath = join(target, "bin", "node");
-  await openDirs(dirname(nodePath));
-  await linkFile(input.nodePath, nodePath);
-  return { nodePath, entry: join(target, relative(input.root, input.entry)) };
+  return {
+    nodePath: await publishNode(input.nodePath, target),
+    entry: join(target, relative(input.root, input.entry)),
+  };
+}
+
+/** A link to (or copy of) the Node binary at `<target>/bin/node`, for users who cannot reach the original. */
+export async function publishNode(nodePath: string, target: string): Promise<string> {
+  const published = join(target, "bin", "node");
+  await mkdir(dirname(published), { recursive: true });
+  await chmod(dirname(published), 0o755);
+  await linkFile(nodePath, published);
+  return published;
 }
 
 async function linkFile(from: string, to: string): Promise<void> {
