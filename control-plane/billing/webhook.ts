@@ -51,6 +51,8 @@ export class StripeEventProcessor {
   #writers = 0;
   #unavailableUntil = 0;
   readonly #waiting: string[] = [];
+  /** Purchases waiting: served before other events, so a backlog (a flood of invoices) never delays a new tenant. */
+  readonly #purchases: string[] = [];
   #active = 0;
   /** Ids waiting or being processed here, so the sweep does not queue them twice. */
   readonly #queued = new Set<string>();
@@ -126,20 +128,23 @@ export class StripeEventProcessor {
     }
   }
 
-  /** Processes a recorded event soon: at once when idle, a few at a time under load (the rest wait in line). */
-  process(id: string): void {
+  /**
+   * Processes a recorded event soon: at once when idle, a few at a time under load (the rest wait in line, a
+   * completed checkout ahead of every other kind). Processing is order-independent (see apply-event.ts).
+   */
+  process(id: string, type: string): void {
     if (this.#queued.has(id)) return;
     this.#queued.add(id);
     this.#contexts.set(id, currentLogContext());
     const trace = traceCarrier();
     if (trace) this.#traces.set(id, trace);
-    this.#waiting.push(id);
+    (type === "checkout.session.completed" ? this.#purchases : this.#waiting).push(id);
     this.#next();
   }
 
   #next(): void {
-    while (this.#active < PROCESSING_CONCURRENCY && this.#waiting.length > 0) {
-      const id = this.#waiting.shift()!;
+    while (this.#active < PROCESSING_CONCURRENCY && this.#purchases.length + this.#waiting.length > 0) {
+      const id = (this.#purchases.shift() ?? this.#waiting.shift())!;
       this.#active += 1;
       const context = this.#contexts.get(id) ?? {};
       this.#contexts.delete(id);
@@ -171,7 +176,7 @@ export class StripeEventProcessor {
   /** Queues events recorded but not processed (a crash, a failed attempt), oldest first. */
   async sweep(olderThanMs = 2000): Promise<number> {
     const pending = await this.#deps.db
-      .select({ id: stripeEvents.id })
+      .select({ id: stripeEvents.id, type: stripeEvents.type })
       .from(stripeEvents)
       .where(
         and(
@@ -181,13 +186,14 @@ export class StripeEventProcessor {
       )
       .orderBy(asc(stripeEvents.created), asc(stripeEvents.receivedAt))
       .limit(500);
-    for (const { id } of pending) this.process(id);
+    for (const { id, type } of pending) this.process(id, type);
     return pending.length;
   }
 
   /** Waits for in-flight processing (shutdown); events still waiting are left to the next start's sweep. */
   async drain(): Promise<void> {
     this.#waiting.length = 0;
+    this.#purchases.length = 0;
     this.#contexts.clear();
     await Promise.allSettled([...this.#running]);
   }
@@ -267,7 +273,7 @@ export function webhookRoutes(app: OpenAPIHono, deps: WebhookRouteDeps, processo
       );
     }
     deps.observe?.(event.type, fresh ? "accepted" : "duplicate");
-    if (fresh) processor.process(event.id);
+    if (fresh) processor.process(event.id, event.type);
     return c.json({ received: true as const, duplicate: !fresh }, 200);
   });
 }
