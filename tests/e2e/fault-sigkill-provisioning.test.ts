@@ -133,13 +133,15 @@ describe("fault: the control plane killed again and again during provisioning", 
         select nspname as name from pg_namespace where nspname like ${"t\\_fk\\_%"} order by 1`;
       expect(roles.map((row) => row.name)).toEqual(names);
       expect(schemas.map((row) => row.name)).toEqual(names);
-      // Nothing is left waiting that no worker will ever run.
+      // Nothing is left waiting that no worker will ever run. A reconcile whose attempt failed during the kills
+      // stays running, with its error, until the queue retries it: with backoff the fifth attempt comes 16 s after
+      // the fourth, so this waits for the longest such wait, not the usual one.
       await expect
         .poll(
           async () =>
             await sql`
             select slug, status, job_id from control_plane.operations where status in ('queued', 'running')`,
-          { timeout: 10_000 },
+          { timeout: 45_000, interval: 500 },
         )
         .toEqual([]);
     } finally {
