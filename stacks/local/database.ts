@@ -5,6 +5,13 @@ import type { TenantSpec } from "../../tenant-template/index.ts";
 /** Identifiers here come from validated slugs; quoting is still applied so nothing depends on that. */
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/**
+ * Database and function privileges live in one catalog row each, shared by every tenant: two transactions changing
+ * one at once fail with "tuple concurrently updated", so tenants take turns there (until their commit). A lock
+ * namespace beside those of control-plane/reconciler/locks.ts (7_246_171 and 7_246_172).
+ */
+const SHARED_PRIVILEGES_LOCK = 7_246_173;
+
 /** Stable per-tenant password derived from the platform secret: nothing to store, nothing to lose. */
 export function tenantPassword(secret: string, slug: string): string {
   return createHmac("sha256", secret).update(`tenant-database:${slug}`).digest("hex");
@@ -46,6 +53,7 @@ export async function ensureTenantDatabase(
     await tx.unsafe(`create schema if not exists ${schema} authorization ${role}`);
     await tx.unsafe(`alter schema ${schema} owner to ${role}`);
     await tx.unsafe(`revoke all on schema ${schema} from public`);
+    await tx`select pg_advisory_xact_lock(${SHARED_PRIVILEGES_LOCK}, 0)`;
     await revokeClusterLeftovers(tx, options.databaseName);
     await tx.unsafe(`grant connect on database ${ident(options.databaseName)} to ${role}`);
     return { created: !existing };
@@ -110,6 +118,7 @@ export async function dropTenantDatabase(
     }
     await tx.unsafe(`drop schema if exists ${ident(names.schema)} cascade`);
     if (existing) {
+      await tx`select pg_advisory_xact_lock(${SHARED_PRIVILEGES_LOCK}, 0)`;
       await tx.unsafe(`revoke all on database ${ident(databaseName)} from ${role}`);
       await tx.unsafe(`drop owned by ${role} cascade`);
       await tx.unsafe(`drop role ${role}`);
