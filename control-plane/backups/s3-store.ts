@@ -1,15 +1,5 @@
 import { Readable } from "node:stream";
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  NotFound,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { BackupError } from "./errors.ts";
 import type { BackupStore } from "./store.ts";
 
@@ -24,16 +14,24 @@ export interface S3StoreOptions {
   credentials?: S3ClientConfig["credentials"];
 }
 
-/** Backups in an S3 bucket (or any S3-compatible server) through the AWS SDK. */
+/**
+ * Backups in an S3 bucket (or any S3-compatible server) through the AWS SDK, loaded on the first use (about 30 MiB
+ * of the control plane's memory, for a schedule that may run once a day).
+ */
 export function s3Store(options: S3StoreOptions): BackupStore {
-  const client = new S3Client({
-    region: options.region ?? "us-east-1",
-    ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    // S3-compatible servers do not all know the SDK's default CRC32 trailers.
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  let loaded: Promise<{ sdk: typeof import("@aws-sdk/client-s3"); client: S3Client }> | undefined;
+  const s3 = () =>
+    (loaded ??= import("@aws-sdk/client-s3").then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client({
+        region: options.region ?? "us-east-1",
+        ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+        // S3-compatible servers do not all know the SDK's default CRC32 trailers.
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+      }),
+    })));
   const prefix = options.prefix ? `${options.prefix.replace(/\/+$/, "")}/` : "";
   const Bucket = options.bucket;
   const location = (key: string) => `s3://${Bucket}/${prefix}${key}`;
@@ -42,33 +40,37 @@ export function s3Store(options: S3StoreOptions): BackupStore {
     async put(key, body) {
       // The SDK needs a length up front; a table is buffered here (our tenants' schemas are small).
       const bytes = body instanceof Uint8Array ? body : Buffer.concat(await chunks(body));
-      await client.send(new PutObjectCommand({ Bucket, Key: prefix + key, Body: bytes }));
+      const { sdk, client } = await s3();
+      await client.send(new sdk.PutObjectCommand({ Bucket, Key: prefix + key, Body: bytes }));
     },
     async get(key) {
+      const { sdk, client } = await s3();
       try {
-        const answer = await client.send(new GetObjectCommand({ Bucket, Key: prefix + key }));
+        const answer = await client.send(new sdk.GetObjectCommand({ Bucket, Key: prefix + key }));
         return answer.Body as Readable;
       } catch (error) {
-        if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey")
+        if (error instanceof sdk.NoSuchKey || (error as { name?: string }).name === "NoSuchKey")
           throw new BackupError("backup_not_found", `${location(key)} does not exist.`);
         throw error;
       }
     },
     async exists(key) {
+      const { sdk, client } = await s3();
       try {
-        await client.send(new HeadObjectCommand({ Bucket, Key: prefix + key }));
+        await client.send(new sdk.HeadObjectCommand({ Bucket, Key: prefix + key }));
         return true;
       } catch (error) {
-        if (error instanceof NotFound || (error as { name?: string }).name === "NotFound") return false;
+        if (error instanceof sdk.NotFound || (error as { name?: string }).name === "NotFound") return false;
         throw error;
       }
     },
     async list(under) {
+      const { sdk, client } = await s3();
       const keys: string[] = [];
       let ContinuationToken: string | undefined;
       do {
         const page = await client.send(
-          new ListObjectsV2Command({ Bucket, Prefix: prefix + under, ContinuationToken }),
+          new sdk.ListObjectsV2Command({ Bucket, Prefix: prefix + under, ContinuationToken }),
         );
         for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key.slice(prefix.length));
         ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -76,7 +78,8 @@ export function s3Store(options: S3StoreOptions): BackupStore {
       return keys.sort();
     },
     async delete(key) {
-      await client.send(new DeleteObjectCommand({ Bucket, Key: prefix + key }));
+      const { sdk, client } = await s3();
+      await client.send(new sdk.DeleteObjectCommand({ Bucket, Key: prefix + key }));
     },
   };
 }
