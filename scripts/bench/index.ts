@@ -248,14 +248,6 @@ async function main(): Promise<void> {
       provisioned = sequential.filter((r) => r.ok).length + concurrent.filter((r) => r.ok).length;
     }
 
-    if (run.has("ingestion")) {
-      say("B2: webhook ingestion vs a bare Hono route");
-      results.ingestion = await measureIngestion(plane, teardown, plan.ingestion).then(
-        (measured) => ({ connections: plan.ingestion.connections, ...measured }),
-        (error) => ({ error: String(error) }),
-      );
-    }
-
     if (run.has("builder")) {
       say("B4: builder run, stop and rollback");
       results.builder = sequential[0]?.ok
@@ -313,6 +305,16 @@ async function main(): Promise<void> {
       } catch (error) {
         results.scale = { error: String(error) };
       }
+    }
+
+    // After the memory snapshots: a saturating flood grows the control plane's heap and malloc arenas, and RSS
+    // stays at that high-water mark, which would be read as growth with tenants.
+    if (run.has("ingestion")) {
+      say("B2: webhook ingestion vs a bare Hono route");
+      results.ingestion = await measureIngestion(plane, teardown, plan.ingestion).then(
+        (measured) => ({ connections: plan.ingestion.connections, ...measured }),
+        (error) => ({ error: String(error) }),
+      );
     }
 
     if (run.has("probes")) {
