@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -8,6 +9,17 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from "../../control-plan
 import { childrenMatching, RUNTIME_COMMAND, stillRunning, terminateAll } from "./processes.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
+
+/** The Node flags `npm start` gives the control plane (package.json's start script), defaults filled in. */
+export function startFlags(): string[] {
+  const script = (
+    JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }
+  ).scripts.start;
+  return script
+    .split(/\s+/)
+    .filter((word) => word.startsWith("--"))
+    .map((flag) => flag.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, "$1"));
+}
 
 /** Things to undo at the end, newest first, even when a figure failed. */
 export class Teardown {
@@ -72,7 +84,7 @@ export async function startControlPlane(
   await options.prepare?.(dataDir);
   const adminToken = `bench-admin-${randomBytes(16).toString("hex")}`;
   const webhookSecret = `whsec_${randomBytes(24).toString("base64")}`;
-  const child = spawn(process.execPath, [join(ROOT, "control-plane/main.ts")], {
+  const child = spawn(process.execPath, [...startFlags(), join(ROOT, "control-plane/main.ts")], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",

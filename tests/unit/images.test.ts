@@ -127,3 +127,14 @@ describe("the plugins baked into the control plane image", () => {
     }
   });
 });
+
+describe("the control plane image", () => {
+  it("starts the control plane as `npm start` does, with the same heap limit", () => {
+    const command = finalStage(instructions("control-plane/Dockerfile")).findLast((i) => i.op === "CMD")!;
+    const start = (
+      JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }
+    ).scripts.start;
+    expect(JSON.parse(command.args)).toEqual(["sh", "-c", start]);
+    expect(start).toMatch(/--max-old-space-size=\$\{WEBSPLAT_HEAP_MIB:-\d+\}/);
+  });
+});
