@@ -297,7 +297,7 @@ function likelyReasons(r: BenchResults): string[] {
   if (large && has("control plane RSS")) {
     out.push(
       `- Control plane memory (${mib(large.wake.memory.controlPlaneRss)}): a bare Node process (45 MiB), the code it loads`,
-      "  (the Stripe SDK ~30 MiB, hono with the admin API's OpenAPI document ~20 MiB, nodemailer, pg-boss, drizzle) and",
+      "  (each measured alone: the Stripe SDK ~30 MiB, @hono/zod-openapi ~20 MiB, nodemailer ~15 MiB, pg-boss ~10 MiB) and",
       "  V8's heap above its live ~50 MiB, up to `WEBSPLAT_HEAP_MIB`; not per-tenant state (see the growth table).",
     );
   }
