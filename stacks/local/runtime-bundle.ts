@@ -12,7 +12,8 @@ import { join, relative } from "node:path";
  *
  * Builds are kept by content: `<cacheDir>/<hash of every input>/`. A kept build is reused when none of its
  * inputs changed (checked by content, ~20 ms), so a control plane builds once per change of the runtime's code
- * or packages; older builds stay for runtimes still running from them and are pruned beyond the newest few.
+ * or packages; older builds stay for runtimes still running from them and are pruned once beyond the newest few and unused
+ * for a week.
  */
 export interface BundleOptions {
   /** The project root (where `agent-runtime/` and `node_modules/` are). */
@@ -24,8 +25,12 @@ export interface BundleOptions {
 const ENTRY = "agent-runtime/main.ts";
 const MIGRATIONS = "agent-runtime/drizzle";
 const MANIFEST = "inputs.json";
-/** Builds kept: the newest, and a few before it that runtimes started earlier may still be loading chunks from. */
+/**
+ * Builds kept: the newest few, and any used (built or reused by a start) within the last week, which a control plane
+ * still running may start runtimes from and runtimes may still load chunks from.
+ */
 const KEEP = 4;
+const KEEP_USED_WITHIN_MS = 7 * 24 * 3600 * 1000;
 
 interface Manifest {
   /** esbuild's version and these options: a change of either is a change of the build. */
@@ -147,8 +152,14 @@ async function unchanged(root: string, manifest: Manifest, builder: string): Pro
 }
 
 async function prune(cacheDir: string): Promise<void> {
-  for (const dir of (await buildsByAge(cacheDir)).slice(KEEP))
-    await rm(dir, { recursive: true, force: true });
+  const before = Date.now() - KEEP_USED_WITHIN_MS;
+  for (const dir of (await buildsByAge(cacheDir)).slice(KEEP)) {
+    const usedAt = await stat(join(dir, MANIFEST)).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
+    if (usedAt < before) await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function contentHash(file: string): Promise<string> {

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,6 +73,24 @@ describe("the bundled tenant runtime", () => {
     const after = await bundledRuntime({ root, cacheDir });
     expect(after).not.toBe(before);
     expect(run(after).migrations).toEqual(["0000_first.sql", "0001_second.sql"]);
+  });
+
+  it("keeps the newest builds and any used within a week, and prunes the rest", async () => {
+    const builds: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await writeFile(
+        join(root, "agent-runtime", "greeting.ts"),
+        `export const greeting: string = "v${i}";\n`,
+      );
+      builds.push(dirname(dirname(await bundledRuntime({ root, cacheDir }))));
+    }
+    // Used recently: a control plane may still start runtimes from every one of them.
+    for (const build of builds) expect(existsSync(build), build).toBe(true);
+    const longAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    for (const build of builds.slice(0, 2)) await utimes(join(build, "inputs.json"), longAgo, longAgo);
+    await writeFile(join(root, "agent-runtime", "greeting.ts"), `export const greeting: string = "v6";\n`);
+    await bundledRuntime({ root, cacheDir });
+    expect(builds.map((build) => existsSync(build))).toEqual([false, false, true, true, true, true]);
   });
 
   it("says what failed when the runtime's code does not build", async () => {
