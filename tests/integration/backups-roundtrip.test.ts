@@ -15,9 +15,10 @@ import {
   s3Store,
 } from "../../control-plane/backups/index.ts";
 import { dropTenantDatabase, ensureTenantDatabase, tenantPassword } from "../../stacks/local/database.ts";
-import { databaseName, type PlatformInput, tenantSpec } from "../../tenant-template/index.ts";
+import { databaseName } from "../../tenant-template/index.ts";
 import { createTestDatabase } from "../support/db.ts";
 import { type FakeS3, startFakeS3 } from "../support/fake-s3.ts";
+import { testTenantSpec } from "../support/tenant-spec.ts";
 
 const SECRET = "platform-secret-for-backup-tests";
 
@@ -28,22 +29,7 @@ describe("tenant backups", () => {
   let scratch: string;
   let s3: FakeS3;
 
-  const spec = (slug: string) =>
-    tenantSpec({ slug, tier: "pro", desired: "active", generation: 1, ownerEmail: `${slug}@example.com` }, {
-      baseDomain: "localhost",
-      scheme: "http",
-      runtimeImage: "websplat/agent-runtime:test",
-      ingressNamespace: "ingress-nginx",
-      ingressClassName: "nginx",
-      ingressHostname: "localhost",
-      postgres: {
-        host: adminUrl.hostname,
-        port: Number(adminUrl.port),
-        database: adminUrl.pathname.slice(1),
-      },
-      ownerPublicKey: "unused",
-      model: {},
-    } satisfies PlatformInput);
+  const spec = (slug: string) => testTenantSpec(slug, adminUrl, "pro");
 
   /** What the reconciler does for a tenant: its role and schema, then the runtime migrates as that role. */
   const provision = async (slug: string) => {

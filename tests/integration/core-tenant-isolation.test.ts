@@ -1,21 +1,10 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTenantDatabase, tenantPassword } from "../../stacks/local/database.ts";
-import { type PlatformInput, tenantSpec } from "../../tenant-template/index.ts";
 import { createTestDatabase } from "../support/db.ts";
+import { testTenantSpec } from "../support/tenant-spec.ts";
 
 const SECRET = "platform-secret-for-isolation-tests";
-const platform = (host: string, port: number, database: string): PlatformInput => ({
-  baseDomain: "localhost",
-  scheme: "http",
-  runtimeImage: "websplat/agent-runtime:test",
-  ingressNamespace: "ingress-nginx",
-  ingressClassName: "nginx",
-  ingressHostname: "localhost",
-  postgres: { host, port, database },
-  ownerPublicKey: "unused",
-  model: {},
-});
 
 /** DESIGN §5 isolation, checked as the superuser and as each tenant's own role. Slugs start with "ti-". */
 describe("tenant database isolation", () => {
@@ -47,10 +36,7 @@ describe("tenant database isolation", () => {
       create table public.platform_notes (note text);
     `);
     for (const slug of slugs) {
-      const spec = tenantSpec(
-        { slug, tier: "starter", desired: "active", generation: 1, ownerEmail: `${slug}@example.com` },
-        platform(adminUrl.hostname, Number(adminUrl.port), database),
-      );
+      const spec = testTenantSpec(slug, adminUrl);
       // Twice: ensuring is idempotent.
       await ensureTenantDatabase(superuser, spec, {
         password: tenantPassword(SECRET, slug),

@@ -1,8 +1,8 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTenantDatabase, tenantPassword } from "../../stacks/local/database.ts";
-import { type PlatformInput, tenantSpec } from "../../tenant-template/index.ts";
 import { createTestDatabase } from "../support/db.ts";
+import { testTenantSpec } from "../support/tenant-spec.ts";
 
 const TENANTS = 12;
 
@@ -11,25 +11,7 @@ describe("tenant databases ensured at the same time", () => {
   let adminUrl: URL;
   let admin: postgres.Sql;
 
-  const spec = (slug: string) =>
-    tenantSpec(
-      { slug, tier: "starter", desired: "active", generation: 1, ownerEmail: `${slug}@example.com` },
-      {
-        baseDomain: "localhost",
-        scheme: "http",
-        runtimeImage: "websplat/agent-runtime:test",
-        ingressNamespace: "ingress-nginx",
-        ingressClassName: "nginx",
-        ingressHostname: "localhost",
-        postgres: {
-          host: adminUrl.hostname,
-          port: Number(adminUrl.port),
-          database: adminUrl.pathname.slice(1),
-        },
-        ownerPublicKey: "unused",
-        model: {},
-      } satisfies PlatformInput,
-    );
+  const spec = (slug: string) => testTenantSpec(slug, adminUrl);
 
   beforeAll(async () => {
     adminUrl = new URL(await createTestDatabase("concurrent_ensure"));

@@ -1,8 +1,9 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dropTenantDatabase, ensureTenantDatabase, tenantPassword } from "../../stacks/local/database.ts";
-import { databaseName, type PlatformInput, tenantSpec } from "../../tenant-template/index.ts";
+import { databaseName } from "../../tenant-template/index.ts";
 import { createTestDatabase } from "../support/db.ts";
+import { testTenantSpec } from "../support/tenant-spec.ts";
 
 const SECRET = "platform-secret-for-role-tests";
 const SLUG = "rl-lefty";
@@ -16,25 +17,7 @@ describe("a tenant's database role holds nothing beyond its schema", () => {
   let admin: postgres.Sql;
   const open: postgres.Sql[] = [];
 
-  const spec = () =>
-    tenantSpec(
-      { slug: SLUG, tier: "starter", desired: "active", generation: 1, ownerEmail: "rl@example.com" },
-      {
-        baseDomain: "localhost",
-        scheme: "http",
-        runtimeImage: "websplat/agent-runtime:test",
-        ingressNamespace: "ingress-nginx",
-        ingressClassName: "nginx",
-        ingressHostname: "localhost",
-        postgres: {
-          host: adminUrl.hostname,
-          port: Number(adminUrl.port),
-          database: adminUrl.pathname.slice(1),
-        },
-        ownerPublicKey: "unused",
-        model: {},
-      } satisfies PlatformInput,
-    );
+  const spec = () => testTenantSpec(SLUG, adminUrl);
 
   const reconcile = () =>
     ensureTenantDatabase(admin, spec(), {
