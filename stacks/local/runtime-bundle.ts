@@ -115,10 +115,21 @@ function buildOptions(outdir: string) {
 
 /** A kept build (newest first) none of whose inputs changed: other clones' builds may be kept beside it. */
 async function matchingBuild(root: string, cacheDir: string, builder: string): Promise<string | null> {
+  // Read once for every candidate: builds share most of their inputs.
+  const migrations = await filesUnder(root, MIGRATIONS);
+  const hashes = new Map<string, Promise<string | null>>();
+  const hashOf = (file: string) => {
+    if (!hashes.has(file))
+      hashes.set(
+        file,
+        contentHash(join(root, file)).catch(() => null),
+      );
+    return hashes.get(file)!;
+  };
   for (const dir of await buildsByAge(cacheDir)) {
     try {
       const manifest = JSON.parse(await readFile(join(dir, MANIFEST), "utf8")) as Manifest;
-      if (await unchanged(root, manifest, builder)) return dir;
+      if (await unchanged(manifest, builder, migrations, hashOf)) return dir;
     } catch {}
   }
   return null;
@@ -139,15 +150,16 @@ async function buildsByAge(cacheDir: string): Promise<string[]> {
   return builds.sort((a, b) => b.at - a.at).map((build) => build.dir);
 }
 
-async function unchanged(root: string, manifest: Manifest, builder: string): Promise<boolean> {
+async function unchanged(
+  manifest: Manifest,
+  builder: string,
+  migrations: string[],
+  hashOf: (file: string) => Promise<string | null>,
+): Promise<boolean> {
   if (manifest.builder !== builder) return false;
   // A migration added since is not among the inputs: the folder's listing must match too.
-  const migrations = await filesUnder(root, MIGRATIONS);
   if (migrations.some((file) => !(file in manifest.inputs))) return false;
-  for (const [file, hash] of Object.entries(manifest.inputs)) {
-    const now = await contentHash(join(root, file)).catch(() => null);
-    if (now !== hash) return false;
-  }
+  for (const [file, hash] of Object.entries(manifest.inputs)) if ((await hashOf(file)) !== hash) return false;
   return true;
 }
 
