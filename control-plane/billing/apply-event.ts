@@ -1,4 +1,4 @@
-import { and, desc, eq, like } from "drizzle-orm";
+import { and, desc, eq, like, sql } from "drizzle-orm";
 import { isTierName, slugProblem, type TierName, tierFromLookupKey } from "../../tenant-template/index.ts";
 import type { Database } from "../db/client.ts";
 import { stripeEvents, tenants } from "../db/schema.ts";
@@ -7,6 +7,7 @@ import { checkoutRefusal } from "../registry/reservations.ts";
 import { changeDesired, type DesiredChange, findTenant } from "../registry/tenants.ts";
 import {
   asString,
+  invoiceSubscription,
   metadataOf,
   type StripeClient,
   type StripeEventEnvelope,
@@ -38,6 +39,15 @@ export type Outcome = {
  * Applies one recorded Stripe event (DESIGN §3 mapping) in the transaction that marks it processed,
  * so an event's effect and its record commit together. Returns false when another worker has it.
  */
+/** The subscription an event is about, if any. */
+function subscriptionOf(event: StripeEventEnvelope): string | null {
+  const object = event.data.object;
+  if (event.type.startsWith("customer.subscription.")) return asString(object.id);
+  if (event.type.startsWith("checkout.session.")) return asString(object.subscription);
+  if (event.type.startsWith("invoice.")) return invoiceSubscription(object);
+  return null;
+}
+
 export async function processStripeEvent(deps: BillingDeps, eventId: string): Promise<boolean> {
   const [stored] = await deps.db.select().from(stripeEvents).where(eq(stripeEvents.id, eventId));
   if (!stored || stored.processedAt) return false;
@@ -51,6 +61,13 @@ export async function processStripeEvent(deps: BillingDeps, eventId: string): Pr
       .where(eq(stripeEvents.id, eventId))
       .for("update", { skipLocked: true });
     if (!locked || locked.processedAt) return null;
+    // Events about one subscription apply one at a time: a checkout and that subscription's earlier events processed
+    // at once would each miss the other's uncommitted work, and the earlier ones would wait for a tenant for ever.
+    const subscriptionId = subscriptionOf(event);
+    if (subscriptionId)
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(hashtext(${`stripe-subscription:${subscriptionId}`}))`,
+      );
     const outcome = await applyEvent(tx as unknown as Database, deps, event, fresh);
     await tx
       .update(stripeEvents)
