@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { TransactionSql } from "postgres";
+import { BackupError } from "./errors.ts";
 
 /** Identifiers come from the catalog or validated slugs; quoting is applied anyway. */
 export const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -49,7 +50,10 @@ export async function tablesInLoadOrder(
     if (placed.has(name) || !names.includes(name)) return;
     // A cycle of foreign keys: COPY checks each statement's rows at its end, so load order cannot fix it.
     if (visiting.has(name))
-      throw new Error(`Tables of ${schema} reference each other in a cycle through ${name}.`);
+      throw new BackupError(
+        "tenant_data_unreadable",
+        `Tables of ${schema} reference each other in a cycle through ${name}: their rows cannot be saved in an order that loads again.`,
+      );
     visiting.add(name);
     for (const edge of edges) if (edge.child === name) visit(edge.parent);
     visiting.delete(name);

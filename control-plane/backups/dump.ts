@@ -1,4 +1,4 @@
-import { pipeline } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { Sql } from "postgres";
 import {
   copyOut,
@@ -46,11 +46,12 @@ export async function dumpSchema(sql: Sql, store: BackupStore, input: DumpInput)
     for (const table of await tablesInLoadOrder(tx, input.schema)) {
       const { stream, totals } = digest();
       const rows = await copyOut(tx, input.schema, table);
-      // pipeline() carries a failed COPY into the store's write, which then rejects.
-      await store.put(
-        backupKeys.table(input.owner, input.id, table.name),
-        pipeline(rows, stream, () => {}),
-      );
+      // Both awaited together: a COPY the tenant's code breaks (or a store that fails) rejects here, whichever
+      // side notices first, and the other side's error is handled too.
+      await Promise.all([
+        pipeline(rows, stream),
+        store.put(backupKeys.table(input.owner, input.id, table.name), stream),
+      ]);
       tables.push({
         name: table.name,
         columns: table.columns,

@@ -7,6 +7,10 @@ import { BackupError } from "./errors.ts";
 const SESSION_ROLE_PREFIX = "websplat_as_";
 /** A session role left behind by a crash cannot log in after this, and the next session drops it. */
 const SESSION_ROLE_LIFETIME_MS = 60 * 60_000;
+/** A statement of tenant work that takes longer is cancelled (a tenant's function that loops or sleeps). */
+const STATEMENT_TIMEOUT_MS = 30_000;
+/** Tenant work that takes longer is ended, even where the tenant's code traps the statement timeout. */
+const SESSION_DEADLINE_MS = 10 * 60_000;
 
 /**
  * Runs `work` on a connection that holds only the tenant role's rights, never the platform's.
@@ -23,7 +27,10 @@ export async function asTenant<T>(
   admin: Sql,
   tenantRole: string,
   work: (tenant: Sql) => Promise<T>,
+  limits: TenantSessionLimits = {},
 ): Promise<T> {
+  const statementTimeoutMs = limits.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
+  const deadlineMs = limits.deadlineMs ?? SESSION_DEADLINE_MS;
   await dropExpiredSessionRoles(admin);
   const name = `${SESSION_ROLE_PREFIX}${tenantRole}_${randomBytes(4).toString("hex")}`;
   const password = randomBytes(24).toString("hex");
@@ -33,6 +40,12 @@ export async function asTenant<T>(
     `create role ${ident(name)} login noinherit nosuperuser nocreatedb nocreaterole noreplication nobypassrls ` +
       `connection limit 2 valid until '${validUntil}' password '${password}'`,
   );
+  let timedOut = false;
+  // The tenant's code can trap a statement timeout and loop on: past the deadline its session is ended.
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    admin`select pg_terminate_backend(pid) from pg_stat_activity where usename = ${name}`.catch(() => {});
+  }, deadlineMs);
   try {
     await admin.unsafe(`grant ${ident(tenantRole)} to ${ident(name)}`);
     await admin.unsafe(`grant connect on database ${ident(database!.name)} to ${ident(name)}`);
@@ -46,17 +59,26 @@ export async function asTenant<T>(
       // One connection: the role switch below holds for every statement of the work.
       max: 1,
       onnotice: () => {},
-      connection: { application_name: "websplat-control-plane" },
+      connection: {
+        application_name: "websplat-control-plane",
+        statement_timeout: statementTimeoutMs,
+        idle_in_transaction_session_timeout: statementTimeoutMs,
+      },
     });
     try {
       await tenant.unsafe(`set role ${ident(tenantRole)}`);
       return await work(tenant);
     } catch (error) {
-      // The tenant's own role cannot read its own schema: the tenant changed that (or its code reset the role).
-      if (error instanceof postgres.PostgresError && error.code === "42501") {
+      if (timedOut) {
         throw new BackupError(
           "tenant_data_unreadable",
-          `The schema of ${tenantRole} cannot be read with the tenant role's own rights (${error.message}); its owner's database changes stand in the way.`,
+          `The schema of ${tenantRole} could not be read within ${Math.round(deadlineMs / 1000)} s: code of its own (a view, policy or function) keeps it busy. Its owner must remove it, or restore a backup.`,
+        );
+      }
+      if (causedByTenant(error)) {
+        throw new BackupError(
+          "tenant_data_unreadable",
+          `The schema of ${tenantRole} cannot be read with the tenant role's own rights (${(error as Error).message}); its owner's database changes stand in the way: they must undo them, or restore a backup.`,
         );
       }
       throw error;
@@ -64,8 +86,31 @@ export async function asTenant<T>(
       await tenant.end({ timeout: 5 });
     }
   } finally {
-    await dropSessionRole(admin, name);
+    clearTimeout(deadline);
+    // A session role that cannot be dropped now expires and is dropped by the next session.
+    await dropSessionRole(admin, name).catch(() => {});
   }
+}
+
+/** How long tenant work may take, per statement and in all. */
+export interface TenantSessionLimits {
+  /** @default 30 s */
+  statementTimeoutMs?: number;
+  /** @default 10 min */
+  deadlineMs?: number;
+}
+
+/**
+ * Whether an error of the tenant session comes from what the tenant made of its schema (its functions raising,
+ * timeouts, missing rights, broken objects) rather than from the platform's database being unreachable or down.
+ */
+function causedByTenant(error: unknown): boolean {
+  if (error instanceof BackupError) return false;
+  if (!(error instanceof postgres.PostgresError)) return false;
+  const platformClasses = ["08", "28", "3D", "53", "58", "XX"];
+  if (platformClasses.some((prefix) => error.code.startsWith(prefix))) return false;
+  // Shutdown and crash of the server: operator intervention, not the tenant (a statement timeout is 57014).
+  return !["57P01", "57P02", "57P03"].includes(error.code);
 }
 
 async function dropSessionRole(admin: Sql, name: string): Promise<void> {
