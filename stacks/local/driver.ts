@@ -75,7 +75,9 @@ export class LocalDriver implements StackDriver {
   constructor(options: LocalDriverOptions) {
     this.#options = options;
     const runtimesDir = join(options.dataDir, "runtimes");
-    this.#users = runningAsRoot() ? new RuntimeUsers(runtimesDir, this.#stateKey) : null;
+    this.#users = runningAsRoot()
+      ? new RuntimeUsers({ dataDir: options.dataDir, runtimesDir, key: this.#stateKey })
+      : null;
     this.#supervisor = new RuntimeSupervisor({
       dir: runtimesDir,
       nodePath: options.nodePath,

@@ -185,7 +185,8 @@ export class RuntimeSupervisor {
     await mkdir(this.#options.dir, { recursive: true });
     const adopted: string[] = [];
     for (const file of await readdir(this.#options.dir)) {
-      if (!file.endsWith(".json")) continue;
+      // State files are named by slug; anything else in the folder is not a runtime's.
+      if (!/^[a-z][a-z0-9-]*\.json$/.test(file)) continue;
       const slug = file.slice(0, -5);
       const state = await this.#readState(slug);
       // A control plane killed while spawning leaves a record without a pid: stop what it started, if anything.
@@ -201,7 +202,20 @@ export class RuntimeSupervisor {
       const env = await isWanted(slug);
       // Kept only when it runs with the configuration it would get now (a new Postgres port changes it).
       const current = env !== null && state !== null && hashEnv(env) === state.envHash;
-      if (!state?.pid || !env || !current || !isAlive(state.pid) || !(await healthy(state.port, slug))) {
+      // Kept only when it runs as the tenant's own user: a runtime started under another uid may share it with
+      // another tenant's, and so read that one's environment.
+      const ownUser =
+        state?.pid && this.#options.runtimeUser
+          ? processUid(state.pid) === (await this.#options.runtimeUser(slug)).uid
+          : true;
+      if (
+        !state?.pid ||
+        !env ||
+        !current ||
+        !ownUser ||
+        !isAlive(state.pid) ||
+        !(await healthy(state.port, slug))
+      ) {
         if (state?.pid && isAlive(state.pid)) {
           await terminate(state.pid);
           this.#options.onEvent?.(
@@ -209,7 +223,9 @@ export class RuntimeSupervisor {
             "stopped",
             env && !current
               ? "left by an earlier start with an outdated configuration"
-              : "left by an earlier start",
+              : !ownUser
+                ? "left by an earlier start running as another user"
+                : "left by an earlier start",
           );
         }
         await rm(this.#stateFile(slug), { force: true });
@@ -521,6 +537,16 @@ function findLaunch(launch: string): number | null {
     }
   }
   return null;
+}
+
+/** The real uid process `pid` runs as (from /proc), or null when it is gone or unreadable. */
+function processUid(pid: number): number | null {
+  try {
+    const line = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return line ? Number(line[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
 function isAlive(pid: number): boolean {

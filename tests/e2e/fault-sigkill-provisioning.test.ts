@@ -154,8 +154,7 @@ describe("fault: the control plane killed again and again during provisioning", 
         .filter((f) => f.endsWith(".json"))
         .map((f) => f.slice(0, -5))
         .sort();
-    // `uids.json` is the driver's own table of runtime users (when started as root), not a tenant's record.
-    expect((await files("runtimes")).filter((name) => name !== "uids")).toEqual(slugs);
+    expect(await files("runtimes")).toEqual(slugs);
     expect(await files("stacks")).toEqual(slugs);
     expect((await fetchTenant(plane, `${PREFIX}never-bought`, "/healthz")).status).toBe(404);
     for (const slug of slugs)
