@@ -1,5 +1,7 @@
+import PgBoss from "pg-boss";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, migrateDatabase } from "../../control-plane/db/client.ts";
 import { ensureTenantDatabase, tenantPassword } from "../../stacks/local/database.ts";
 import { createTestDatabase } from "../support/db.ts";
 import { testTenantSpec } from "../support/tenant-spec.ts";
@@ -12,6 +14,7 @@ describe("tenant database isolation", () => {
   let superuser: postgres.Sql;
   const tenants: Record<string, postgres.Sql> = {};
   const slugs = ["ti-alpha", "ti-beta"] as const;
+  let platformTables: { schema: string; name: string }[] = [];
 
   const connectAs = (slug: string, role: string) => {
     const url = new URL(adminUrl);
@@ -24,17 +27,21 @@ describe("tenant database isolation", () => {
     adminUrl = new URL(await createTestDatabase("isolation"));
     superuser = postgres(adminUrl.toString(), { max: 1, onnotice: () => {} });
     const database = adminUrl.pathname.slice(1);
-    // The control plane's own tables and the job queue, as the real database holds them.
-    await superuser.unsafe(`
-      create schema control_plane;
-      create table control_plane.tenants (slug text primary key, email text);
-      insert into control_plane.tenants values ('ti-alpha', 'secret@example.com');
-      revoke all on schema control_plane from public;
-      create schema pgboss;
-      create table pgboss.job (id text primary key);
-      revoke all on schema pgboss from public;
-      create table public.platform_notes (note text);
-    `);
+    // The control plane's own tables and the job queue, made by the product's own migrations and pg-boss.
+    const handle = connect(adminUrl.toString(), { max: 2 });
+    try {
+      await migrateDatabase(handle);
+    } finally {
+      await handle.close();
+    }
+    const boss = new PgBoss({ connectionString: adminUrl.toString(), schema: "pgboss", max: 2 });
+    boss.on("error", () => {});
+    await boss.start();
+    await boss.stop({ graceful: false, wait: true });
+    platformTables = await superuser<{ schema: string; name: string }[]>`
+      select schemaname as schema, tablename as name from pg_tables
+      where schemaname in ('control_plane', 'control_plane_migrations', 'pgboss', 'public')
+      order by 1, 2`;
     for (const slug of slugs) {
       const spec = testTenantSpec(slug, adminUrl);
       // Twice: ensuring is idempotent.
@@ -99,14 +106,27 @@ describe("tenant database isolation", () => {
     expect(row?.n).toBe(1);
   });
 
-  it("a tenant cannot read or write the control plane's tables, the queue, or create in public", async () => {
+  it("a tenant cannot read or write any of the control plane's tables or the queue's, or create in public", async () => {
     const alpha = tenants["ti-alpha"]!;
-    await expect(alpha`select * from control_plane.tenants`).rejects.toThrow(/permission denied/);
-    await expect(alpha`update control_plane.tenants set email = 'x'`).rejects.toThrow(/permission denied/);
-    await expect(alpha`select * from pgboss.job`).rejects.toThrow(/permission denied/);
-    await expect(alpha`insert into pgboss.job values ('x')`).rejects.toThrow(/permission denied/);
-    await expect(alpha`select * from public.platform_notes`).rejects.toThrow(/permission denied/);
+    expect(platformTables.map((table) => table.schema)).toEqual(
+      expect.arrayContaining(["control_plane", "control_plane_migrations", "pgboss"]),
+    );
+    expect(platformTables.map((table) => `${table.schema}.${table.name}`)).toEqual(
+      expect.arrayContaining(["control_plane.tenants", "control_plane.audit_log", "pgboss.job"]),
+    );
+    for (const { schema, name } of platformTables) {
+      const relation = `"${schema}"."${name}"`;
+      await expect(alpha.unsafe(`select * from ${relation} limit 1`), relation).rejects.toThrow(
+        /permission denied/,
+      );
+      await expect(alpha.unsafe(`delete from ${relation}`), relation).rejects.toThrow(/permission denied/);
+      await expect(
+        alpha.begin((tx) => tx.unsafe(`lock table ${relation}`)),
+        relation,
+      ).rejects.toThrow(/permission denied/);
+    }
     await expect(alpha`create table public.squat (x int)`).rejects.toThrow(/permission denied/);
+    await expect(alpha`create table control_plane.squat (x int)`).rejects.toThrow(/permission denied/);
   });
 
   it("a tenant cannot create roles, databases or schemas of its own", async () => {
