@@ -64,6 +64,13 @@ it("prompts and names with a NUL or a lone surrogate are refused with 400 and st
   ).json()) as {
     project: { id: string };
   };
+  // What the tenant's database holds, read before and after: a refused request leaves it as it was.
+  const stored = async () => ({
+    projects: await (await owner("/api/projects")).json(),
+    texts: await (await owner(`/api/projects/${project.id}`)).json(),
+  });
+  const before = await stored();
+  expect(before.projects.projects.map((p: { name: string }) => p.name)).toContain("Texts");
   for (const prompt of ["A bakery\u0000site", "A café \ud800 site", "A \udc00 site"]) {
     const response = await owner(`/api/projects/${project.id}/runs`, {
       method: "POST",
@@ -72,10 +79,11 @@ it("prompts and names with a NUL or a lone surrogate are refused with 400 and st
     expect(response.status, JSON.stringify(prompt)).toBe(400);
     expect((await response.json()).error.code).toBe("invalid_text");
   }
-  const named = await owner("/api/projects", { method: "POST", body: JSON.stringify({ name: "N\u0000" }) });
-  expect(named.status).toBe(400);
-  const projects = (await (await owner("/api/projects")).json()) as { projects: { name: string }[] };
-  expect(projects.projects.map((p) => p.name)).not.toContain("N\u0000");
+  for (const name of ["N\u0000", "N \ud800"]) {
+    const named = await owner("/api/projects", { method: "POST", body: JSON.stringify({ name }) });
+    expect(named.status, JSON.stringify(name)).toBe(400);
+  }
+  expect(await stored()).toEqual(before);
 });
 
 it("Expect: 100-continue on a tenant request is handled at the gateway, never forwarded into a 503", async () => {
