@@ -47,11 +47,14 @@ const STATUS: Record<BackupError["code"], 404 | 409 | 422> = {
 };
 
 /** Backup failures the operator can act on become 4xx answers with their code. */
-async function answering<T>(work: () => Promise<T>): Promise<T> {
+async function answering<T>(services: Services, slug: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof BackupError) throw new ApiError(STATUS[error.code], error.code, error.message);
+    if (error instanceof BackupError) {
+      services.logger.warn({ tenant: slug, code: error.code, reason: error.message }, "backup refused");
+      throw new ApiError(STATUS[error.code], error.code, error.message);
+    }
     throw error;
   }
 }
@@ -102,7 +105,9 @@ export function backupRoutes(app: OpenAPIHono, services: Services) {
     },
     async (c, { params }) => {
       await requireTenant(services.db, params.slug);
-      const backup = await answering(() => backupTenant(backupDeps(services), params.slug));
+      const backup = await answering(services, params.slug, () =>
+        backupTenant(backupDeps(services), params.slug),
+      );
       await audit(services, actorOf(c), "backup.create", params.slug, {
         backupId: backup.id,
         checksum: backup.checksum,
@@ -152,7 +157,7 @@ export function backupRoutes(app: OpenAPIHono, services: Services) {
           `Tenant "${target}" is ${targetTenant.status}; restore into a provisioned tenant (create one with \`websplat tenants create\`).`,
         );
       }
-      const restored = await answering(() =>
+      const restored = await answering(services, target, () =>
         restoreTenant(services, { slug: params.slug, backupId: body.backupId, target }),
       );
       await audit(services, actorOf(c), "backup.restore", target, {

@@ -16,16 +16,25 @@ import { ApiError } from "../http/errors.ts";
 import type { Services } from "../platform-services.ts";
 import { audit } from "../registry/audit.ts";
 import { page } from "../web/layout.ts";
+import { actorOf } from "./admin/actor.ts";
 
 /** A tenant whose data its own database role cannot read: the caller's conflict, not a server fault. */
 const unreadable = {
   description: "The tenant's data cannot be read with its own database role",
   schema: ErrorSchema,
 };
-const asConflict = (error: unknown): never => {
-  if (error instanceof BackupError) throw new ApiError(409, error.code, error.message);
-  throw error;
-};
+const asConflict =
+  (services: Services, slug: string) =>
+  (error: unknown): never => {
+    if (error instanceof BackupError) {
+      services.logger.warn(
+        { tenant: slug, code: error.code, reason: error.message },
+        "tenant data not exported",
+      );
+      throw new ApiError(409, error.code, error.message);
+    }
+    throw error;
+  };
 const Slug = z.object({ slug: z.string().regex(SLUG_PATTERN, "not a tenant slug") });
 const errors = {
   401: { description: "Missing or wrong admin token", schema: ErrorSchema },
@@ -51,8 +60,8 @@ export function dataRightsRoutes(app: OpenAPIHono, services: Services) {
       },
     },
     async (c, { params }) => {
-      const archive = await exportTenant(services, params.slug).catch(asConflict);
-      await audit(services, "admin", "tenant.export", params.slug, { bytes: archive.byteLength });
+      const archive = await exportTenant(services, params.slug).catch(asConflict(services, params.slug));
+      await audit(services, actorOf(c), "tenant.export", params.slug, { bytes: archive.byteLength });
       return c.body(archive as Uint8Array<ArrayBuffer>, 200, {
         "content-type": "application/zip",
         "content-disposition": `attachment; filename="websplat-${params.slug}-export.zip"`,
@@ -80,9 +89,9 @@ export function dataRightsRoutes(app: OpenAPIHono, services: Services) {
       },
     },
     async (c, { params }) => {
-      const sent = await sendExport(services, params.slug).catch(asConflict);
+      const sent = await sendExport(services, params.slug).catch(asConflict(services, params.slug));
       const view = { sentTo: sent.sentTo, expiresAt: sent.expiresAt.toISOString() };
-      await audit(services, "admin", "tenant.export", params.slug, {
+      await audit(services, actorOf(c), "tenant.export", params.slug, {
         emailed: true,
         expiresAt: view.expiresAt,
       });
@@ -139,7 +148,7 @@ export function dataRightsRoutes(app: OpenAPIHono, services: Services) {
     },
     async (c, { params }) => {
       const erased = await eraseTenant(services, params.slug);
-      await audit(services, "admin", "tenant.erase", params.slug, { ...erased });
+      await audit(services, actorOf(c), "tenant.erase", params.slug, { ...erased });
       return c.json({ erased }, 200);
     },
   );

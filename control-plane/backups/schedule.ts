@@ -1,6 +1,7 @@
 import { TIERS } from "../../tenant-template/index.ts";
 import type { Services } from "../platform-services.ts";
 import { audit } from "../registry/audit.ts";
+import { BackupError } from "./errors.ts";
 import { backupDeps, backupTenant, listBackups, pruneBackups } from "./tenant-backups.ts";
 
 /** Lock namespace of "a backup round is running" (one control plane at a time takes the daily backups). */
@@ -40,7 +41,13 @@ export async function backupRound(
             await audit(services, "scheduler", "backup.prune", tenant.slug, { deleted });
           pruned += deleted.length;
         } catch (error) {
-          services.logger.error({ err: error, tenant: tenant.slug }, "scheduled backup failed");
+          // A tenant whose own database changes stand in the way is its owner's to fix; the round goes on.
+          if (error instanceof BackupError)
+            services.logger.warn(
+              { tenant: tenant.slug, code: error.code, reason: error.message },
+              "scheduled backup refused",
+            );
+          else services.logger.error({ err: error, tenant: tenant.slug }, "scheduled backup failed");
         }
       }
     } finally {

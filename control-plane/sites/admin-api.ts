@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import { SLUG_PATTERN } from "../../tenant-template/index.ts";
+import { actorOf } from "../api/admin/actor.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
 import { audit } from "../registry/audit.ts";
 import { requireTenant } from "../registry/tenants.ts";
@@ -108,7 +109,7 @@ export function siteAdminRoutes(app: OpenAPIHono, sites: Sites) {
     async (c, { params }) => {
       const tenant = await requireTenant(db, params.slug);
       const checked = await checkAll(sites, tenant, await listDomains(db, tenant.slug));
-      await audit(services, "admin", "domains.check", tenant.slug, {
+      await audit(services, actorOf(c), "domains.check", tenant.slug, {
         domains: checked.map((d) => ({ hostname: d.hostname, status: d.status })),
       });
       return c.json({ domains: checked.map((d) => domainView(d, sites.target)) }, 200);
