@@ -1,25 +1,38 @@
+import { resolve } from "node:path";
 import { sql as dsql, eq, inArray, or } from "drizzle-orm";
 import { backupStore, deleteAllBackups } from "../backups/index.ts";
-import { auditLog, localCheckouts, operationLogs, operations, stripeEvents, tenants } from "../db/schema.ts";
+import {
+  auditLog,
+  emailLinks,
+  localCheckouts,
+  operationLogs,
+  operations,
+  stripeEvents,
+  tenants,
+} from "../db/schema.ts";
+import { eraseFeedback } from "../feedback/index.ts";
 import type { Services } from "../platform-services.ts";
 import { whileNotReconciling } from "../reconciler/locks.ts";
 import { changeDesired, findTenant, requireTenant } from "../registry/tenants.ts";
+import { eraseTenantSites, type SitesErased, siteStore } from "../sites/index.ts";
 import { deleteExports } from "./delivery.ts";
 
 /** What an erased tenant's row keeps in place of its owner's email. */
 export const ERASED_EMAIL = "erased";
 
-export interface ErasureReport {
+export interface ErasureReport extends SitesErased {
   slug: string;
   erasedAt: string;
   backupObjectsDeleted: number;
+  feedbackDeleted: number;
   operationLogLinesDeleted: number;
   auditEntriesScrubbed: number;
   billingEventsScrubbed: number;
 }
 
 /**
- * Honours an erasure request: the runtime stopped, the schema and role dropped, backups and logs deleted, the
+ * Honours an erasure request: the runtime stopped, the schema and role dropped, backups and logs deleted, its
+ * published sites (every version and file, form submissions, custom domains, released) and feedback deleted, the
  * owner's email and Stripe ids replaced in the tenant row and scrubbed from the audit trail and billing events
  * (which are kept, as records that things happened). The row stays, deleted, so the slug is never reissued.
  */
@@ -68,6 +81,14 @@ export async function eraseTenant(services: Services, slug: string): Promise<Era
     .where(inArray(operationLogs.operationId, tenantOperations))
     .returning({ seq: operationLogs.seq });
   await services.db.delete(localCheckouts).where(eq(localCheckouts.slug, slug));
+  const published = await eraseTenantSites(
+    services.db,
+    siteStore(services.config, resolve(services.config.WEBSPLAT_DATA_DIR)),
+    slug,
+  );
+  const feedbackDeleted = await eraseFeedback(services.db, slug);
+  // Sign-in and email-change links carry the owner's address.
+  await services.db.delete(emailLinks).where(dsql`${emailLinks.slugs} @> ${JSON.stringify([slug])}::jsonb`);
 
   const billing = await services.db
     .update(stripeEvents)
@@ -92,6 +113,8 @@ export async function eraseTenant(services: Services, slug: string): Promise<Era
     slug,
     erasedAt: new Date().toISOString(),
     backupObjectsDeleted,
+    ...published,
+    feedbackDeleted,
     operationLogLinesDeleted: logLines.length,
     auditEntriesScrubbed,
     billingEventsScrubbed: billing.length,

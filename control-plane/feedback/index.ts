@@ -1,2 +1,8 @@
 export { feedbackRoutes } from "./routes.ts";
-export { type FeedbackEntry, type FeedbackInput, listFeedback, recordFeedback } from "./store.ts";
+export {
+  eraseFeedback,
+  type FeedbackEntry,
+  type FeedbackInput,
+  listFeedback,
+  recordFeedback,
+} from "./store.ts";

@@ -27,6 +27,11 @@ export async function recordFeedback(db: Database, slug: string, input: Feedback
   return row!.id;
 }
 
+/** Deletes what the tenant's owner sent (erasure); answers how many entries went. */
+export async function eraseFeedback(db: Database, slug: string): Promise<number> {
+  return (await db.delete(feedback).where(eq(feedback.slug, slug)).returning({ id: feedback.id })).length;
+}
+
 export async function listFeedback(
   db: Database,
   options: { slug?: string; since?: Date; limit: number },

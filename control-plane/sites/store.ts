@@ -12,6 +12,8 @@ export interface SiteStore {
   has(slug: string, hash: string): Promise<boolean>;
   put(slug: string, bytes: Uint8Array): Promise<string>;
   get(slug: string, hash: string): Promise<Buffer>;
+  /** Deletes every file of the tenant (erasure); answers how many went. */
+  deleteAll(slug: string): Promise<number>;
   location(): string;
 }
 
@@ -52,6 +54,14 @@ export function siteStore(config: Config, dataDir: string): SiteStore {
       cache.set(key, bytes);
       cached += bytes.length;
       return bytes;
+    },
+    async deleteAll(slug) {
+      const keys = await objects.list(`${slug}/`);
+      for (const key of keys) {
+        await objects.delete(key);
+        cache.delete(key);
+      }
+      return keys.length;
     },
   };
 }
