@@ -113,6 +113,8 @@ export async function copyIn(
     };
   });
   const loaded = pipeline(source, writable);
+  // Its failure is the witness's below when the data was sent; awaited at the end otherwise: never unhandled.
+  loaded.catch(() => {});
   await Promise.race([loaded, dataSent]);
   try {
     await tx`select 1`;
