@@ -171,8 +171,13 @@ export async function restoreTenantDatabase(
   // A lost schema is made again, empty and the tenant's; the tenant's session fills it (it may not create schemas).
   await sql.unsafe(`create schema if not exists ${ident(schema)} authorization ${ident(schema)}`);
   await sql.unsafe(`revoke all on schema ${ident(schema)} from public`);
-  return await asTenant(sql, schema, (tenant) =>
-    restoreSchema(tenant, store, manifest, { lockName: `tenant:${target}`, schema, role: schema }),
+  // The schema is emptied first, so no code of the tenant's runs: loading a large table may take its time.
+  return await asTenant(
+    sql,
+    schema,
+    (tenant) =>
+      restoreSchema(tenant, store, manifest, { lockName: `tenant:${target}`, schema, role: schema }),
+    { statementTimeoutMs: 10 * 60_000, deadlineMs: 30 * 60_000 },
   );
 }
 
