@@ -4,6 +4,7 @@ import { html } from "hono/html";
 import { serialize } from "hono/utils/cookie";
 import { TIERS } from "../../tenant-template/index.ts";
 import { publicKeyFromPrivate, verifyOwnerToken } from "../auth/owner-token.ts";
+import { clientAddressOf } from "../http/client-address.ts";
 import { errorBody } from "../http/errors.ts";
 import { TokenBuckets, tooMany } from "../http/rate-limit.ts";
 import { tenantHost } from "../http/tenant-host.ts";
@@ -92,7 +93,7 @@ export function gateway(services: Services): MiddlewareHandler {
     const owner = passes.verify(getCookie(c, OWNER_PASS_COOKIE), slug, session);
     // Owners have a budget of their own: anonymous traffic, however much, cannot lock them out.
     const rate = TIERS[tenant.tier].requestsPerSecond;
-    const bucket = owner ? `${slug} owner` : `${slug} ${c.get("clientAddress") ?? "unknown"}`;
+    const bucket = owner ? `${slug} owner` : `${slug} ${clientAddressOf(c)}`;
     const retryAfter = limits.take(bucket, { perSecond: rate, burst: rate * 4 });
     if (retryAfter > 0) return tooMany(c, "requests to this WebSplat", retryAfter);
     const body = limitedBody(c.req.raw, TENANT_BODY_LIMIT_BYTES[tenant.tier]);
