@@ -1,4 +1,4 @@
-export { mailboxRoutes } from "./mailbox.ts";
+export { hasLocalMailbox, mailboxKey, mailboxRoutes } from "./mailbox.ts";
 export { EMAIL_QUEUE, Mailer, type MailerOptions } from "./mailer.ts";
 export * from "./templates.ts";
 export {
