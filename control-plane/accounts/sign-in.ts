@@ -101,6 +101,7 @@ async function sendSignInLink(deps: AccountDeps, email: string, tenant: string |
       hosts: slugs.map((slug) => hostOf(deps, slug)),
       expiresAt,
     }),
+    { lane: "sign-in" },
   );
 }
 
