@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { useControlPlane } from "../support/control-plane.ts";
+import { activeTenant, ownerOf } from "../support/site-tenant.ts";
+import { formPost, hostRequest } from "../support/sites.ts";
 
 /**
  * Limits per client behind the trusted proxy (here: this machine, as the ingress would be): every limiter keys
- * on the client the proxy names, never on the proxy itself, and a client cannot name itself.
+ * on the client the proxy names, never on the proxy itself, and a client cannot name itself. Slugs "cad-".
  */
 const plane = useControlPlane({ env: { WEBSPLAT_TRUSTED_PROXY: "127.0.0.1,::1" } });
 
@@ -64,4 +66,29 @@ describe("wrong admin tokens lock out the guesser, not everyone behind the proxy
     });
     expect(operator.status).toBe(200);
   });
+});
+
+describe("site form limits count each visitor behind the proxy", () => {
+  it("forty visitors relayed by the proxy each submit the contact form; none is refused for the others", async () => {
+    await activeTenant(plane(), "cad-forms", "starter");
+    const owner = await ownerOf(plane(), "cad-forms");
+    const project = (await owner.post("/api/projects", { name: "Studio" })).body.project.id;
+    await owner.build(project, "A website for a pottery studio with about, classes and a contact form");
+    expect((await owner.post(`/api/projects/${project}/publish`)).status).toBe(201);
+
+    const statuses: number[] = [];
+    for (let n = 1; n <= 40; n++) {
+      const answer = await hostRequest(
+        plane().port,
+        "studio--cad-forms.sites.localhost",
+        "/_forms/contact",
+        formPost(
+          { email: `visitor${n}@example.test`, message: `hello ${n}` },
+          { accept: "application/json", "x-forwarded-for": `198.51.100.${n}` },
+        ),
+      );
+      statuses.push(answer.status);
+    }
+    expect(statuses).toEqual(Array(40).fill(201));
+  }, 120_000);
 });
