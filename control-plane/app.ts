@@ -17,6 +17,7 @@ import { portalRoutes } from "./billing/portal.ts";
 import { priceBook, signupRoutes } from "./billing/signup.ts";
 import type { StripeClient } from "./billing/stripe-client.ts";
 import { type WebhookRouteDeps, webhookRoutes } from "./billing/webhook.ts";
+import { hasLocalMailbox } from "./email/index.ts";
 import { feedbackRoutes } from "./feedback/index.ts";
 import { gateway } from "./gateway/index.ts";
 import { adminAuth } from "./http/admin-auth.ts";
@@ -162,10 +163,14 @@ export function createApp(options: AppOptions) {
   accountRoutes(app as never, {
     ...accounts,
     // The mailbox shows sign-in links: only on a local platform with no Stripe account and no SMTP server.
-    outboxDir:
-      services.config.SMTP_URL || options.stripe || services.config.WEBSPLAT_DRIVER !== "local"
-        ? null
-        : resolve(services.config.WEBSPLAT_DATA_DIR, "outbox"),
+    mailbox:
+      hasLocalMailbox(services.config) && !options.stripe
+        ? {
+            outboxDir: resolve(services.config.WEBSPLAT_DATA_DIR, "outbox"),
+            adminToken: options.adminToken,
+            publicUrl: () => services.config.publicUrl,
+          }
+        : null,
   });
   portalRoutes(app as never, {
     ...accounts,

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { ConfigError, loadConfig } from "./config.ts";
+import { hasLocalMailbox, mailboxKey } from "./email/index.ts";
 import { startPlatform } from "./platform.ts";
 import { startFailureMessage } from "./start-errors.ts";
 
@@ -44,6 +45,11 @@ async function main(): Promise<void> {
       ? `  Webhook secret:  ${platform.webhookSecret}   (local test payments; for the Stripe CLI: stripe listen --forward-to localhost:${platform.port}/webhooks/stripe)`
       : "  Webhook secret:  (from STRIPE_WEBHOOK_SECRET)",
     `  Tenants:         http://<slug>.${config.WEBSPLAT_BASE_DOMAIN}:${platform.port}/`,
+    ...(hasLocalMailbox(config)
+      ? [
+          `  Mailbox:         ${platform.url}/dev/mailbox?key=${mailboxKey(platform.adminToken)}   (sign-in links; yours alone)`,
+        ]
+      : []),
     `  Database:        ${platform.embeddedDatabase ? `embedded PostgreSQL in ${config.WEBSPLAT_DATA_DIR}/postgres` : "DATABASE_URL"}`,
     "",
   ];

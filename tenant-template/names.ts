@@ -42,6 +42,19 @@ export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   "webhooks",
   "checkout",
   "stripe",
+  // Hosts the platform answers on or points at itself: the local sites domain (`sites.localhost`), the
+  // custom-domain CNAME target (`cname.<sites domain>`), sign-in, mail and DNS names.
+  "sites",
+  "cname",
+  "signin",
+  "account",
+  "email",
+  "imap",
+  "pop",
+  "autoconfig",
+  "autodiscover",
+  "dns",
+  "origin",
 ]);
 
 export type SlugProblem = "malformed" | "double_hyphen" | "reserved";

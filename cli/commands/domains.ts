@@ -10,9 +10,13 @@ interface Domain {
   records: { type: string; name: string; value: string }[];
   reason?: string;
   checkedAt: string | null;
+  expiresAt: string | null;
 }
 
-/** `websplat domains list|check <slug>`: a tenant's custom domains, and a DNS check of them now (audited). */
+/**
+ * `websplat domains list|check <slug>`: a tenant's custom domains, and a DNS check of them now (audited);
+ * `websplat domains release <hostname>`: frees a hostname from every tenant's claim (audited).
+ */
 export function domainsCommand(context: Context): Command {
   const domains = new Command("domains").description("a tenant's custom domains and their DNS records");
   const show = async (
@@ -55,5 +59,22 @@ export function domainsCommand(context: Context): Command {
   ).action((slug: string, options: JsonOption) =>
     show(options, slug, (client) => client.post(tenantPath(slug, "/domains/check"))),
   );
+  leaf(
+    domains
+      .command("release")
+      .description("free a hostname: delete every tenant's claim on it, verified or not (audited)")
+      .argument("<hostname>"),
+    "websplat domains release www.example.com",
+  ).action(async (hostname: string, options: JsonOption) => {
+    const client = await context.client();
+    const answer = await client.post<{
+      hostname: string;
+      released: { slug: string; site: string; status: string }[];
+    }>(`/admin/domains/${encodeURIComponent(hostname)}/release`);
+    if (options.json) return printJson(answer);
+    print(
+      `Released ${answer.hostname} from ${answer.released.map((claim) => `${claim.slug} (site ${claim.site}, ${claim.status})`).join(", ")}.`,
+    );
+  });
   return domains;
 }

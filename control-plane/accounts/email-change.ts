@@ -3,6 +3,7 @@ import { html } from "hono/html";
 import { z } from "zod";
 import { emailChangeEmail } from "../email/index.ts";
 import { errorBody } from "../http/errors.ts";
+import { type RateLimit, TokenBuckets } from "../http/rate-limit.ts";
 import { ownerLink } from "../platform-services.ts";
 import { audit } from "../registry/audit.ts";
 import { changeDesired, findTenant } from "../registry/tenants.ts";
@@ -17,11 +18,18 @@ import { tenantApiAuth } from "./tenant-api.ts";
 const ChangeRequest = z.object({ email: z.email("enter a valid email address").max(254) });
 const REFUSED = "This confirmation link was already used or has expired. Ask again from your builder.";
 
+/** Per tenant: a few tries an hour is plenty for an owner who mistyped, and no use for sending mail at large. */
+const PER_TENANT: RateLimit = { burst: 5, perSecond: 5 / 3600 };
+/** Per recipient, whichever tenants ask: an address that never asked for mail gets at most a few. */
+const PER_RECIPIENT: RateLimit = { burst: 3, perSecond: 3 / 86_400 };
+
 /**
  * Owner email change: the runtime asks (tenant API), the new address confirms through a link, and the
  * tenant is reconciled with the new owner email, which revokes every session of the old one.
  */
 export function emailChangeRoutes(app: Hono, deps: AccountDeps) {
+  const byTenant = new TokenBuckets();
+  const byRecipient = new TokenBuckets();
   app.use("/api/account/*", tenantApiAuth(deps.services.ownerPrivateKey));
 
   app.post("/api/account/email", async (c) => {
@@ -35,6 +43,19 @@ export function emailChangeRoutes(app: Hono, deps: AccountDeps) {
     const email = normalizeEmail(body.data.email);
     if (sameEmail(email, tenant.email))
       return c.json(errorBody("unchanged", "That is already the owner's email."), 409);
+    const wait = Math.max(byTenant.peek(slug, PER_TENANT), byRecipient.peek(email, PER_RECIPIENT));
+    if (wait > 0) {
+      c.header("Retry-After", String(wait));
+      return c.json(
+        errorBody(
+          "rate_limited",
+          `Too many email change requests; check the inbox of the new address for the link already sent, or try again in ${inWords(wait)}.`,
+        ),
+        429,
+      );
+    }
+    byTenant.take(slug, PER_TENANT);
+    byRecipient.take(email, PER_RECIPIENT);
     const { token, expiresAt } = await issueLink(deps.services.db, {
       purpose: "email_change",
       email,
@@ -91,4 +112,10 @@ export function emailChangeRoutes(app: Hono, deps: AccountDeps) {
       }),
     );
   });
+}
+
+function inWords(seconds: number): string {
+  if (seconds >= 5400) return `${Math.ceil(seconds / 3600)} hours`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? "a minute" : `${minutes} minutes`;
 }

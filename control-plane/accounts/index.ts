@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { mailboxRoutes } from "../email/index.ts";
+import { type MailboxOptions, mailboxRoutes } from "../email/mailbox.ts";
 import type { AccountDeps } from "./deps.ts";
 import { emailChangeRoutes } from "./email-change.ts";
 import { signInRoutes } from "./sign-in.ts";
@@ -9,9 +9,9 @@ export { billingNotifier } from "./notifications.ts";
 export { tenantApiAuth } from "./tenant-api.ts";
 
 /** Customer accounts (DESIGN §13): sign-in by emailed link, owner email change, and the local mailbox. */
-export function accountRoutes(app: Hono, deps: AccountDeps & { outboxDir: string | null }) {
+export function accountRoutes(app: Hono, deps: AccountDeps & { mailbox: MailboxOptions | null }) {
   signInRoutes(app, deps);
   emailChangeRoutes(app, deps);
   // Local mode only, like the test-payment page: with SMTP configured, mail is not ours to show.
-  if (deps.outboxDir) app.route("/", mailboxRoutes(deps.outboxDir));
+  if (deps.mailbox) app.route("/", mailboxRoutes(deps.mailbox));
 }

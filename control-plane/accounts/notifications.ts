@@ -38,6 +38,7 @@ async function notify(deps: AccountDeps, type: string, slug: string, outcome: st
     await deps.services.mailer.send(
       tenant.email,
       welcomeEmail(sender, { host, link: signInLinkUrl(deps, token), expiresAt }),
+      { lane: "sign-in" },
     );
   } else if (type === "invoice.payment_failed" && outcome === "applied: grace period") {
     await deps.services.mailer.send(tenant.email, paymentFailedEmail(sender, { host, url }));

@@ -1,7 +1,7 @@
-import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { signInEmail } from "../email/index.ts";
+import { clientAddressOf } from "../http/client-address.ts";
 import { TokenBuckets } from "../http/rate-limit.ts";
 import { ownerLink } from "../platform-services.ts";
 import { audit } from "../registry/audit.ts";
@@ -36,7 +36,7 @@ export function signInRoutes(app: Hono, deps: AccountDeps) {
       return c.html(signInPage({ problem: "Enter the email address you signed up with." }), 400);
     }
     const email = normalizeEmail(form.data.email);
-    const wait = Math.max(byClient.take(clientAddress(c), PER_CLIENT), byEmail.take(email, PER_EMAIL));
+    const wait = Math.max(byClient.take(clientAddressOf(c), PER_CLIENT), byEmail.take(email, PER_EMAIL));
     if (wait > 0) {
       c.header("Retry-After", String(wait));
       return c.html(
@@ -101,6 +101,7 @@ async function sendSignInLink(deps: AccountDeps, email: string, tenant: string |
       hosts: slugs.map((slug) => hostOf(deps, slug)),
       expiresAt,
     }),
+    { lane: "sign-in" },
   );
 }
 
@@ -125,14 +126,6 @@ async function formOf(c: Context): Promise<Record<string, unknown>> {
     return await c.req.parseBody();
   } catch {
     return {};
-  }
-}
-
-function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown";
   }
 }
 

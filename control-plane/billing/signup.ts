@@ -6,6 +6,7 @@ import { setWelcomeCookie, welcomeCookie } from "../auth/welcome-cookie.ts";
 import type { Database } from "../db/client.ts";
 import { localCheckouts } from "../db/schema.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
+import { clientAddressOf } from "../http/client-address.ts";
 import { ApiError } from "../http/errors.ts";
 import { attachCheckout, newWelcomeKey, reserveSlug } from "../registry/reservations.ts";
 import { slugAvailability } from "../registry/tenants.ts";
@@ -129,7 +130,7 @@ export function signupRoutes(app: OpenAPIHono, deps: SignupDeps) {
         tier,
         welcomeKeyHash: welcome.hash,
         holderKey: body.key ?? welcomeCookie(c, slug),
-        client: c.get("clientAddress") ?? "unknown",
+        client: clientAddressOf(c),
         holdMs: deps.reservationMs,
       });
       const expiresAt = tenant.reservedUntil!;

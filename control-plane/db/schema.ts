@@ -258,20 +258,30 @@ export const siteVersions = controlPlane.table(
 export const DOMAIN_STATUSES = ["pending", "verified", "active", "failed"] as const;
 export type DomainStatus = (typeof DOMAIN_STATUSES)[number];
 
-/** Custom domains: one site per hostname, owned through a TXT token, routed once verified. */
+/**
+ * Custom-domain claims, one per tenant and hostname, each with its own TXT token. A claim holds the hostname
+ * against other tenants only once its TXT record proved ownership (`verifiedAt`): at most one verified claim
+ * per hostname. Unverified claims lapse (control-plane/sites/domains.ts).
+ */
 export const siteDomains = controlPlane.table(
   "site_domains",
   {
-    hostname: text("hostname").primaryKey(),
+    hostname: text("hostname").notNull(),
     slug: text("slug").notNull(),
     site: text("site").notNull(),
     token: text("token").notNull(),
     status: text("status").$type<DomainStatus>().notNull().default("pending"),
     reason: text("reason"),
     checkedAt: timestamp("checked_at", { withTimezone: true }),
+    /** When the TXT record first proved the claim; from then on the hostname is this tenant's. */
+    verifiedAt: timestamp("verified_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index("site_domains_slug_idx").on(table.slug, table.site)],
+  (table) => [
+    primaryKey({ columns: [table.hostname, table.slug] }),
+    index("site_domains_slug_idx").on(table.slug, table.site),
+    uniqueIndex("site_domains_held_idx").on(table.hostname).where(sql`${table.verifiedAt} is not null`),
+  ],
 );
 
 /**

@@ -1,5 +1,5 @@
-export { mailboxRoutes } from "./mailbox.ts";
-export { EMAIL_QUEUE, Mailer, type MailerOptions } from "./mailer.ts";
+export { hasLocalMailbox, mailboxKey, mailboxRoutes } from "./mailbox.ts";
+export { EMAIL_QUEUE, Mailer, type MailerOptions, type MailLane, SIGN_IN_EMAIL_QUEUE } from "./mailer.ts";
 export * from "./templates.ts";
 export {
   createMailTransport,

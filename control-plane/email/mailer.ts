@@ -6,6 +6,12 @@ import type { EmailContent } from "./templates.ts";
 import type { MailTransport, OutgoingMessage } from "./transport.ts";
 
 export const EMAIL_QUEUE = "send-email";
+/** Sign-in links live 15 minutes: they have a lane (queue and worker) of their own, so no other mail delays them. */
+export const SIGN_IN_EMAIL_QUEUE = "send-email-sign-in";
+
+/** Which lane a message takes: `sign-in` for mail carrying a sign-in link, `standard` for the rest. */
+export type MailLane = "sign-in" | "standard";
+const QUEUES: Record<MailLane, string> = { "sign-in": SIGN_IN_EMAIL_QUEUE, standard: EMAIL_QUEUE };
 
 type QueuedMessage = OutgoingMessage & { context?: LogContext };
 
@@ -19,7 +25,8 @@ export interface MailerOptions {
 
 /**
  * Email goes through a durable queue (pg-boss, like reconciles): `send` only records the message, a worker
- * delivers it, and a failed delivery (SMTP down) is retried with backoff instead of being lost.
+ * delivers it, and a failed delivery (SMTP down) is retried with backoff instead of being lost. Each lane has
+ * its own queue and worker: a flood of other mail cannot hold up a sign-in link past its life.
  */
 export class Mailer {
   readonly #boss: PgBoss;
@@ -43,20 +50,22 @@ export class Mailer {
 
   async start(): Promise<void> {
     await this.#boss.start();
-    await this.#boss.createQueue(EMAIL_QUEUE, {
-      name: EMAIL_QUEUE,
-      policy: "standard",
-      retryLimit: 16,
-      retryDelay: this.#options.retryDelaySeconds ?? 1,
-      retryBackoff: true,
-      expireInSeconds: 120,
-    });
-    await this.#boss.work<QueuedMessage>(
-      EMAIL_QUEUE,
-      { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true },
-      // Logged under the request that queued the message, like the reconciles it sits beside.
-      async ([job]) => (job ? withLogContext(job.data.context ?? {}, () => this.#deliver(job)) : undefined),
-    );
+    for (const queue of Object.values(QUEUES)) {
+      await this.#boss.createQueue(queue, {
+        name: queue,
+        policy: "standard",
+        retryLimit: 16,
+        retryDelay: this.#options.retryDelaySeconds ?? 1,
+        retryBackoff: true,
+        expireInSeconds: 120,
+      });
+      await this.#boss.work<QueuedMessage>(
+        queue,
+        { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true },
+        // Logged under the request that queued the message, like the reconciles it sits beside.
+        async ([job]) => (job ? withLogContext(job.data.context ?? {}, () => this.#deliver(job)) : undefined),
+      );
+    }
   }
 
   async #deliver(job: { data: QueuedMessage; retryCount: number; retryLimit: number }): Promise<void> {
@@ -73,8 +82,8 @@ export class Mailer {
     }
   }
 
-  /** Queues a message to one address; resolves once it is durably recorded. */
-  async send(to: string, content: EmailContent): Promise<string> {
+  /** Queues a message to one address in its lane; resolves once it is durably recorded. */
+  async send(to: string, content: EmailContent, options: { lane?: MailLane } = {}): Promise<string> {
     const { requestId, tenant } = currentLogContext();
     const message: QueuedMessage = {
       id: randomUUID(),
@@ -83,7 +92,7 @@ export class Mailer {
       ...content,
       context: { ...(requestId ? { requestId } : {}), ...(tenant ? { tenant } : {}) },
     };
-    await this.#boss.send(EMAIL_QUEUE, message);
+    await this.#boss.send(QUEUES[options.lane ?? "standard"], message);
     return message.id;
   }
 

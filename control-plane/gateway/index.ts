@@ -3,6 +3,8 @@ import { getCookie } from "hono/cookie";
 import { html } from "hono/html";
 import { serialize } from "hono/utils/cookie";
 import { TIERS } from "../../tenant-template/index.ts";
+import { publicKeyFromPrivate, verifyOwnerToken } from "../auth/owner-token.ts";
+import { clientAddressOf } from "../http/client-address.ts";
 import { errorBody } from "../http/errors.ts";
 import { TokenBuckets, tooMany } from "../http/rate-limit.ts";
 import { tenantHost } from "../http/tenant-host.ts";
@@ -55,6 +57,7 @@ export function gateway(services: Services): MiddlewareHandler {
   // noisy client cannot take a tenant from its owner.
   const limits = new TokenBuckets();
   const passes = new OwnerPasses(services.ownerPrivateKey);
+  const ownerPublicKey = publicKeyFromPrivate(services.ownerPrivateKey);
   services.operations.onAnyTenant((slug) => cache.delete(slug));
   const lookup = async (slug: string) => {
     const hit = cache.get(slug);
@@ -90,16 +93,22 @@ export function gateway(services: Services): MiddlewareHandler {
     const owner = passes.verify(getCookie(c, OWNER_PASS_COOKIE), slug, session);
     // Owners have a budget of their own: anonymous traffic, however much, cannot lock them out.
     const rate = TIERS[tenant.tier].requestsPerSecond;
-    const bucket = owner ? `${slug} owner` : `${slug} ${c.get("clientAddress") ?? "unknown"}`;
+    const bucket = owner ? `${slug} owner` : `${slug} ${clientAddressOf(c)}`;
     const retryAfter = limits.take(bucket, { perSecond: rate, burst: rate * 4 });
     if (retryAfter > 0) return tooMany(c, "requests to this WebSplat", retryAfter);
     const body = limitedBody(c.req.raw, TENANT_BODY_LIMIT_BYTES[tenant.tier]);
     if (!body.ok) return tooLarge(c, body.error);
     const runtimes = services.driver.runtimes;
     if (!runtimes) return notFoundPage(c);
+    // A sign-in callback wakes the runtime only with a token we signed for this tenant that has not expired
+    // (the runtime still checks it is unused): a made-up token is answered here, and nothing wakes.
+    const signIn = c.req.path === SIGN_IN_CALLBACK;
+    if (signIn && !owner && !verifyOwnerToken(ownerPublicKey, c.req.query("token") ?? "", { slug }).ok) {
+      return linkRefusedPage(c, services);
+    }
     // Only an owner (or the sign-in that makes one) wakes a sleeping runtime, and only an owner's traffic
     // keeps it awake: anonymous requests cannot defeat scale-to-zero.
-    const mayWake = owner || c.req.path === SIGN_IN_CALLBACK;
+    const mayWake = owner || signIn;
     let port = runtimes.route(slug);
     if (port === null && !mayWake) return privatePage(c, services);
     // A runtime that is idle, starting or restarting is waited for: the request is held, not failed.
@@ -270,6 +279,19 @@ function privatePage(c: Context, services: Services) {
     page({
       title: "Private WebSplat",
       body: html`<h1>This WebSplat is private</h1><p>Only its owner can open it. If that is you, <a href="${signIn}">get a sign-in link by email</a>.</p>`,
+    }),
+    401,
+  );
+}
+
+/** A sign-in link that is not ours, is for another WebSplat, or has expired. */
+function linkRefusedPage(c: Context, services: Services) {
+  const signIn = `${services.config.publicUrl}/signin`;
+  c.header("cache-control", "no-store");
+  return c.html(
+    page({
+      title: "Sign-in link not valid",
+      body: html`<h1>This sign-in link is not valid</h1><p>It has expired, was cut short, or is for another WebSplat. <a href="${signIn}">Get a new sign-in link by email</a>.</p>`,
     }),
     401,
   );

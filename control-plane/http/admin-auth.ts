@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { Database } from "../db/client.ts";
 import { findLiveAdminToken } from "../registry/admin-tokens.ts";
+import { clientAddressOf } from "./client-address.ts";
 import { errorBody } from "./errors.ts";
 import { type RateLimit, TokenBuckets, tooMany } from "./rate-limit.ts";
 
@@ -27,7 +28,7 @@ export function adminAuth(bootstrapToken: string, db: Database): MiddlewareHandl
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
     const given = match?.[1] ?? "";
-    const client = c.get("clientAddress") ?? "unknown";
+    const client = clientAddressOf(c);
     if (match && failures.peek(client, WRONG_TOKEN_LIMIT) > 0) {
       return tooMany(c, "wrong admin tokens from your address", failures.peek(client, WRONG_TOKEN_LIMIT));
     }

@@ -27,31 +27,51 @@ export function parseTrustedProxies(value: string | undefined): BlockList | null
 }
 
 /**
- * Sets `clientAddress`. `X-Forwarded-For` is believed only when the socket peer is a configured trusted
- * proxy, and then only up to the first hop that is not one (the right-most untrusted entry): a client
- * cannot choose its own address, and behind a proxy every client does not collapse into one.
+ * The one rule for who the client is, used by every limiter. Only when the connecting hop (the socket peer)
+ * is a trusted proxy are forwarding headers believed: `CF-Connecting-IP` (Cloudflare, in front in production)
+ * when present, else the right-most `X-Forwarded-For` entry that is not itself a trusted proxy. Otherwise the
+ * socket address: a client cannot choose its own address, and behind the proxy clients do not collapse into one.
  */
+export function resolveClientAddress(
+  peer: string,
+  headers: { cfConnectingIp?: string; forwardedFor?: string },
+  trusted: BlockList | null,
+): { address: string; forwarded: boolean } {
+  if (!trusted || !isTrusted(trusted, peer)) return { address: peer, forwarded: false };
+  const cloudflare = normalise(headers.cfConnectingIp?.trim() ?? "");
+  if (isIP(cloudflare) !== 0) return { address: cloudflare, forwarded: true };
+  const hops = (headers.forwardedFor ?? "")
+    .split(",")
+    .map((hop) => normalise(hop.trim()))
+    .filter((hop) => isIP(hop) !== 0);
+  let address = peer;
+  let forwarded = false;
+  while (hops.length > 0) {
+    address = hops.pop()!;
+    forwarded = true;
+    if (!isTrusted(trusted, address)) break;
+  }
+  return { address, forwarded };
+}
+
+/** Sets `clientAddress` (and `clientIsLocal`) once per request, by `resolveClientAddress`. */
 export function clientAddress(trusted: BlockList | null): MiddlewareHandler {
   return async (c, next) => {
     const peer = socketAddress(c);
-    let address = peer;
-    let forwarded = false;
-    if (trusted && isTrusted(trusted, peer)) {
-      const hops = (c.req.header("x-forwarded-for") ?? "")
-        .split(",")
-        .map((hop) => hop.trim())
-        .filter((hop) => isIP(hop) !== 0);
-      while (hops.length > 0) {
-        const hop = hops.pop()!;
-        forwarded = true;
-        address = hop;
-        if (!isTrusted(trusted, hop)) break;
-      }
-    }
+    const { address, forwarded } = resolveClientAddress(
+      peer,
+      { cfConnectingIp: c.req.header("cf-connecting-ip"), forwardedFor: c.req.header("x-forwarded-for") },
+      trusted,
+    );
     c.set("clientAddress", address);
     c.set("clientIsLocal", !forwarded && isLoopback(peer));
     await next();
   };
+}
+
+/** The client of this request, as every limiter keys it (set by `clientAddress`; the socket before that). */
+export function clientAddressOf(c: Context): string {
+  return c.get("clientAddress") ?? socketAddress(c);
 }
 
 function socketAddress(c: Context): string {

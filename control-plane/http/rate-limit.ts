@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { clientAddressOf } from "./client-address.ts";
 import { errorBody } from "./errors.ts";
 
 export interface RateLimit {
@@ -15,7 +16,7 @@ export interface RateLimit {
 export function rateLimit(name: string, limit: RateLimit): MiddlewareHandler {
   const buckets = new TokenBuckets();
   return async (c, next) => {
-    const retryAfter = buckets.take(clientAddress(c), limit);
+    const retryAfter = buckets.take(clientAddressOf(c), limit);
     if (retryAfter > 0) return tooMany(c, name, retryAfter);
     await next();
   };
@@ -49,9 +50,4 @@ export class TokenBuckets {
 export function tooMany(c: Context, name: string, retryAfter: number) {
   c.header("Retry-After", String(retryAfter));
   return c.json(errorBody("rate_limited", `Too many ${name}; try again in ${retryAfter} s.`), 429);
-}
-
-/** Set by `clientAddress` (http/client-address.ts), which honours WEBSPLAT_TRUSTED_PROXY. */
-function clientAddress(c: Context): string {
-  return c.get("clientAddress") ?? "unknown";
 }

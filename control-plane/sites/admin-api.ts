@@ -5,7 +5,7 @@ import { actorOf } from "../api/admin/actor.ts";
 import { apiRoute, ErrorSchema } from "../http/api-route.ts";
 import { audit } from "../registry/audit.ts";
 import { requireTenant } from "../registry/tenants.ts";
-import { domainView, listDomains } from "./domains.ts";
+import { domainView, listDomains, normaliseHostname, releaseDomain } from "./domains.ts";
 import { listSites, listVersions } from "./registry.ts";
 import type { Sites } from "./service.ts";
 import { checkAll } from "./tenant-api.ts";
@@ -18,7 +18,9 @@ const Domain = z.object({
   records: z.array(z.object({ type: z.enum(["CNAME", "TXT"]), name: z.string(), value: z.string() })),
   reason: z.string().optional(),
   checkedAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
 });
+const Hostname = z.object({ hostname: z.string().min(1).max(253) });
 const SiteSchema = z.object({
   name: z.string(),
   projectId: z.string(),
@@ -33,7 +35,7 @@ const errors = {
   404: { description: "No such tenant", schema: ErrorSchema },
 };
 
-/** `websplat sites list` and `websplat domains list|check`: admin, audited. */
+/** `websplat sites list` and `websplat domains list|check|release`: admin, audited. */
 export function siteAdminRoutes(app: OpenAPIHono, sites: Sites) {
   const { services } = sites;
   const { db } = services;
@@ -113,6 +115,47 @@ export function siteAdminRoutes(app: OpenAPIHono, sites: Sites) {
         domains: checked.map((d) => ({ hostname: d.hostname, status: d.status })),
       });
       return c.json({ domains: checked.map((d) => domainView(d, sites.target)) }, 200);
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: "post",
+      path: "/admin/domains/:hostname/release",
+      summary: "Free a custom domain: delete every tenant's claim on it, verified or not (audited)",
+      tags: ["sites"],
+      admin: true,
+      params: Hostname,
+      responses: {
+        200: {
+          description: "The claims released",
+          schema: z.object({
+            hostname: z.string(),
+            released: z.array(z.object({ slug: z.string(), site: z.string(), status: z.string() })),
+          }),
+        },
+        400: { description: "Not a hostname", schema: ErrorSchema },
+        401: errors[401],
+        404: { description: "Nobody claims this hostname", schema: ErrorSchema },
+      },
+    },
+    async (c, { params }) => {
+      const hostname = normaliseHostname(params.hostname, []);
+      const released = await releaseDomain(db, hostname);
+      for (const claim of released) {
+        sites.forgetDomain(claim.hostname);
+        await audit(services, actorOf(c), "domain.release", claim.slug, {
+          hostname,
+          site: claim.site,
+          status: claim.status,
+          verified: claim.verifiedAt !== null,
+        });
+      }
+      return c.json(
+        { hostname, released: released.map((d) => ({ slug: d.slug, site: d.site, status: d.status })) },
+        200,
+      );
     },
   );
 }

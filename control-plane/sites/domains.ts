@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import { TIERS, type TierName } from "../../tenant-template/index.ts";
 import type { Database } from "../db/client.ts";
 import { type DomainStatus, siteDomains } from "../db/schema.ts";
@@ -15,7 +15,12 @@ export interface DomainView {
   records: { type: "CNAME" | "TXT"; name: string; value: string }[];
   reason?: string;
   checkedAt: string | null;
+  /** When an unverified claim lapses; null once the TXT record has proved it. */
+  expiresAt: string | null;
 }
+
+/** An unverified claim lapses after this long: nobody can sit on a hostname they cannot prove is theirs. */
+export const CLAIM_HOURS = 72;
 
 /** Custom domains a tenant may have: two per site (say `www.` and the bare name) on plans that have them. */
 export function domainLimit(tier: TierName): number {
@@ -45,7 +50,17 @@ export function normaliseHostname(input: string, reserved: string[]): string {
   return hostname;
 }
 
+export function claimExpiry(domain: Pick<SiteDomain, "createdAt" | "verifiedAt">): Date | null {
+  return domain.verifiedAt ? null : new Date(domain.createdAt.getTime() + CLAIM_HOURS * 3600_000);
+}
+
 export function domainView(domain: SiteDomain, target: string): DomainView {
+  const expiresAt = claimExpiry(domain);
+  // The owner is told, where they look at the domain, that an unproven claim does not last.
+  const lapse = expiresAt
+    ? `Not verified yet: add the TXT record and check again before ${expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC, or this claim lapses and anyone who proves the domain is theirs can use it.`
+    : undefined;
+  const reason = [domain.reason?.replace(/\.$/, ""), lapse].filter(Boolean).join(". ");
   return {
     hostname: domain.hostname,
     site: domain.site,
@@ -54,12 +69,23 @@ export function domainView(domain: SiteDomain, target: string): DomainView {
       { type: "CNAME", name: domain.hostname, value: target },
       { type: "TXT", name: `_websplat.${domain.hostname}`, value: domain.token },
     ],
-    ...(domain.reason ? { reason: domain.reason } : {}),
+    ...(reason ? { reason } : {}),
     checkedAt: domain.checkedAt?.toISOString() ?? null,
+    expiresAt: expiresAt?.toISOString() ?? null,
   };
 }
 
+/** Deletes unverified claims past their time, so they count against nobody's plan and show nowhere. */
+export async function dropLapsedClaims(db: Database): Promise<SiteDomain[]> {
+  const cutoff = new Date(Date.now() - CLAIM_HOURS * 3600_000);
+  return await db
+    .delete(siteDomains)
+    .where(and(isNull(siteDomains.verifiedAt), lt(siteDomains.createdAt, cutoff)))
+    .returning();
+}
+
 export async function listDomains(db: Database, slug: string, site?: string): Promise<SiteDomain[]> {
+  await dropLapsedClaims(db);
   const where = site
     ? and(eq(siteDomains.slug, slug), eq(siteDomains.site, site))
     : eq(siteDomains.slug, slug);
@@ -80,15 +106,23 @@ export async function addDomain(
       `The ${TIERS[tenant.tier].title} plan has no custom domains; the ${planWithDomains()} plan and above include them.`,
     );
   }
-  const [existing] = await db.select().from(siteDomains).where(eq(siteDomains.hostname, hostname));
-  if (existing) {
-    if (existing.slug === tenant.slug && existing.site === site) return existing;
+  await dropLapsedClaims(db);
+  // Only a claim proven by its TXT record holds a hostname against others; unproven ones may coexist.
+  const claims = await db.select().from(siteDomains).where(eq(siteDomains.hostname, hostname));
+  const own = claims.find((claim) => claim.slug === tenant.slug);
+  if (own?.site === site) return own;
+  if (own)
     throw new ApiError(
       409,
       "domain_taken",
-      `${hostname} already belongs to another site; remove it there first.`,
+      `${hostname} is already on your site ${own.site}; remove it there first.`,
     );
-  }
+  if (claims.some((claim) => claim.verifiedAt !== null))
+    throw new ApiError(
+      409,
+      "domain_taken",
+      `${hostname} is already in use by another WebSplat that proved it owns it. If the domain is yours, write to support.`,
+    );
   if ((await listDomains(db, tenant.slug)).length >= limit)
     throw new ApiError(
       403,
@@ -105,9 +139,19 @@ export async function addDomain(
     throw new ApiError(
       409,
       "domain_taken",
-      `${hostname} already belongs to another site; remove it there first.`,
+      `${hostname} was just added to another of your sites; remove it there first.`,
     );
   return row;
+}
+
+/**
+ * The operator frees a hostname (`websplat domains release`): every claim on it, verified or not, is deleted.
+ * Answers what was released; 404 when nobody claims it.
+ */
+export async function releaseDomain(db: Database, hostname: string): Promise<SiteDomain[]> {
+  const rows = await db.delete(siteDomains).where(eq(siteDomains.hostname, hostname)).returning();
+  if (rows.length === 0) throw new ApiError(404, "domain_not_found", `No tenant claims ${hostname}.`);
+  return rows;
 }
 
 export async function removeDomain(db: Database, slug: string, hostname: string): Promise<SiteDomain> {
@@ -144,17 +188,53 @@ export async function checkDomain(
         : `CNAME: ${domain.hostname} points at ${found.cname.join(", ") || "nothing"}, not ${options.target}`,
     );
   }
+  const proven = found.txt.includes(domain.token);
+  const now = new Date();
   const status: DomainStatus = problems.length > 0 ? "failed" : options.routed ? "active" : "verified";
-  const [row] = await db
-    .update(siteDomains)
-    .set({ status, reason: problems.length > 0 ? `${problems.join("; ")}.` : null, checkedAt: new Date() })
-    .where(eq(siteDomains.hostname, domain.hostname))
-    .returning();
-  return row ?? domain;
+  const reason = problems.length > 0 ? `${problems.join("; ")}.` : null;
+  const where = and(eq(siteDomains.hostname, domain.hostname), eq(siteDomains.slug, domain.slug));
+  try {
+    const [row] = await db
+      .update(siteDomains)
+      .set({
+        status,
+        reason,
+        checkedAt: now,
+        // The first proof makes the hostname this tenant's; the unique index lets only one claim hold it.
+        ...(proven && !domain.verifiedAt ? { verifiedAt: now } : {}),
+      })
+      .where(where)
+      .returning();
+    return row ?? domain;
+  } catch (error) {
+    if (
+      (error as { code?: string }).code !== "23505" &&
+      (error as { cause?: { code?: string } }).cause?.code !== "23505"
+    )
+      throw error;
+    const [row] = await db
+      .update(siteDomains)
+      .set({
+        status: "failed",
+        reason: `Another WebSplat proved it owns ${domain.hostname} first. If the domain is yours, write to support.`,
+        checkedAt: now,
+      })
+      .where(where)
+      .returning();
+    return row ?? domain;
+  }
 }
 
-/** A custom domain by hostname, whatever its status (only an active one is routed). */
+/**
+ * The claim that answers for this hostname: the one that proved it, else any unproven one (so a claimed
+ * hostname is answered as a site not ready yet); only an active claim is routed.
+ */
 export async function findDomain(db: Database, hostname: string): Promise<SiteDomain | null> {
-  const [row] = await db.select().from(siteDomains).where(eq(siteDomains.hostname, hostname));
+  const [row] = await db
+    .select()
+    .from(siteDomains)
+    .where(eq(siteDomains.hostname, hostname))
+    .orderBy(sql`${siteDomains.verifiedAt} is null`, siteDomains.createdAt)
+    .limit(1);
   return row ?? null;
 }

@@ -1,8 +1,8 @@
-import { getConnInfo } from "@hono/node-server/conninfo";
 import { and, asc, count, eq, inArray } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Database } from "../db/client.ts";
 import { siteSubmissionQueue } from "../db/schema.ts";
+import { clientAddressOf } from "../http/client-address.ts";
 import { HONEYPOT_FIELD } from "./html.ts";
 import { plainPage, thanksPage } from "./pages.ts";
 
@@ -39,7 +39,7 @@ export function formIntake(options: FormIntake) {
         : c.html(plainPage("Not sent", message), status, headers);
     if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(form))
       return fail(400, "invalid_form", "This form's address is not valid.");
-    const retryAfter = take(recent, `${target.slug}|${clientAddress(c)}`, options.perMinute);
+    const retryAfter = take(recent, `${target.slug}|${clientAddressOf(c)}`, options.perMinute);
     if (retryAfter > 0)
       return fail(429, "rate_limited", `Too many messages from you; try again in ${retryAfter} s.`, {
         "retry-after": String(retryAfter),
@@ -107,14 +107,6 @@ function backPath(c: Context): string {
     return url.host === new URL(c.req.url).host ? url.pathname : "/";
   } catch {
     return "/";
-  }
-}
-
-function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown";
   }
 }
 

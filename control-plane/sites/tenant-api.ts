@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { TIERS } from "../../tenant-template/index.ts";
 import { ApiError } from "../http/errors.ts";
+import { type RateLimit, TokenBuckets } from "../http/rate-limit.ts";
 import { audit } from "../registry/audit.ts";
 import { findTenant, type Tenant } from "../registry/tenants.ts";
 import {
@@ -28,6 +29,9 @@ import type { Sites } from "./service.ts";
 import { sha256 } from "./store.ts";
 
 type TenantEnv = { Variables: { tenant: Tenant } };
+
+/** DNS checks per tenant: enough to watch records propagate, too few to use the platform as a DNS oracle. */
+const DNS_CHECKS: RateLimit = { burst: 10, perSecond: 1 / 30 };
 
 const Hash = z.string().regex(/^[0-9a-f]{64}$/, "must be a SHA-256 in hex");
 const ProjectId = z.string().regex(/^[0-9a-f-]{36}$/, "must be a project id");
@@ -160,6 +164,7 @@ export function tenantSiteRoutes(sites: Sites) {
     return c.json(await siteView(tenant, live));
   });
 
+  const dnsChecks = new TokenBuckets();
   const reserved = () => [services.config.WEBSPLAT_BASE_DOMAIN, services.config.WEBSPLAT_SITES_DOMAIN];
   app.get("/projects/:projectId/domains", async (c) => {
     const site = await siteOfProject(db, c.var.tenant.slug, projectIdOf(c.req.param("projectId")));
@@ -177,6 +182,15 @@ export function tenantSiteRoutes(sites: Sites) {
   });
   app.post("/projects/:projectId/domains/check", async (c) => {
     const tenant = c.var.tenant;
+    const wait = dnsChecks.take(tenant.slug, DNS_CHECKS);
+    if (wait > 0) {
+      c.header("Retry-After", String(wait));
+      throw new ApiError(
+        429,
+        "rate_limited",
+        `DNS was checked many times in a row; records take a while to spread, so check again in ${wait} s.`,
+      );
+    }
     const site = await requireSiteOfProject(db, tenant.slug, projectIdOf(c.req.param("projectId")));
     const checked = await checkAll(sites, tenant, await listDomains(db, tenant.slug, site.name));
     return c.json({ domains: checked.map((d) => domainView(d, sites.target)) });

@@ -109,7 +109,7 @@ describe("logs: every line of a provisioning and a builder run is JSON, attribut
   /** The start banner and the shutdown notice are for the operator's terminal, not log lines. */
   // The banner, with the start notes it may carry (a private clone as root, a PostgreSQL left running).
   const TERMINAL_TEXT =
-    /^(|WebSplat control plane is running\.| {2}(Signup|API docs|Admin token|Webhook secret|Tenants|Database): .*|Received SIGTERM: .*|Stopped\.|(PostgreSQL runs as|Tenant runtimes run as|Reusing PostgreSQL PID|Stopped PostgreSQL PID) .*)$/;
+    /^(|WebSplat control plane is running\.| {2}(Signup|API docs|Admin token|Webhook secret|Tenants|Mailbox|Database): .*|Received SIGTERM: .*|Stopped\.|(PostgreSQL runs as|Tenant runtimes run as|Reusing PostgreSQL PID|Stopped PostgreSQL PID) .*)$/;
 
   function parsed(lines: string[]): Array<Record<string, unknown>> {
     return lines.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));

@@ -74,6 +74,41 @@ describe("only an owner wakes a sleeping runtime", () => {
     expect((await runtimeOf("gw-sleepy")).state).toBe("running");
   }, 60_000);
 
+  it("an anonymous sign-in callback with a made-up, tampered or other tenant's token neither wakes it nor keeps it awake", async () => {
+    await asleep("gw-sleepy");
+    const link = await fetch(`${plane().url}/admin/tenants/gw-owner/owner-link`, {
+      method: "POST",
+      headers: admin(),
+    });
+    const otherTenants = new URL(((await link.json()) as { url: string }).url).searchParams.get("token")!;
+    const [head, claims] = otherTenants.split(".") as [string, string];
+    const forgedClaims = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(claims, "base64url").toString()), aud: "gw-sleepy" }),
+    ).toString("base64url");
+    const tokens = ["junk", otherTenants, `${head}.${forgedClaims}.${otherTenants.split(".")[2]}`, ""];
+    for (const token of tokens) {
+      const answer = await fetchTenant(
+        plane(),
+        "gw-sleepy",
+        `/auth/callback?token=${encodeURIComponent(token)}`,
+      );
+      expect(answer.status, token).toBe(401);
+      expect(await answer.text()).toContain("sign-in link is not valid");
+    }
+    expect((await runtimeOf("gw-sleepy")).state).toBe("idle");
+
+    // Running, it still goes to sleep however many junk callbacks arrive.
+    expect((await owner("gw-sleepy", "/api/projects")).status).toBe(200);
+    const until = Date.now() + 20_000;
+    let state = "running";
+    while (Date.now() < until && state !== "idle") {
+      await fetchTenant(plane(), "gw-sleepy", "/auth/callback?token=junk");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      state = (await runtimeOf("gw-sleepy")).state;
+    }
+    expect(state).toBe("idle");
+  }, 60_000);
+
   it("a visitor's steady requests do not keep a running runtime awake", async () => {
     expect((await owner("gw-sleepy", "/api/projects")).status).toBe(200);
     const until = Date.now() + 20_000;

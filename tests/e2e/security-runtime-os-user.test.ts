@@ -61,6 +61,30 @@ describe.skipIf(!asRoot)("attack: a runtime reads what belongs to others", () =>
     }
   });
 
+  const fetchAsRuntime = async (path: string) => {
+    const url = `${plane.url}${path}`;
+    const response = await fetchTenant(plane, "ou-mallory", `/fetch?url=${encodeURIComponent(url)}`);
+    return (await response.json()) as { status: number; body: string; uid: number };
+  };
+
+  it("cannot read the local mailbox (every tenant's sign-in links), even with the operator's key", async () => {
+    const key = /\/dev\/mailbox\?key=(\S+)/.exec(plane.output())![1]!;
+    expect((await fetch(`${plane.url}/dev/mailbox?key=${key}`, { redirect: "manual" })).status).toBe(303);
+    for (const path of ["/dev/mailbox", `/dev/mailbox?key=${key}`]) {
+      const attempt = await fetchAsRuntime(path);
+      expect(attempt.uid).not.toBe(0);
+      expect(attempt.status, path).toBe(404);
+      expect(attempt.body).not.toContain("ou-victim");
+    }
+  });
+
+  it("cannot scrape /metrics over loopback, which the platform's own user can", async () => {
+    expect((await fetch(`${plane.url}/metrics`)).status).toBe(200);
+    const attempt = await fetchAsRuntime("/metrics");
+    expect(attempt.status).toBe(404);
+    expect(attempt.body).not.toContain("websplat_");
+  });
+
   it("keeps runtime logs and their folder private to the control plane", () => {
     expect(statSync(`${plane.dataDir}/runtimes`).mode & 0o777).toBe(0o700);
     expect(statSync(`${plane.dataDir}/runtimes/ou-victim.log`).mode & 0o777).toBe(0o600);

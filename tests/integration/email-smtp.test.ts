@@ -3,7 +3,12 @@ import { simpleParser } from "mailparser";
 import pino from "pino";
 import { SMTPServer } from "smtp-server";
 import { afterAll, describe, expect, it } from "vitest";
-import { createMailTransport, Mailer, signInEmail } from "../../control-plane/email/index.ts";
+import {
+  createMailTransport,
+  emailChangeEmail,
+  Mailer,
+  signInEmail,
+} from "../../control-plane/email/index.ts";
 import { createTestDatabase } from "../support/db.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -139,5 +144,67 @@ describe("email over SMTP", () => {
     });
     expect((await simpleParser(message.raw)).subject).toBe("Your WebSplat sign-in link");
     expect(smtp.received.filter((item) => item.to.includes("late@example.com"))).toHaveLength(1);
+  }, 60_000);
+
+  it("a flood of other mail stuck at a slow SMTP server does not hold up a sign-in link: it has its own lane", async () => {
+    const databaseUrl = await createTestDatabase("email_lanes");
+    // A real SMTP server that holds every message to the flooded address until released.
+    const held: Array<() => void> = [];
+    const delivered: string[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS"],
+      logger: false,
+      onData(stream, session, callback) {
+        const to = session.envelope.rcptTo.map((rcpt) => rcpt.address);
+        stream.on("data", () => {});
+        stream.on("end", () => {
+          if (to.includes("flooded@example.com")) held.push(() => callback());
+          else {
+            delivered.push(...to);
+            callback();
+          }
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.server.address() as { port: number }).port;
+    const mailer = new Mailer({
+      databaseUrl,
+      logger,
+      transport: createMailTransport({
+        smtpUrl: `smtp://127.0.0.1:${port}`,
+        from: "WebSplat <hello@websp.lat>",
+        outboxDir: "unused",
+      }),
+    });
+    await mailer.start();
+    stops.push(async () => {
+      for (const release of held.splice(0)) release();
+      await mailer.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const change = emailChangeEmail(sender, {
+      host: "acme.localhost",
+      link: "http://localhost:8080/account/email/confirm?token=x",
+      expiresAt: new Date(),
+    });
+    for (let n = 0; n < 20; n++) await mailer.send("flooded@example.com", change);
+    await waitFor(() => held.length > 0, { what: "the flood reaching the SMTP server" });
+
+    await mailer.send(
+      "owner@example.com",
+      signInEmail(sender, {
+        link: "http://localhost:8080/signin/link?token=y",
+        hosts: ["acme.localhost"],
+        expiresAt: new Date(),
+      }),
+      { lane: "sign-in" },
+    );
+    await waitFor(() => delivered.includes("owner@example.com"), {
+      timeoutMs: 20_000,
+      what: "the sign-in link delivered while the flood is held",
+    });
+    expect(held.length).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -78,14 +78,15 @@ export interface LoopbackDns {
   /** `127.0.0.1:<port>`, for WEBSPLAT_DNS_RESOLVER. */
   address: string;
   setCname(name: string, target: string | null): void;
-  setTxt(name: string, value: string | null): void;
+  /** One TXT record, several (a name may hold many), or none. */
+  setTxt(name: string, value: string | string[] | null): void;
   close(): Promise<void>;
 }
 
 /** A real DNS server (UDP) on loopback answering the CNAME and TXT records the test sets; NXDOMAIN otherwise. */
 export async function startLoopbackDns(): Promise<LoopbackDns> {
   const cnames = new Map<string, string>();
-  const txts = new Map<string, string>();
+  const txts = new Map<string, string[]>();
   const { Packet } = dns2;
   const server = dns2.createServer({
     udp: true,
@@ -100,7 +101,7 @@ export async function startLoopbackDns(): Promise<LoopbackDns> {
       if (question?.type === Packet.TYPE.CNAME && cname)
         answer({ name, type: Packet.TYPE.CNAME, class: Packet.CLASS.IN, ttl: 1, domain: cname });
       else if (question?.type === Packet.TYPE.TXT && txt)
-        answer({ name, type: Packet.TYPE.TXT, class: Packet.CLASS.IN, ttl: 1, data: txt });
+        for (const data of txt) answer({ name, type: Packet.TYPE.TXT, class: Packet.CLASS.IN, ttl: 1, data });
       else if (!cname && !txt) response.header.rcode = NXDOMAIN;
       send(response);
     },
@@ -109,7 +110,8 @@ export async function startLoopbackDns(): Promise<LoopbackDns> {
   return {
     address: `127.0.0.1:${addresses.udp!.port}`,
     setCname: (name, target) => (target ? cnames.set(name, target) : cnames.delete(name)),
-    setTxt: (name, value) => (value ? txts.set(name, value) : txts.delete(name)),
+    setTxt: (name, value) =>
+      value ? txts.set(name, Array.isArray(value) ? value : [value]) : txts.delete(name),
     close: async () => {
       await server.close();
     },

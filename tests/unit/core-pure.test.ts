@@ -124,6 +124,12 @@ describe("slug rules", () => {
     }
   });
 
+  it("hosts the platform uses for itself are reserved: sites (sites.localhost) and cname (the domain target)", () => {
+    for (const slug of ["sites", "cname", "signin", "autodiscover"]) {
+      expect(slugProblem(slug)?.code, slug).toBe("reserved");
+    }
+  });
+
   it("schema and role are t_ with hyphens as underscores", () => {
     expect(databaseName("my-shop-2")).toBe("t_my_shop_2");
   });
