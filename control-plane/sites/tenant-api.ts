@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { TIERS } from "../../tenant-template/index.ts";
 import { ApiError } from "../http/errors.ts";
+import { parseJson } from "../http/json.ts";
+import { unstorableText } from "../http/text.ts";
 import { audit } from "../registry/audit.ts";
 import { findTenant, type Tenant } from "../registry/tenants.ts";
 import {
@@ -45,10 +47,12 @@ function projectIdOf(value: string): string {
 }
 
 async function parse<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
-  const body = await request.json().catch(() => {
-    throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
-  });
-  const result = schema.safeParse(body);
+  const parsed = parseJson(await request.text());
+  if (!parsed.ok)
+    throw new ApiError(400, "invalid_json", `The request body cannot be read: ${parsed.reason}.`);
+  const problem = unstorableText(parsed.value, "body");
+  if (problem) throw new ApiError(400, "invalid_text", `Invalid ${problem}: remove it and send again.`);
+  const result = schema.safeParse(parsed.value);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new ApiError(
