@@ -22,14 +22,14 @@ describe("attack: tenant content and visitor input against the sites the platfor
   let plane: RunningControlPlane;
   let key: string;
   let sql: postgres.Sql;
-  const api = (slug: string, path: string, init: { method?: string; body?: string | Buffer } = {}) =>
+  const api = (slug: string, path: string, init: { method?: string; body?: string | Uint8Array } = {}) =>
     fetch(`${plane.url}/tenant-api/v1${path}`, {
       method: init.method ?? "GET",
       headers: {
         authorization: `Bearer ${siteToken(siteTokenSecret(key), slug)}`,
         "content-type": "application/json",
       },
-      body: init.body,
+      body: init.body as BodyInit | undefined,
     });
   const upload = (slug: string, bytes: Buffer) =>
     api(slug, `/blobs/${sha(bytes)}`, { method: "PUT", body: bytes });
