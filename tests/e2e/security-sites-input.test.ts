@@ -146,7 +146,7 @@ describe("attack: tenant content and visitor input against the sites the platfor
     ]);
   });
 
-  it("JSON nested 5,000 deep, and a NUL in a version's checkpoint id, are 4xx wherever JSON is read", async () => {
+  it("JSON nested 5,000 deep is a 4xx wherever JSON is read", async () => {
     const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
     const deepObject = `{"hashes":${"[".repeat(5000)}${"]".repeat(5000)}}`;
     const tenantApi = {
@@ -174,6 +174,9 @@ describe("attack: tenant content and visitor input against the sites the platfor
       expect(answer.status, `request ${n}`).toBeGreaterThanOrEqual(400);
       expect(answer.status, `request ${n}`).toBeLessThan(500);
     }
+  });
+
+  it("a NUL in a version's checkpoint id is a 400 that publishes nothing", async () => {
     const bytes = Buffer.from("<h1>Hi</h1>");
     expect((await upload("si-json", bytes)).status).toBe(201);
     const nul = await api("si-json", `/projects/${projectOf(3)}/versions`, {
