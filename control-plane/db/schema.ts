@@ -220,6 +220,8 @@ export interface SiteFile {
   type: string;
   /** Pages are rewritten when published: the hash of the page as the runtime sent it. */
   source?: string;
+  /** The platform forms a page posts to (`/_forms/<name>`); absent on pages published before it was kept. */
+  forms?: string[];
 }
 
 /**

@@ -104,7 +104,7 @@ export function formIntake(options: FormIntake) {
   };
 }
 
-/** The forms a live version's pages post to, read from its pages once per version. */
+/** The forms a live version's pages post to, gathered once per version. */
 function liveForms(store: SiteStore) {
   const known = new Map<string, Promise<Set<string>>>();
   return (live: LiveSite): Promise<Set<string>> => {
@@ -113,10 +113,13 @@ function liveForms(store: SiteStore) {
     if (!forms) {
       forms = (async () => {
         const names = new Set<string>();
-        for (const file of Object.values(live.files))
-          if (file.type.startsWith("text/html"))
-            for (const name of publishedForms((await store.get(live.slug, file.hash)).toString("utf8")))
-              names.add(name);
+        for (const file of Object.values(live.files)) {
+          if (!file.type.startsWith("text/html")) continue;
+          // Recorded at publish; read from the page for versions published before.
+          const forms =
+            file.forms ?? publishedForms((await store.get(live.slug, file.hash)).toString("utf8"));
+          for (const name of forms) names.add(name);
+        }
         return names;
       })();
       forms.catch(() => known.delete(key));

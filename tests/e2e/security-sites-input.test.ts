@@ -146,6 +146,24 @@ describe("attack: tenant content and visitor input against the sites the platfor
     ]);
   });
 
+  it("a version published before pages recorded their forms still takes exactly its own forms", async () => {
+    const host = await publish("si-forms", 5, {
+      "index.html": '<form method="post" class="booking"><input name="date"></form>',
+    });
+    await sql`update control_plane.site_versions
+      set files = jsonb_set(files, '{index.html}', (files->'index.html') - 'forms')
+      where slug = 'si-forms' and files->'index.html' ? 'forms'`;
+    const post = (form: string) =>
+      hostRequest(
+        plane.port,
+        host,
+        `/_forms/${form}`,
+        formPost({ date: "2027-01-01" }, { accept: "application/json" }),
+      );
+    expect((await post("booking")).status).toBe(201);
+    expect((await post("contact")).status).toBe(404);
+  });
+
   it("JSON nested 5,000 deep is a 4xx wherever JSON is read", async () => {
     const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
     const deepObject = `{"hashes":${"[".repeat(5000)}${"]".repeat(5000)}}`;
