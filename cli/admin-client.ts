@@ -1,8 +1,12 @@
 import type { ApiError } from "./api-types.ts";
 import { CliError } from "./errors.ts";
 import { type ServerEvent, serverEvents } from "./server-events.ts";
+import { terminalSafe, terminalText } from "./terminal-text.ts";
 
-/** The control plane's admin API over HTTP, with errors turned into sentences that say what to do. */
+/**
+ * The control plane's admin API over HTTP, with errors turned into sentences that say what to do. Answers carry
+ * tenants' own text: every string comes back without terminal control characters, whatever prints it.
+ */
 export class AdminClient {
   readonly url: string;
   readonly #token: string;
@@ -34,8 +38,8 @@ export class AdminClient {
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const text = await response.text();
-    const parsed = parseJson(text);
+    const text = terminalText(await response.text());
+    const parsed = terminalSafe(parseJson(text));
     if (!response.ok) throw this.#failure(method, path, response.status, parsed, text);
     return parsed as T;
   }
@@ -46,10 +50,10 @@ export class AdminClient {
     if (options.lastEventId) headers["last-event-id"] = options.lastEventId;
     const response = await this.#fetch(path, { headers, signal: options.signal });
     if (!response.ok || !response.body) {
-      const text = await response.text();
-      throw this.#failure("GET", path, response.status, parseJson(text), text);
+      const text = terminalText(await response.text());
+      throw this.#failure("GET", path, response.status, terminalSafe(parseJson(text)), text);
     }
-    return serverEvents(response.body) as AsyncGenerator<ServerEvent>;
+    return safeEvents(serverEvents(response.body));
   }
 
   async #fetch(path: string, init: RequestInit): Promise<Response> {
@@ -85,6 +89,17 @@ export class AdminClient {
       1,
       status,
     );
+  }
+}
+
+/** Events whose JSON data is made terminal-safe like any other answer. */
+async function* safeEvents(events: AsyncGenerator<ServerEvent>): AsyncGenerator<ServerEvent> {
+  for await (const event of events) {
+    const data = parseJson(event.data);
+    yield {
+      ...event,
+      data: data === undefined ? terminalText(event.data) : JSON.stringify(terminalSafe(data)),
+    };
   }
 }
 

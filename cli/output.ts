@@ -16,8 +16,12 @@ export function print(text: string): void {
   process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 }
 
-/** Columns padded to their widest cell; the last column is never padded, so long URLs do not wrap lines. */
-export function table(headers: string[], rows: string[][]): string {
+/**
+ * Columns padded to their widest cell; the last column is never padded, so long URLs do not wrap lines. A cell
+ * is one line: its tabs and newlines show as spaces, so no cell can draw a row of its own.
+ */
+export function table(headers: string[], cells: string[][]): string {
+  const rows = cells.map((row) => row.map((cell) => cell.replace(/[\t\n]/g, " ")));
   const widths = headers.map((header, column) =>
     Math.max(visibleLength(header), ...rows.map((row) => visibleLength(row[column] ?? ""))),
   );

@@ -101,6 +101,9 @@ const variables = z.object({
       .optional(),
   ),
   WEBSPLAT_FORMS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  // The model proxy, per tenant: calls in any minute, and calls (streams included) open at once.
+  WEBSPLAT_MODEL_CALLS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  WEBSPLAT_MODEL_CONCURRENT_CALLS: z.coerce.number().int().min(1).max(1000).default(4),
   // Synthetic probes (control-plane/probes/): seconds between rounds (0 turns them off), failures in a row
   // that raise an alert, and how long one probe may take.
   WEBSPLAT_PROBE_INTERVAL_SECONDS: z.coerce.number().min(0).max(3600).default(60),

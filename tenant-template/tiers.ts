@@ -35,6 +35,8 @@ export interface Tier {
   monthlyPriceCents: number;
   /** Requests per second a tenant's host accepts (sustained; bursts of 4× pass). */
   requestsPerSecond: number;
+  /** Bytes of published files (every version kept, each file once) the platform stores for the tenant. */
+  publishedBytes: number;
 }
 
 export const TIERS: Readonly<Record<TierName, Tier>> = {
@@ -55,6 +57,7 @@ export const TIERS: Readonly<Record<TierName, Tier>> = {
     connectionLimit: 5,
     monthlyPriceCents: 1900,
     requestsPerSecond: 20,
+    publishedBytes: 100 * 1024 * 1024,
   },
   pro: {
     name: "pro",
@@ -73,6 +76,7 @@ export const TIERS: Readonly<Record<TierName, Tier>> = {
     connectionLimit: 10,
     monthlyPriceCents: 4900,
     requestsPerSecond: 50,
+    publishedBytes: 1024 * 1024 * 1024,
   },
   studio: {
     name: "studio",
@@ -91,6 +95,7 @@ export const TIERS: Readonly<Record<TierName, Tier>> = {
     connectionLimit: 20,
     monthlyPriceCents: 14900,
     requestsPerSecond: 100,
+    publishedBytes: 5 * 1024 * 1024 * 1024,
   },
 };
 

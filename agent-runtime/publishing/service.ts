@@ -193,7 +193,11 @@ export function submissionsCsv(
   rows: { form: string; page: string; fields: Record<string, string>; receivedAt: string }[],
 ) {
   const names = [...new Set(rows.flatMap((row) => Object.keys(row.fields)))];
-  const cell = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  const cell = (text: string) => {
+    // A visitor's `=HYPERLINK(…)` must stay text in a spreadsheet (OWASP CSV injection): prefix it with '.
+    const value = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+    return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  };
   const lines = [["received_at", "form", "page", ...names].map(cell).join(",")];
   for (const row of rows)
     lines.push(

@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  date,
   index,
   integer,
   jsonb,
@@ -219,6 +220,8 @@ export interface SiteFile {
   type: string;
   /** Pages are rewritten when published: the hash of the page as the runtime sent it. */
   source?: string;
+  /** The platform forms a page posts to (`/_forms/<name>`); absent on pages published before it was kept. */
+  forms?: string[];
 }
 
 /**
@@ -419,6 +422,36 @@ export const builderRuns = controlPlane.table(
     primaryKey({ columns: [table.slug, table.runId] }),
     index("builder_runs_finished_at_idx").on(table.finishedAt),
   ],
+);
+/**
+ * Model tokens each tenant's runtime spent through the platform's model proxy, per calendar month (UTC): what
+ * the monthly allowance is checked against, and the ceiling of what a builder may report of its runs.
+ */
+export const modelUsage = controlPlane.table(
+  "model_usage",
+  {
+    slug: text("slug").notNull(),
+    /** The first day of the month, UTC. */
+    month: date("month", { mode: "string" }).notNull(),
+    promptTokens: bigint("prompt_tokens", { mode: "number" }).notNull().default(0),
+    completionTokens: bigint("completion_tokens", { mode: "number" }).notNull().default(0),
+    calls: bigint("calls", { mode: "number" }).notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.slug, table.month] })],
+);
+/**
+ * Every published-file blob a tenant uploaded, with its size: the tenant's storage against its tier's quota,
+ * and what the collector removes once no version refers to it. `touchedAt` is its last upload or check.
+ */
+export const siteBlobs = controlPlane.table(
+  "site_blobs",
+  {
+    slug: text("slug").notNull(),
+    hash: text("hash").notNull(),
+    bytes: bigint("bytes", { mode: "number" }).notNull(),
+    touchedAt: timestamp("touched_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.slug, table.hash] })],
 );
 /**
  * One-time links sent by email: sign-in (to one or several tenants of the address) and confirmation of a

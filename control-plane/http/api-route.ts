@@ -2,6 +2,7 @@ import type { OpenAPIHono, RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import type { Context, Env } from "hono";
 import { ApiError } from "./errors.ts";
+import { parseJson } from "./json.ts";
 import { unstorableText } from "./text.ts";
 
 export const ErrorSchema = z.object({
@@ -105,12 +106,10 @@ export function bindRoute<E extends Env, R extends RouteConfig>(
 
 async function jsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
-  let body: unknown;
-  try {
-    body = text.length > 0 ? JSON.parse(text) : {};
-  } catch {
-    throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
-  }
+  const parsed = text.length > 0 ? parseJson(text) : { ok: true as const, value: {} };
+  if (!parsed.ok)
+    throw new ApiError(400, "invalid_json", `The request body cannot be read: ${parsed.reason}.`);
+  const body = parsed.value;
   refuseUnstorable(body, "body");
   return body;
 }

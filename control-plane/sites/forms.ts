@@ -3,8 +3,11 @@ import type { Context } from "hono";
 import type { Database } from "../db/client.ts";
 import { siteSubmissionQueue } from "../db/schema.ts";
 import { clientAddressOf } from "../http/client-address.ts";
-import { HONEYPOT_FIELD } from "./html.ts";
+import { unstorableText } from "../http/text.ts";
+import { HONEYPOT_FIELD, publishedForms } from "./html.ts";
 import { plainPage, thanksPage } from "./pages.ts";
+import type { LiveSite } from "./registry.ts";
+import type { SiteStore } from "./store.ts";
 
 export type QueuedSubmission = typeof siteSubmissionQueue.$inferSelect;
 
@@ -16,6 +19,7 @@ const MAX_QUEUED = 5000;
 
 export interface FormIntake {
   db: Database;
+  store: SiteStore;
   perMinute: number;
 }
 
@@ -26,10 +30,12 @@ export interface FormIntake {
 export function formIntake(options: FormIntake) {
   // A sliding minute per client and tenant: at most `perMinute` submissions in any 60 s.
   const recent = new Map<string, number[]>();
-  return async (c: Context, target: { slug: string; site: string }, form: string): Promise<Response> => {
+  const forms = liveForms(options.store);
+  return async (c: Context, live: LiveSite, form: string): Promise<Response> => {
+    const target = { slug: live.slug, site: live.site };
     const wantsJson = (c.req.header("accept") ?? "").includes("application/json");
     const fail = (
-      status: 400 | 413 | 429,
+      status: 400 | 404 | 413 | 429,
       code: string,
       message: string,
       headers: Record<string, string> = {},
@@ -39,6 +45,12 @@ export function formIntake(options: FormIntake) {
         : c.html(plainPage("Not sent", message), status, headers);
     if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(form))
       return fail(400, "invalid_form", "This form's address is not valid.");
+    if (!(await forms(live)).has(form))
+      return fail(
+        404,
+        "form_not_found",
+        "This site has no such form: send the form from the site's own page.",
+      );
     const retryAfter = take(recent, `${target.slug}|${clientAddressOf(c)}`, options.perMinute);
     if (retryAfter > 0)
       return fail(429, "rate_limited", `Too many messages from you; try again in ${retryAfter} s.`, {
@@ -62,6 +74,14 @@ export function formIntake(options: FormIntake) {
         continue;
       }
       if (name.startsWith("_") || joined === "") continue;
+      const unstorable =
+        unstorableText(name, "a field's name") ?? unstorableText(joined, `the field ${name}`);
+      if (unstorable)
+        return fail(
+          400,
+          "invalid_form",
+          `The form cannot be sent: ${unstorable.replace(/^the field /, "")}.`,
+        );
       if (Object.keys(fields).length >= MAX_FIELDS)
         return fail(400, "invalid_form", `A form has at most ${MAX_FIELDS} fields.`);
       fields[name.slice(0, 100)] = joined.slice(0, MAX_VALUE);
@@ -81,6 +101,32 @@ export function formIntake(options: FormIntake) {
       });
     await options.db.insert(siteSubmissionQueue).values({ ...target, form, page: back, fields });
     return thanks();
+  };
+}
+
+/** The forms a live version's pages post to, gathered once per version. */
+function liveForms(store: SiteStore) {
+  const known = new Map<string, Promise<Set<string>>>();
+  return (live: LiveSite): Promise<Set<string>> => {
+    const key = `${live.slug}/${live.site}/${live.version}`;
+    let forms = known.get(key);
+    if (!forms) {
+      forms = (async () => {
+        const names = new Set<string>();
+        for (const file of Object.values(live.files)) {
+          if (!file.type.startsWith("text/html")) continue;
+          // Recorded at publish; read from the page for versions published before.
+          const forms =
+            file.forms ?? publishedForms((await store.get(live.slug, file.hash)).toString("utf8"));
+          for (const name of forms) names.add(name);
+        }
+        return names;
+      })();
+      forms.catch(() => known.delete(key));
+      if (known.size > 10_000) known.clear();
+      known.set(key, forms);
+    }
+    return forms;
   };
 }
 

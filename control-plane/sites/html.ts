@@ -64,3 +64,8 @@ function localTarget(value: string, dir: string): string | null {
   const normal = posix.normalize(joined);
   return normal.startsWith("..") ? null : normal;
 }
+
+/** The names of the platform forms a published page posts to (`action="/_forms/<name>"`, as written above). */
+export function publishedForms(html: string): string[] {
+  return [...html.matchAll(/<form\b[^>]*\saction="\/_forms\/([a-z0-9][a-z0-9-]{0,39})"/gi)].map((m) => m[1]!);
+}

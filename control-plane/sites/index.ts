@@ -1,4 +1,5 @@
 export { siteAdminRoutes } from "./admin-api.ts";
+export { blobCollection } from "./blobs.ts";
 export { type DomainView, domainLimit } from "./domains.ts";
 export { eraseTenantSites, type SitesErased } from "./erase.ts";
 export { parseSiteHost, siteHostname } from "./hosts.ts";

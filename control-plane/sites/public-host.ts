@@ -22,26 +22,26 @@ export function publicSites(sites: Sites): MiddlewareHandler {
     const host = (c.req.header("host") ?? "").toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
     let address: SiteAddress | null = parseSiteHost(host, config.WEBSPLAT_SITES_DOMAIN);
     if (!address && (host === config.WEBSPLAT_SITES_DOMAIN || host.endsWith(sitesSuffix)))
-      return missingSite(c);
+      return await missingSite(c, sites);
     if (!address && !platformHosts(host)) {
       const domain = await sites.domain(host);
       // A domain added but not (or no longer) verified is ours to answer, not the signup page's.
-      if (domain && domain.status !== "active") return missingSite(c);
+      if (domain && domain.status !== "active") return await missingSite(c, sites);
       if (domain) address = { site: domain.site, slug: domain.slug };
     }
     if (!address) return await next();
 
     const state = tenantServes(await sites.lookup.tenant(address.slug));
-    if (state === "missing") return missingSite(c);
-    if (state === "suspended") return unavailableSite(c);
+    if (state === "missing") return await missingSite(c, sites);
+    if (state === "suspended") return await unavailableSite(c, sites);
     const live = await sites.lookup.live(address.slug, address.site);
-    if (!live) return missingSite(c);
+    if (!live) return await missingSite(c, sites);
     const path = new URL(c.req.url).pathname;
     if (c.req.method === "POST" && path.startsWith("/_forms/"))
-      return await sites.intake(c, address, path.slice("/_forms/".length));
+      return await sites.intake(c, live, path.slice("/_forms/".length));
     if (c.req.method !== "GET" && c.req.method !== "HEAD")
       return c.text("Method not allowed", 405, { allow: "GET, HEAD" });
     const origin = `${sites.services.platform.scheme}://${c.req.header("host") ?? host}`;
-    return await serveFile(c, live, sites.store, origin);
+    return await serveFile(c, live, sites, origin);
   };
 }

@@ -4,7 +4,7 @@ import { type SiteFile, sites, siteVersions } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
 import { contentType, isHtml, MAX_FILES, sitePathProblem } from "./files.ts";
 import { siteNameFrom, siteNameProblem } from "./hosts.ts";
-import { assetPath, publishHtml } from "./html.ts";
+import { assetPath, publishedForms, publishHtml } from "./html.ts";
 import type { SiteStore } from "./store.ts";
 
 export type Site = typeof sites.$inferSelect;
@@ -111,6 +111,7 @@ export async function publishVersion(
         size: bytes.length,
         type: contentType(path),
         source: hash,
+        forms: publishedForms(page),
       };
     } else {
       files[path] = { hash, size: (await store.get(slug, hash)).length, type: contentType(path) };

@@ -1,7 +1,7 @@
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import type { Context } from "hono";
 import type { Database } from "../db/client.ts";
 import { findTenant, type Tenant } from "../registry/tenants.ts";
+import type { Encoding, SiteCompression } from "./compression.ts";
 import { isCompressible, isHtml } from "./files.ts";
 import { NOT_FOUND_PAGE, UNAVAILABLE_PAGE } from "./pages.ts";
 import type { LiveSite } from "./registry.ts";
@@ -65,23 +65,37 @@ export function tenantServes(tenant: Tenant | null): "serve" | "missing" | "susp
 export async function serveFile(
   c: Context,
   live: LiveSite,
-  store: SiteStore,
+  files: SiteFiles,
   origin: string,
 ): Promise<Response> {
   let pathname: string;
   try {
     pathname = decodeURIComponent(new URL(c.req.url).pathname);
   } catch {
-    return notFound(c, live, store);
+    return await notFound(c, live, files);
   }
   const asset = live.assets.get(pathname);
-  if (asset) return await send(c, live, store, asset, ASSET_CACHE);
+  if (asset) return await send(c, live, files, asset, ASSET_CACHE);
   const path = resolvePath(live, pathname);
-  if (path) return await send(c, live, store, path, PAGE_CACHE);
+  if (path) return await send(c, live, files, path, PAGE_CACHE);
+  const generated = `${live.slug}/${live.site}/${live.version}/${origin}`;
   if (pathname === "/robots.txt")
-    return text(c, `User-agent: *\nAllow: /\nSitemap: ${origin}/sitemap.xml\n`, "text/plain; charset=utf-8");
-  if (pathname === "/sitemap.xml") return text(c, sitemap(live, origin), "application/xml");
-  return await notFound(c, live, store);
+    return await text(
+      c,
+      files,
+      `User-agent: *\nAllow: /\nSitemap: ${origin}/sitemap.xml\n`,
+      "text/plain; charset=utf-8",
+      `${generated}/robots.txt`,
+    );
+  if (pathname === "/sitemap.xml")
+    return await text(c, files, sitemap(live, origin), "application/xml", `${generated}/sitemap.xml`);
+  return await notFound(c, live, files);
+}
+
+/** Where public sites get their bytes: the tenant's store, and compressed copies of them. */
+export interface SiteFiles {
+  store: SiteStore;
+  compression: SiteCompression;
 }
 
 /** `/` → index.html, `/about` → about.html or about/index.html, `/docs/` → docs/index.html. */
@@ -101,41 +115,62 @@ function sitemap(live: LiveSite, origin: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls}\n</urlset>\n`;
 }
 
-async function notFound(c: Context, live: LiveSite | null, store: SiteStore): Promise<Response> {
-  const own = live?.files["404.html"];
-  const body = own && live ? await store.get(live.slug, own.hash) : Buffer.from(NOT_FOUND_PAGE);
-  return respond(c, 404, body, "text/html; charset=utf-8", { "cache-control": "no-cache" });
+async function notFound(c: Context, live: LiveSite, files: SiteFiles): Promise<Response> {
+  const own = live.files["404.html"];
+  if (!own) return await missingSite(c, files);
+  return await respond(
+    c,
+    files,
+    404,
+    await files.store.get(live.slug, own.hash),
+    "text/html; charset=utf-8",
+    {
+      headers: { "cache-control": "no-cache" },
+      key: `${live.slug}/${own.hash}`,
+    },
+  );
 }
 
-export function missingSite(c: Context): Response {
-  return respond(c, 404, Buffer.from(NOT_FOUND_PAGE), "text/html; charset=utf-8", {
-    "cache-control": "no-cache",
+export async function missingSite(c: Context, files: SiteFiles): Promise<Response> {
+  return await respond(c, files, 404, NOT_FOUND_BYTES, "text/html; charset=utf-8", {
+    headers: { "cache-control": "no-cache" },
+    key: "platform/not-found",
   });
 }
 
-export function unavailableSite(c: Context): Response {
-  return respond(c, 503, Buffer.from(UNAVAILABLE_PAGE), "text/html; charset=utf-8", {
-    "cache-control": "no-store",
-    "retry-after": "3600",
+export async function unavailableSite(c: Context, files: SiteFiles): Promise<Response> {
+  return await respond(c, files, 503, UNAVAILABLE_BYTES, "text/html; charset=utf-8", {
+    headers: { "cache-control": "no-store", "retry-after": "3600" },
+    key: "platform/unavailable",
   });
 }
 
-function text(c: Context, body: string, type: string): Response {
-  return respond(c, 200, Buffer.from(body), type, { "cache-control": PAGE_CACHE });
+const NOT_FOUND_BYTES = Buffer.from(NOT_FOUND_PAGE);
+const UNAVAILABLE_BYTES = Buffer.from(UNAVAILABLE_PAGE);
+
+async function text(c: Context, files: SiteFiles, body: string, type: string, key: string) {
+  return await respond(c, files, 200, Buffer.from(body), type, {
+    headers: { "cache-control": PAGE_CACHE },
+    key,
+  });
 }
 
 async function send(
   c: Context,
   live: LiveSite,
-  store: SiteStore,
+  files: SiteFiles,
   path: string,
   cache: string,
 ): Promise<Response> {
   const file = live.files[path]!;
   const etag = `"${file.hash}"`;
   const headers = { "cache-control": cache, etag };
-  if (matches(c.req.header("if-none-match"), etag)) return respond(c, 304, null, file.type, headers);
-  return respond(c, 200, await store.get(live.slug, file.hash), file.type, headers, file.hash);
+  if (matches(c.req.header("if-none-match"), etag))
+    return await respond(c, files, 304, null, file.type, { headers });
+  return await respond(c, files, 200, await files.store.get(live.slug, file.hash), file.type, {
+    headers,
+    key: `${live.slug}/${file.hash}`,
+  });
 }
 
 function matches(header: string | undefined, etag: string): boolean {
@@ -143,42 +178,25 @@ function matches(header: string | undefined, etag: string): boolean {
   return header === "*" || header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
 }
 
-const compressed = new Map<string, Buffer>();
-let compressedBytes = 0;
-
-/** Brotli or gzip for text the client accepts, computed once per blob and encoding. */
-function encode(body: Buffer, accept: string, key: string | undefined): { body: Buffer; encoding?: string } {
-  const br = /\bbr\b/.test(accept);
-  const gzip = /\bgzip\b/.test(accept);
-  if (body.length < 512 || (!br && !gzip)) return { body };
-  const encoding = br ? "br" : "gzip";
-  const cacheKey = key ? `${key}.${encoding}` : undefined;
-  const hit = cacheKey ? compressed.get(cacheKey) : undefined;
-  if (hit) return { body: hit, encoding };
-  const out = br
-    ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } })
-    : gzipSync(body, { level: 9 });
-  if (cacheKey) {
-    if (compressedBytes > 32 * 1024 * 1024) {
-      compressed.clear();
-      compressedBytes = 0;
-    }
-    compressed.set(cacheKey, out);
-    compressedBytes += out.length;
-  }
-  return { body: out, encoding };
+/** Brotli or gzip, when the client accepts one and the text is worth it. */
+function encodingFor(accept: string, body: Buffer): Encoding | null {
+  if (body.length < 512) return null;
+  if (/\bbr\b/.test(accept)) return "br";
+  if (/\bgzip\b/.test(accept)) return "gzip";
+  return null;
 }
 
-function respond(
+/** `key` names exactly `body`'s bytes (a content hash, a platform page), so its compressed copy is reused. */
+async function respond(
   c: Context,
+  files: SiteFiles,
   status: number,
   body: Buffer | null,
   type: string,
-  extra: Record<string, string>,
-  key?: string,
-): Response {
+  options: { headers: Record<string, string>; key?: string },
+): Promise<Response> {
   const headers = new Headers({
-    ...extra,
+    ...options.headers,
     "content-type": type,
     "content-security-policy": SITE_CSP,
     "x-content-type-options": "nosniff",
@@ -187,9 +205,11 @@ function respond(
   let payload = body;
   if (body && isCompressible(type)) {
     headers.set("vary", "accept-encoding");
-    const encoded = encode(body, c.req.header("accept-encoding") ?? "", key);
-    payload = encoded.body;
-    if (encoded.encoding) headers.set("content-encoding", encoded.encoding);
+    const encoding = options.key ? encodingFor(c.req.header("accept-encoding") ?? "", body) : null;
+    if (encoding && options.key) {
+      payload = await files.compression.encoded(options.key, body, encoding);
+      headers.set("content-encoding", encoding);
+    }
   }
   if (payload) headers.set("content-length", String(payload.length));
   return new Response(c.req.method === "HEAD" || status === 304 ? null : new Uint8Array(payload ?? []), {

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import type { Services } from "../platform-services.ts";
+import { type SiteCompression, siteCompression } from "./compression.ts";
 import { type DnsCheck, dnsChecker } from "./dns.ts";
 import { findDomain, type SiteDomain } from "./domains.ts";
 import { formIntake } from "./forms.ts";
@@ -12,6 +13,8 @@ import { siteToken, siteTokenSecret, tenantOfSiteToken } from "./token.ts";
 export interface Sites {
   services: Services;
   store: SiteStore;
+  /** Compressed copies of what public sites serve, made once per file. */
+  compression: SiteCompression;
   lookup: SiteLookup;
   dns: DnsCheck;
   intake: ReturnType<typeof formIntake>;
@@ -30,12 +33,14 @@ export function createSites(services: Services): Sites {
   const { config, platform } = services;
   const secret = siteTokenSecret(services.ownerPrivateKey);
   const domains = new Map<string, { at: number; value: SiteDomain | null }>();
+  const store = siteStore(config, resolve(config.WEBSPLAT_DATA_DIR));
   return {
     services,
-    store: siteStore(config, resolve(config.WEBSPLAT_DATA_DIR)),
+    store,
+    compression: siteCompression(services.metrics.registry),
     lookup: siteLookup(services.db),
     dns: dnsChecker(config.WEBSPLAT_DNS_RESOLVER),
-    intake: formIntake({ db: services.db, perMinute: config.WEBSPLAT_FORMS_PER_MINUTE }),
+    intake: formIntake({ db: services.db, store, perMinute: config.WEBSPLAT_FORMS_PER_MINUTE }),
     target: config.sitesTarget,
     url(address) {
       // Read at call time: locally the port is known only once the server listens.

@@ -14,6 +14,9 @@ export interface SiteStore {
   get(slug: string, hash: string): Promise<Buffer>;
   /** Deletes every file of the tenant (erasure); answers how many went. */
   deleteAll(slug: string): Promise<number>;
+  /** The hashes of every blob the tenant has. */
+  list(slug: string): Promise<string[]>;
+  delete(slug: string, hash: string): Promise<void>;
   location(): string;
 }
 
@@ -41,6 +44,20 @@ export function siteStore(config: Config, dataDir: string): SiteStore {
       const hash = sha256(bytes);
       if (!(await objects.exists(`${slug}/${hash}`))) await objects.put(`${slug}/${hash}`, bytes);
       return hash;
+    },
+    async list(slug) {
+      return (await objects.list(`${slug}/`))
+        .map((key) => key.slice(slug.length + 1))
+        .filter((hash) => /^[0-9a-f]{64}$/.test(hash));
+    },
+    async delete(slug, hash) {
+      const key = `${slug}/${hash}`;
+      const hit = cache.get(key);
+      if (hit) {
+        cache.delete(key);
+        cached -= hit.length;
+      }
+      await objects.delete(key);
     },
     async get(slug, hash) {
       const key = `${slug}/${hash}`;

@@ -3,8 +3,11 @@ import { z } from "zod";
 import { TIERS } from "../../tenant-template/index.ts";
 import { ApiError } from "../http/errors.ts";
 import { type RateLimit, TokenBuckets } from "../http/rate-limit.ts";
+import { parseJson } from "../http/json.ts";
+import { unstorableText } from "../http/text.ts";
 import { audit } from "../registry/audit.ts";
 import { findTenant, type Tenant } from "../registry/tenants.ts";
+import { collectBlobs, recordBlob, storedBytes, touchBlobs } from "./blobs.ts";
 import {
   addDomain,
   checkDomain,
@@ -42,6 +45,8 @@ const Publish = z.object({
 });
 const Hostname = z.object({ hostname: z.string().min(1).max(253) });
 
+const mebibytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
+
 function projectIdOf(value: string): string {
   if (!ProjectId.safeParse(value).success)
     throw new ApiError(400, "invalid_project", "That is not a project id.");
@@ -49,10 +54,12 @@ function projectIdOf(value: string): string {
 }
 
 async function parse<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
-  const body = await request.json().catch(() => {
-    throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
-  });
-  const result = schema.safeParse(body);
+  const parsed = parseJson(await request.text());
+  if (!parsed.ok)
+    throw new ApiError(400, "invalid_json", `The request body cannot be read: ${parsed.reason}.`);
+  const problem = unstorableText(parsed.value, "body");
+  if (problem) throw new ApiError(400, "invalid_text", `Invalid ${problem}: remove it and send again.`);
+  const result = schema.safeParse(parsed.value);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new ApiError(
@@ -108,6 +115,12 @@ export function tenantSiteRoutes(sites: Sites) {
     const missing: string[] = [];
     for (const hash of new Set(hashes))
       if (!(await sites.store.has(c.var.tenant.slug, hash))) missing.push(hash);
+    // The ones it has are about to be published: not collected meanwhile.
+    await touchBlobs(
+      db,
+      c.var.tenant.slug,
+      hashes.filter((hash) => !missing.includes(hash)),
+    );
     return c.json({ missing });
   });
   app.put("/blobs/:hash", async (c) => {
@@ -118,7 +131,21 @@ export function tenantSiteRoutes(sites: Sites) {
       throw new ApiError(413, "file_too_large", "A published file is at most 1 MiB.");
     if (sha256(bytes) !== expected.data)
       throw new ApiError(400, "hash_mismatch", "The body's SHA-256 is not the one in the address.");
-    await sites.store.put(c.var.tenant.slug, bytes);
+    const tenant = c.var.tenant;
+    const quota = TIERS[tenant.tier].publishedBytes;
+    const fits = async () => (await storedBytes(db, tenant.slug)) + bytes.length <= quota;
+    if (!(await sites.store.has(tenant.slug, expected.data)) && !(await fits())) {
+      // Uploads no version kept may be what fills it.
+      await collectBlobs(db, sites.store, tenant.slug);
+      if (!(await fits()))
+        throw new ApiError(
+          413,
+          "storage_quota_exceeded",
+          `Your ${tenant.tier} plan stores ${mebibytes(quota)} of published files and this site's versions use ${mebibytes(await storedBytes(db, tenant.slug))}: publish smaller files, or move to a larger plan.`,
+        );
+    }
+    await sites.store.put(tenant.slug, bytes);
+    await recordBlob(db, tenant.slug, expected.data, bytes.length);
     return c.json({ hash: expected.data }, 201);
   });
 
@@ -137,6 +164,9 @@ export function tenantSiteRoutes(sites: Sites) {
       { ...body, projectId },
       TIERS[tenant.tier].sites,
     );
+    // Pages are stored as published (rewritten): they count against the quota too.
+    for (const file of Object.values(version.files))
+      if (file.source) await recordBlob(db, tenant.slug, file.hash, file.size);
     changed(tenant);
     await owner(tenant, "site.publish", {
       site: site.name,

@@ -3,6 +3,7 @@ import { scheduleBackups } from "../backups/index.ts";
 import type { Services } from "../platform-services.ts";
 import { startProbes } from "../probes/index.ts";
 import { reservationSweep } from "../registry/reservation-sweep.ts";
+import { blobCollection, siteStore } from "../sites/index.ts";
 
 export interface Background {
   services: Services;
@@ -39,6 +40,9 @@ export async function startBackground(
   cleanup.push(() => reconciler.stop());
   cleanup.push(scheduleBackups(services));
   cleanup.push(reservationSweep(services));
+  cleanup.push(
+    blobCollection(services.db, siteStore(services.config, services.config.WEBSPLAT_DATA_DIR), logger),
+  );
   cleanup.push(await startProbes(services, () => background.selfUrl));
   await events.sweep(0);
   // Stripe events whose processing was cut short are picked up again; a failing round is logged and retried.

@@ -1,7 +1,9 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
+import { TIERS } from "../../tenant-template/index.ts";
 import { apiRoute } from "../http/api-route.ts";
 import { ApiError } from "../http/errors.ts";
+import { modelUpstream, proxiedModelTokens } from "../models/index.ts";
 import type { Services } from "../platform-services.ts";
 import { recordBuilderRun } from "./builder-runs.ts";
 import { computeKpis } from "./kpis.ts";
@@ -28,12 +30,29 @@ export const KpisSchema = z.object({
   }),
 });
 
+/** The most one run can have spent: the largest plan's whole month. */
+const MAX_RUN_TOKENS = Math.max(...Object.values(TIERS).map((tier) => tier.tokensPerMonth));
+/** A builder reports a run as it finishes, retrying for about half a minute: older reports are backdated. */
+const REPORT_MAX_AGE_MS = 24 * 3_600_000;
+/** Clocks of the runtime and the platform may differ a little. */
+const REPORT_MAX_SKEW_MS = 5 * 60_000;
+
 const BuilderRunBody = z.object({
   runId: z.string().trim().min(1, "name the run").max(100),
   status: z.enum(["completed", "stopped", "failed"]),
-  promptTokens: z.number().int().min(0).max(2_147_483_647),
-  completionTokens: z.number().int().min(0).max(2_147_483_647),
-  finishedAt: z.iso.datetime({ offset: true }),
+  promptTokens: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_RUN_TOKENS, `one run spends at most ${MAX_RUN_TOKENS} tokens`),
+  completionTokens: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_RUN_TOKENS, `one run spends at most ${MAX_RUN_TOKENS} tokens`),
+  finishedAt: z.iso.datetime({ offset: true }).refine((text) => Number.isFinite(Date.parse(text)), {
+    message: "not a real date and time",
+  }),
 });
 
 /**
@@ -61,7 +80,19 @@ export function statsRoutes(app: OpenAPIHono, services: Services) {
     },
     async (c, { body }) => {
       const slug = (c as unknown as { get(key: "tenantSlug"): string }).get("tenantSlug");
-      const recorded = await recordBuilderRun(services.db, slug, body);
+      const finished = Date.parse(body.finishedAt);
+      const now = Date.now();
+      if (finished < now - REPORT_MAX_AGE_MS || finished > now + REPORT_MAX_SKEW_MS)
+        throw new ApiError(
+          400,
+          "finished_at_out_of_range",
+          "finishedAt must be when the run finished: within the last 24 hours, not in the future.",
+        );
+      // Runtimes reach the model only through the platform's proxy when it runs one: it knows the most they spent.
+      const ceiling = modelUpstream(services.config)
+        ? () => proxiedModelTokens(services.db, slug)
+        : undefined;
+      const recorded = await recordBuilderRun(services.db, slug, body, ceiling);
       return recorded ? c.json({ recorded: true as const }, 201) : c.json({ recorded: false as const }, 200);
     },
   );
