@@ -115,7 +115,7 @@ export class PulumiStackDriver implements StackDriver {
   async up(spec: TenantSpec, ctx: OperationContext): Promise<StackOutputs> {
     return this.#operation(spec.slug, "up", ctx, async (session) => {
       const stack = await this.#createOrSelect(session);
-      await stack.setAllConfig(tenantStackConfig(spec, this.#options));
+      await stack.setAllConfig(tenantStackConfig(spec, this.#options, await this.#customDomains(spec, ctx)));
       await this.#recoverIfNeeded(stack, session);
       const result = await this.#update(session, stack, () =>
         stack.up({ ...this.#streams(session), ...this.#policies() }),
@@ -129,7 +129,7 @@ export class PulumiStackDriver implements StackDriver {
   async preview(spec: TenantSpec, ctx: OperationContext): Promise<StackPreview> {
     return this.#operation(spec.slug, "preview", ctx, async (session) => {
       const stack = await this.#createOrSelect(session);
-      await stack.setAllConfig(tenantStackConfig(spec, this.#options));
+      await stack.setAllConfig(tenantStackConfig(spec, this.#options, await this.#customDomains(spec, ctx)));
       const steps: string[] = [];
       const streams = this.#streams(session, (event) => {
         const step = event.resourcePreEvent?.metadata;
@@ -193,6 +193,21 @@ export class PulumiStackDriver implements StackDriver {
   async stop(): Promise<void> {
     // Running engine operations are aborted; their stacks are recovered on the next update.
     this.#stopping.abort(new StackError("aborted", "The control plane is shutting down."));
+  }
+
+  /**
+   * The tenant's verified custom domains, when its tier has them: a downgraded tenant's custom hostnames are
+   * removed by the update instead of failing it.
+   */
+  async #customDomains(spec: TenantSpec, ctx: OperationContext): Promise<string[]> {
+    const source = this.#options.customDomains;
+    if (!source) return [];
+    const hostnames = [...new Set(await source.hostnames(spec.slug))].sort();
+    if (hostnames.length > 0 && !spec.limits.customDomain) {
+      ctx.log(`The ${spec.tier} tier has no custom domains: ${hostnames.join(", ")} are not served.`, "warn");
+      return [];
+    }
+    return hostnames;
   }
 
   /** An operation that changes the stack: one at a time per stack, under the global cap. */

@@ -32,7 +32,7 @@ beforeAll(async () => {
 
 const ofType = (type: string) => declared.filter((resource) => resource.type === type).map((r) => r.inputs);
 const named = (name: string): Loose => declared.find((resource) => resource.name === name)?.inputs;
-const envOf = (deployment: Loose): Record<string, string> =>
+const envOf = (deployment: Loose): Loose =>
   Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: Loose) => [e.name, e.value]));
 const controlPlaneEnv = () => envOf(named("websplat-control-plane-deployment"));
 const backupLifecycle = (): Loose =>
