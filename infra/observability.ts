@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { OBSERVABILITY_NAMESPACE, OTLP_HTTP_PORT } from "../tenant-template/index.ts";
 import { POD_IDENTITY_TRUST } from "./identity.ts";
 
 export interface ObservabilityArgs {
@@ -16,10 +17,6 @@ export interface ObservabilityArgs {
   clusterName?: pulumi.Input<string>;
 }
 
-/** Namespace of Prometheus and the trace collector: tenants may send traces here and nowhere else inside. */
-export const OBSERVABILITY_NAMESPACE = "websplat-observability";
-/** OTLP/HTTP port of the collector. */
-export const OTLP_HTTP_PORT = 4318;
 const COLLECTOR_LABELS = {
   "app.kubernetes.io/name": "otel-collector",
   "app.kubernetes.io/part-of": "websplat",
