@@ -142,3 +142,21 @@ export function unsecret(value: Loose): Loose {
     ? value.value
     : value;
 }
+
+/**
+ * The environment the platform gives the control plane's container: the Deployment's `env` and the keys of the
+ * Secret it reads with `envFrom`, as rendered from the production config (plus the operator's `config`).
+ */
+export async function renderedControlPlaneEnv(
+  config: Record<string, string> = {},
+): Promise<Record<string, string>> {
+  const { declared } = await renderPlatform(config);
+  const named = (name: string) => declared.find((resource) => resource.name === name)?.inputs;
+  const container = named("websplat-control-plane-deployment").spec.template.spec.containers[0];
+  const env = Object.fromEntries(container.env.map((entry: Loose) => [entry.name, String(entry.value)]));
+  const secret = unsecret(named("websplat-control-plane-secret").stringData) as Record<string, unknown>;
+  const secrets = Object.fromEntries(
+    Object.entries(secret).map(([key, value]) => [key, String(unsecret(value))]),
+  );
+  return { ...secrets, ...env };
+}

@@ -103,6 +103,7 @@ describe("the production platform stack", () => {
       "cluster-autoscaler",
       "ingress-nginx",
       "kube-prometheus-stack",
+      "metrics-server",
     ]);
     expect(releases.every((release) => /^v?\d+\.\d+\.\d+$/.test(release.version))).toBe(true);
     const custom = ofType("kubernetes:cert-manager.io/v1:Certificate").concat(

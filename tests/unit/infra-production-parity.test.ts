@@ -110,6 +110,8 @@ describe("published sites are reachable in production", () => {
       name: "sites",
     });
     expect(autoscaler.spec.minReplicas).toBeGreaterThanOrEqual(2);
+    // The autoscaler reads CPU from metrics-server, which EKS does not ship.
+    expect(ofType("kubernetes:helm.sh/v3:Release").map((release) => release.chart)).toContain("metrics-server");
     const budget = named("websplat-control-plane-sites-disruption-budget");
     expect(() => new PodDisruptionBudget(budget).validate()).not.toThrow();
     expect(sites.spec.template.metadata.labels).toMatchObject(budget.spec.selector.matchLabels);
