@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { OPERATION_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from "../stacks/driver.ts";
 import { CONTROL_PLANE_NAMESPACE } from "../tenant-template/index.ts";
 import { ControlPlaneIdentity, type ControlPlaneIdentityArgs } from "./identity.ts";
 import { SitesServer, type SitesServerArgs } from "./sites-server.ts";
@@ -39,7 +40,9 @@ export const MAX_OPERATIONS_PER_REPLICA = Math.floor(
   (CONTROL_PLANE_MEMORY.limitMi - CONTROL_PLANE_MEMORY.baseMi) / CONTROL_PLANE_MEMORY.perOperationMi,
 );
 /** The driver's operation timeout (its default), which a terminating pod must be allowed to finish. */
-export const OPERATION_TIMEOUT_SECONDS = 15 * 60;
+export const OPERATION_TIMEOUT_SECONDS = OPERATION_TIMEOUT_MS / 1000;
+/** The pod's grace: the control plane's own shutdown wait (running operations drain) and a margin to exit. */
+export const TERMINATION_GRACE_SECONDS = SHUTDOWN_GRACE_MS / 1000 + 30;
 
 /** The control plane in its own namespace, run as hardened as a tenant, reachable on the zone's hostnames. */
 export class ControlPlane extends pulumi.ComponentResource {
@@ -116,7 +119,7 @@ export class ControlPlane extends pulumi.ComponentResource {
               serviceAccountName: identity.serviceAccountName,
               automountServiceAccountToken: true,
               // A rolling update or a drained node lets running tenant operations finish (SIGTERM waits).
-              terminationGracePeriodSeconds: OPERATION_TIMEOUT_SECONDS + 60,
+              terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
               securityContext: {
                 runAsNonRoot: true,
                 runAsUser: 10001,

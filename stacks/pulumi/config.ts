@@ -78,6 +78,11 @@ export interface PulumiDriverOptions {
    */
   operationTimeoutMs?: number;
   /**
+   * On stop, how long running operations may go on before they are aborted (recovered on the next update).
+   * @default the operation timeout
+   */
+  drainTimeoutMs?: number;
+  /**
    * Updates running at once across all tenants.
    * @default 4
    */

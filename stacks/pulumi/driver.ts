@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { EngineEvent, PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import { stackName, TENANT_PULUMI_PROJECT, type TenantSpec } from "../../tenant-template/index.ts";
 import {
+  OPERATION_TIMEOUT_MS,
   type OperationContext,
   type StackDriver,
   StackError,
@@ -42,6 +43,8 @@ export class PulumiStackDriver implements StackDriver {
   /** Slugs whose last operation died mid-way (found at boot, or aborted): recover before the next update. */
   readonly #interrupted = new Set<string>();
   readonly #stopping = new AbortController();
+  /** Operations changing a stack now: a stop lets them finish first. */
+  readonly #running = new Set<Promise<unknown>>();
   readonly #program: PulumiFn;
 
   constructor(options: PulumiDriverOptions) {
@@ -191,8 +194,16 @@ export class PulumiStackDriver implements StackDriver {
   }
 
   async stop(): Promise<void> {
-    // Running engine operations are aborted; their stacks are recovered on the next update.
+    // A rolling update or a drained node must not cut a Pulumi update short (the pod's grace period covers
+    // this wait); what still runs after it is aborted, and its stack is recovered on the next update.
+    const drain = AbortSignal.timeout(this.#options.drainTimeoutMs ?? this.#timeoutMs());
+    const drained = new Promise<void>((resolve) => drain.addEventListener("abort", () => resolve()));
+    await Promise.race([Promise.allSettled([...this.#running]), drained]);
     this.#stopping.abort(new StackError("aborted", "The control plane is shutting down."));
+  }
+
+  #timeoutMs(): number {
+    return this.#options.operationTimeoutMs ?? OPERATION_TIMEOUT_MS;
   }
 
   /**
@@ -218,11 +229,15 @@ export class PulumiStackDriver implements StackDriver {
     work: (session: Session) => Promise<T>,
   ): Promise<T> {
     const signal = this.#signal(ctx);
-    return this.#locks
+    const running = this.#locks
       .run(slug, signal, () => this.#session(slug, what, ctx, work, signal))
       .catch((error: unknown) => {
         throw this.#failure(error, slug, what, ctx, signal);
       });
+    const tracked = running.catch(() => {});
+    this.#running.add(tracked);
+    void tracked.finally(() => this.#running.delete(tracked));
+    return running;
   }
 
   /** A fresh work dir for one operation, removed afterwards whatever happens. */
@@ -245,7 +260,7 @@ export class PulumiStackDriver implements StackDriver {
   }
 
   #signal(ctx: OperationContext): AbortSignal {
-    const timeout = AbortSignal.timeout(this.#options.operationTimeoutMs ?? 15 * 60_000);
+    const timeout = AbortSignal.timeout(this.#timeoutMs());
     return AbortSignal.any([ctx.signal, this.#stopping.signal, timeout]);
   }
 
@@ -263,7 +278,7 @@ export class PulumiStackDriver implements StackDriver {
       if (ctx.signal.aborted || this.#stopping.signal.aborted) {
         return new StackError("aborted", `Pulumi ${what} of tenant ${slug} was aborted.`, { cause: error });
       }
-      const minutes = Math.round((this.#options.operationTimeoutMs ?? 900_000) / 60_000);
+      const minutes = Math.round(this.#timeoutMs() / 60_000);
       return new StackError(
         "timeout",
         `Pulumi ${what} of tenant ${slug} took longer than ${minutes} min and was stopped; it is recovered on the next try.`,
