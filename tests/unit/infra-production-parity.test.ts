@@ -111,7 +111,9 @@ describe("published sites are reachable in production", () => {
     });
     expect(autoscaler.spec.minReplicas).toBeGreaterThanOrEqual(2);
     // The autoscaler reads CPU from metrics-server, which EKS does not ship.
-    expect(ofType("kubernetes:helm.sh/v3:Release").map((release) => release.chart)).toContain("metrics-server");
+    expect(ofType("kubernetes:helm.sh/v3:Release").map((release) => release.chart)).toContain(
+      "metrics-server",
+    );
     const budget = named("websplat-control-plane-sites-disruption-budget");
     expect(() => new PodDisruptionBudget(budget).validate()).not.toThrow();
     expect(sites.spec.template.metadata.labels).toMatchObject(budget.spec.selector.matchLabels);
@@ -290,3 +292,47 @@ function matches(expression: string, path: string): boolean {
     return path.startsWith(prefix) !== negated;
   });
 }
+
+describe("operations are observable and the cluster's API is not open to the internet", () => {
+  test("the control plane exports traces to the in-cluster collector, whose Service and port exist", () => {
+    const endpoint = new URL(controlPlaneEnv().OTEL_EXPORTER_OTLP_ENDPOINT);
+    const [service, namespace] = endpoint.hostname.split(".");
+    const collector = ofType("kubernetes:core/v1:Service").find(
+      (s) => s.metadata?.name === service && s.metadata?.namespace === namespace,
+    );
+    expect(collector.spec.ports.map((port: Loose) => port.port)).toContain(Number(endpoint.port));
+    const deployment = ofType("kubernetes:apps/v1:Deployment").find(
+      (d) => d.metadata?.namespace === namespace,
+    );
+    expect(deployment.spec.template.metadata.labels).toMatchObject(collector.spec.selector);
+    const config = JSON.parse(named("websplat-observability-collector-config").data["config.yaml"]);
+    expect(config.service.pipelines.traces.exporters).toEqual(["awsxray"]);
+  });
+
+  test("Prometheus scrapes the control plane and sites pods and loads every alert of infra/monitoring/alerts.yaml", async () => {
+    const { parse } = await import("yaml");
+    const { readFile } = await import("node:fs/promises");
+    const alerts = parse(
+      await readFile(new URL("../../infra/monitoring/alerts.yaml", import.meta.url), "utf8"),
+    );
+    const rule = ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule")[0];
+    expect(rule.spec.groups).toEqual(alerts.groups);
+    for (const [service, monitor] of [
+      ["websplat-control-plane-service", "websplat-observability-scrape-control-plane"],
+      ["websplat-control-plane-sites-service", "websplat-observability-scrape-sites"],
+    ]) {
+      const target = named(service as string);
+      const scrape = named(monitor as string).spec;
+      expect(target.metadata.labels).toMatchObject(scrape.selector.matchLabels);
+      expect(scrape.namespaceSelector.matchNames).toContain(target.metadata.namespace);
+      expect(target.spec.ports.map((port: Loose) => port.name)).toContain(scrape.endpoints[0].port);
+    }
+  });
+
+  test("the EKS API answers from the internet only to the configured operator ranges", () => {
+    expect(ofType("aws:eks/cluster:Cluster")[0].vpcConfig).toMatchObject({
+      endpointPrivateAccess: true,
+      publicAccessCidrs: ["203.0.113.0/24"],
+    });
+  });
+});
