@@ -2,12 +2,14 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { OPERATION_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from "../stacks/driver.ts";
-import { CONTROL_PLANE_NAMESPACE } from "../tenant-template/index.ts";
+import { CONTROL_PLANE_NAMESPACE, OBSERVABILITY_NAMESPACE } from "../tenant-template/index.ts";
 import { ControlPlaneIdentity, type ControlPlaneIdentityArgs } from "./identity.ts";
 import { SitesServer, type SitesServerArgs } from "./sites-server.ts";
 
 export interface ControlPlaneArgs {
   provider: k8s.Provider;
+  /** Namespace of the ingress controller: the only hop allowed in front of the control plane and sites pods. */
+  ingressNamespace: string;
   /** Image pinned by tag in the control plane's repository. */
   image: pulumi.Input<string>;
   replicas: number;
@@ -202,6 +204,27 @@ export class ControlPlane extends pulumi.ComponentResource {
               ],
             },
           })),
+        },
+      },
+      options,
+    );
+    // WEBSPLAT_TRUSTED_PROXY is the pod network: only the ingress controller (and Prometheus) may connect, so
+    // no other pod can pose as the proxy and name its own client address.
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-ingress-only`,
+      {
+        metadata: { name: "ingress-controller-only", namespace: namespace.metadata.name },
+        spec: {
+          podSelector: {},
+          policyTypes: ["Ingress"],
+          ingress: [
+            {
+              from: [args.ingressNamespace, OBSERVABILITY_NAMESPACE].map((peer) => ({
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer } },
+              })),
+              ports: [{ protocol: "TCP", port: PORT }],
+            },
+          ],
         },
       },
       options,

@@ -96,6 +96,7 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
   const tenantBackendUrl = pulumi.interpolate`s3://${storage.tenantStateBucket}/${TENANT_PULUMI_PROJECT}?region=${region}`;
   new ControlPlane("websplat-control-plane", {
     provider: kubernetes,
+    ingressNamespace: INGRESS_NAMESPACE,
     image: controlPlaneImage,
     replicas: config.controlPlane.replicas,
     hostnames: zone.hostnames,

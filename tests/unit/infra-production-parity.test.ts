@@ -186,6 +186,15 @@ describe("per-client limits see the real client", () => {
     expect(trusted.sort()).toEqual([...nodeSubnets].sort());
     // Never the whole internet, never Cloudflare's edge: only what is really in front of the control plane.
     expect(trusted).not.toContain("0.0.0.0/0");
+    // Within that network only the ingress controller (and Prometheus) may connect to the control plane's pods.
+    const guard = ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").find(
+      (policy) => policy.metadata.namespace === "websplat",
+    );
+    expect(guard.spec.podSelector).toEqual({});
+    expect(guard.spec.ingress.flatMap((rule: Loose) => rule.from)).toEqual([
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "websplat-observability" } } },
+    ]);
   });
 });
 
