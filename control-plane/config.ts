@@ -148,6 +148,7 @@ const variables = z.object({
   KUBERNETES_SERVICE_HOST: optionalString,
   CLOUDFLARE_API_TOKEN: optionalString,
   CLOUDFLARE_ZONE_ID: optionalString,
+  CLOUDFLARE_SITES_ZONE_ID: optionalString,
   PGSSLROOTCERT: optionalString,
   WEBSPLAT_POLICY_PACK: optionalString,
   WEBSPLAT_PULUMI_PLUGIN_DIR: optionalString,

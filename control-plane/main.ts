@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { SHUTDOWN_GRACE_MS } from "../stacks/index.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { hasLocalMailbox, mailboxKey } from "./email/index.ts";
 import { startPlatform } from "./platform.ts";
@@ -62,10 +63,12 @@ async function main(): Promise<void> {
     process.stdout.write(
       `Received ${signal}: stopping intake, draining the queue, stopping runtimes and Postgres...\n`,
     );
+    // With the Pulumi driver, running tenant operations are let finish (the pod's grace period allows it).
+    const graceMs = config.WEBSPLAT_DRIVER === "pulumi" ? SHUTDOWN_GRACE_MS : 45_000;
     const force = setTimeout(() => {
-      process.stderr.write("Shutdown took longer than 45 s; exiting.\n");
+      process.stderr.write(`Shutdown took longer than ${graceMs / 1000} s; exiting.\n`);
       process.exit(1);
-    }, 45_000);
+    }, graceMs);
     force.unref();
     void platform.stop().then(() => {
       writeQuietly("Stopped.\n");

@@ -14,7 +14,8 @@ const SERVICE_ACCOUNT = "cluster-autoscaler";
 
 /**
  * Cluster Autoscaler over the managed node group (EKS tags its Auto Scaling group for discovery), so
- * the group's `max` is used: Pending tenant pods add nodes, idle nodes go away.
+ * the group's `max` is used: Pending tenant pods add nodes, idle nodes go away; and metrics-server, which the
+ * pod autoscalers read.
  */
 export class ClusterAutoscaler extends pulumi.ComponentResource {
   constructor(name: string, args: ClusterAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -91,6 +92,18 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
         },
       },
       { parent, provider: args.provider, dependsOn: [association] },
+    );
+    // Resource metrics for HorizontalPodAutoscalers (the sites Deployment scales on CPU); EKS ships none.
+    new k8s.helm.v3.Release(
+      `${name}-metrics-server`,
+      {
+        name: "metrics-server",
+        chart: "metrics-server",
+        version: "3.12.2",
+        repositoryOpts: { repo: "https://kubernetes-sigs.github.io/metrics-server/" },
+        namespace: NAMESPACE,
+      },
+      { parent, provider: args.provider },
     );
     this.registerOutputs({});
   }

@@ -10,6 +10,8 @@ export interface EksClusterArgs {
   nodes: { min: number; desired: number; max: number };
   /** IAM principals (roles of operators, CI) given cluster-admin through EKS access entries. @default [] */
   adminArns?: string[];
+  /** The only addresses that reach the API endpoint from the internet; nodes and pods use the private endpoint. */
+  apiAllowedCidrs: string[];
 }
 
 const assumeRole = (service: string) =>
@@ -49,6 +51,7 @@ export class EksCluster extends pulumi.ComponentResource {
           subnetIds: [...args.network.privateSubnetIds, ...args.network.publicSubnetIds],
           endpointPrivateAccess: true,
           endpointPublicAccess: true,
+          publicAccessCidrs: args.apiAllowedCidrs,
         },
         accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
         enabledClusterLogTypes: ["api", "audit", "authenticator"],

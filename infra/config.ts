@@ -6,7 +6,20 @@ export interface PlatformConfig {
   domain: string;
   /** Cloudflare zone id of `domain`. */
   cloudflareZoneId: string;
-  /** Cloudflare token (DNS edit on the zone): records, and cert-manager's DNS-01 challenge. */
+  /**
+   * The domain of published sites (`websplat:sitesDomain`): its own registrable domain, never under `domain`,
+   * so published pages can never read or set the builder's cookies.
+   */
+  sitesDomain: string;
+  /** Cloudflare zone id of `sitesDomain` (Cloudflare for SaaS custom hostnames live in it). */
+  sitesZoneId: string;
+  /** Sender of sign-in and notification mail, an address on `domain`. @default "WebSplat <hello@<domain>>" */
+  emailFrom: string;
+  /** Who receives DMARC aggregate reports. @default none */
+  dmarcReports?: string;
+  /** Replicas of the sites Deployment, between which its autoscaler moves. @default { min: 2, max: 10 } */
+  sitesReplicas: { min: number; max: number };
+  /** Cloudflare token (see docs/deploy.md for its permissions on both zones): records, DNS-01, custom hostnames. */
   cloudflareApiToken: pulumi.Input<string>;
   /** Let's Encrypt account e-mail. */
   acmeEmail: string;
@@ -24,6 +37,8 @@ export interface PlatformConfig {
         nodes: { min: number; desired: number; max: number };
         /** IAM roles given cluster-admin through EKS access entries (operators, CI). @default [] */
         adminArns: string[];
+        /** Addresses (CIDRs) that may reach the EKS API endpoint from outside the VPC: operators, CI. */
+        apiAllowedCidrs: string[];
       }
     | {
         mode: "existing";
@@ -70,8 +85,20 @@ export interface PlatformConfig {
 /** Reads the stack's config, with defaults; a missing required key stops the program with Pulumi's own message. */
 export function readPlatformConfig(config = new pulumi.Config("websplat")): PlatformConfig {
   const mode = config.get("clusterMode") ?? "eks";
+  const domain = config.require("domain");
+  const sitesDomain = config.require("sitesDomain");
+  if (sitesDomain === domain || sitesDomain.endsWith(`.${domain}`)) {
+    throw new Error(
+      `websplat:sitesDomain (${sitesDomain}) must be a registrable domain of its own, not inside ${domain}: published pages could otherwise reach the builder's cookies.`,
+    );
+  }
   return {
-    domain: config.require("domain"),
+    domain,
+    sitesDomain,
+    sitesZoneId: config.require("sitesZoneId"),
+    emailFrom: config.get("emailFrom") ?? `WebSplat <hello@${domain}>`,
+    dmarcReports: config.get("dmarcReports"),
+    sitesReplicas: config.getObject("sitesReplicas") ?? { min: 2, max: 10 },
     cloudflareZoneId: config.require("cloudflareZoneId"),
     cloudflareApiToken: config.requireSecret("cloudflareApiToken"),
     acmeEmail: config.require("acmeEmail"),
@@ -93,6 +120,7 @@ export function readPlatformConfig(config = new pulumi.Config("websplat")): Plat
             nodeInstanceType: config.get("nodeInstanceType") ?? "m7g.large",
             nodes: config.getObject("nodes") ?? { min: 2, desired: 3, max: 10 },
             adminArns: config.getObject<string[]>("clusterAdminArns") ?? [],
+            apiAllowedCidrs: apiAllowedCidrs(config.requireObject<string[]>("clusterApiCidrs")),
           },
     database: {
       instanceClass: config.get("databaseInstanceClass") ?? "db.t4g.medium",
@@ -118,4 +146,16 @@ export function readPlatformConfig(config = new pulumi.Config("websplat")): Plat
     runtimeImageTag: config.require("runtimeImageTag"),
     backupRetentionDays: config.getNumber("backupRetentionDays") ?? 90,
   };
+}
+
+/** The EKS API's public allow-list: named addresses only, never the whole internet. */
+function apiAllowedCidrs(cidrs: string[]): string[] {
+  if (
+    cidrs.length === 0 ||
+    cidrs.some((cidr) => cidr === "0.0.0.0/0" || !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr))
+  )
+    throw new Error(
+      "websplat:clusterApiCidrs must list the IPv4 ranges (a.b.c.d/n) of operators and CI, and not 0.0.0.0/0.",
+    );
+  return cidrs;
 }

@@ -1,11 +1,15 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CONTROL_PLANE_NAMESPACE } from "../tenant-template/index.ts";
+import { OPERATION_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from "../stacks/driver.ts";
+import { CONTROL_PLANE_NAMESPACE, OBSERVABILITY_NAMESPACE } from "../tenant-template/index.ts";
 import { ControlPlaneIdentity, type ControlPlaneIdentityArgs } from "./identity.ts";
+import { SitesServer, type SitesServerArgs } from "./sites-server.ts";
 
 export interface ControlPlaneArgs {
   provider: k8s.Provider;
+  /** Namespace of the ingress controller: the only hop allowed in front of the control plane and sites pods. */
+  ingressNamespace: string;
   /** Image pinned by tag in the control plane's repository. */
   image: pulumi.Input<string>;
   replicas: number;
@@ -15,11 +19,16 @@ export interface ControlPlaneArgs {
   env: Record<string, pulumi.Input<string>>;
   /** Secret environment (database URL, Stripe, tokens). */
   secrets: Record<string, pulumi.Input<string>>;
-  /** Where its AWS identity applies: the cluster (Pod Identity) and the two buckets it may use. */
+  /** Where its AWS identity applies: the cluster (Pod Identity), the two buckets it may use, its mail identity. */
   identity: Omit<ControlPlaneIdentityArgs, "provider" | "namespace">;
+  /** Published sites: the same image in the sites-only role, on the sites domain and custom hostnames. */
+  sites: Omit<
+    SitesServerArgs,
+    "provider" | "namespace" | "image" | "env" | "secretName" | "secretChecksum" | "ingressClassName"
+  >;
 }
 
-const PORT = 8080;
+export const PORT = 8080;
 
 /**
  * Memory of the pod, and what one tenant operation adds to it: the pulumi CLI, the inline program and
@@ -33,7 +42,9 @@ export const MAX_OPERATIONS_PER_REPLICA = Math.floor(
   (CONTROL_PLANE_MEMORY.limitMi - CONTROL_PLANE_MEMORY.baseMi) / CONTROL_PLANE_MEMORY.perOperationMi,
 );
 /** The driver's operation timeout (its default), which a terminating pod must be allowed to finish. */
-export const OPERATION_TIMEOUT_SECONDS = 15 * 60;
+export const OPERATION_TIMEOUT_SECONDS = OPERATION_TIMEOUT_MS / 1000;
+/** The pod's grace: the control plane's own shutdown wait (running operations drain) and a margin to exit. */
+export const TERMINATION_GRACE_SECONDS = SHUTDOWN_GRACE_MS / 1000 + 30;
 
 /** The control plane in its own namespace, run as hardened as a tenant, reachable on the zone's hostnames. */
 export class ControlPlane extends pulumi.ComponentResource {
@@ -81,6 +92,12 @@ export class ControlPlane extends pulumi.ComponentResource {
       },
       options,
     );
+    const env = [
+      { name: "PORT", value: String(PORT) },
+      // The root filesystem is read-only: keys and runtime state live in a writable emptyDir.
+      { name: "WEBSPLAT_DATA_DIR", value: "/data" },
+      ...Object.entries(args.env).map(([key, value]) => ({ name: key, value })),
+    ];
     new k8s.apps.v1.Deployment(
       `${name}-deployment`,
       {
@@ -90,13 +107,21 @@ export class ControlPlane extends pulumi.ComponentResource {
           selector: { matchLabels: labels },
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
           template: {
-            metadata: { labels, annotations: { "websp.lat/secret-checksum": secretChecksum } },
+            metadata: {
+              labels,
+              annotations: {
+                "websp.lat/secret-checksum": secretChecksum,
+                // Its emptyDirs hold only scratch (work dirs, linked plugins): scale-down may move it, and
+                // the grace period below lets running operations finish first.
+                "cluster-autoscaler.kubernetes.io/safe-to-evict": "true",
+              },
+            },
             spec: {
               // In-cluster credentials for tenant stacks (RBAC in identity.ts) and AWS via Pod Identity.
               serviceAccountName: identity.serviceAccountName,
               automountServiceAccountToken: true,
               // A rolling update or a drained node lets running tenant operations finish (SIGTERM waits).
-              terminationGracePeriodSeconds: OPERATION_TIMEOUT_SECONDS + 60,
+              terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
               securityContext: {
                 runAsNonRoot: true,
                 runAsUser: 10001,
@@ -108,12 +133,10 @@ export class ControlPlane extends pulumi.ComponentResource {
                   image: args.image,
                   ports: [{ name: "http", containerPort: PORT }],
                   env: [
-                    { name: "PORT", value: String(PORT) },
-                    // The root filesystem is read-only: keys and runtime state live in a writable emptyDir.
-                    { name: "WEBSPLAT_DATA_DIR", value: "/data" },
+                    ...env,
+                    { name: "WEBSPLAT_ROLE", value: "all" },
                     { name: "PULUMI_HOME", value: "/data/pulumi" },
                     { name: "WEBSPLAT_PULUMI_MAX_OPERATIONS", value: String(MAX_OPERATIONS_PER_REPLICA) },
-                    ...Object.entries(args.env).map(([key, value]) => ({ name: key, value })),
                   ],
                   envFrom: [{ secretRef: { name: secret.metadata.name } }],
                   resources: {
@@ -184,6 +207,47 @@ export class ControlPlane extends pulumi.ComponentResource {
         },
       },
       options,
+    );
+    // WEBSPLAT_TRUSTED_PROXY is the pod network: only the ingress controller (and Prometheus) may connect, so
+    // no other pod can pose as the proxy and name its own client address.
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-ingress-only`,
+      {
+        metadata: { name: "ingress-controller-only", namespace: namespace.metadata.name },
+        spec: {
+          podSelector: {},
+          policyTypes: ["Ingress"],
+          ingress: [
+            {
+              from: [args.ingressNamespace, OBSERVABILITY_NAMESPACE].map((peer) => ({
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer } },
+              })),
+              ports: [{ protocol: "TCP", port: PORT }],
+            },
+          ],
+        },
+      },
+      options,
+    );
+    // A drain or a node scale-down keeps one replica serving while the other finishes its operations.
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-disruption-budget`,
+      { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
+      options,
+    );
+    new SitesServer(
+      `${name}-sites`,
+      {
+        ...args.sites,
+        provider: args.provider,
+        namespace: namespace.metadata.name,
+        image: args.image,
+        env,
+        secretName: secret.metadata.name,
+        secretChecksum,
+        ingressClassName: args.ingressClassName,
+      },
+      { parent: this },
     );
     this.namespace = namespace.metadata.name;
     this.registerOutputs({ namespace: this.namespace });

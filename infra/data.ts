@@ -87,15 +87,66 @@ export class Database extends pulumi.ComponentResource {
 export interface StorageArgs {
   /** Days tenant backups are kept. */
   backupRetentionDays: number;
+  /**
+   * Days a deleted or replaced object (a pruned backup, an erased tenant's files) stays as a noncurrent version.
+   * @default 7
+   */
+  deletedVersionDays?: number;
 }
 
-/** Tenant backups (versioned, encrypted, expiring) and the image repositories. */
+/**
+ * Key prefixes the control plane writes in the backup bucket (`WEBSPLAT_BACKUP_PREFIX` is set to the first):
+ * backups at `backups/<owner>/<id>/…`, data exports at `backups/_exports/<slug>/…`, published files at
+ * `sites/<slug>/<hash>` (control-plane/sites/store.ts, next to the backups when they share the bucket).
+ */
+export const BACKUP_PREFIX = "backups";
+export const EXPORTS_PREFIX = `${BACKUP_PREFIX}/_exports`;
+export const SITES_PREFIX = "sites";
+/** Days an emailed data export can be downloaded (`EXPORT_LINK_DAYS` of the control plane). */
+const EXPORT_DAYS = 7;
+
+/**
+ * Expiry of the backup bucket. It is versioned, so a delete only hides an object behind a delete marker: the
+ * bucket-wide rule removes noncurrent versions and then the markers left alone, so pruned backups, erased
+ * tenants and unpublished files really go. Current published files never expire; backups and exports do.
+ */
+export function backupBucketLifecycle(args: StorageArgs) {
+  return [
+    {
+      id: "expire-backups",
+      status: "Enabled",
+      filter: { prefix: `${BACKUP_PREFIX}/` },
+      transitions: [{ days: 30, storageClass: "STANDARD_IA" }],
+      expiration: { days: args.backupRetentionDays },
+    },
+    {
+      id: "expire-exports",
+      status: "Enabled",
+      filter: { prefix: `${EXPORTS_PREFIX}/` },
+      expiration: { days: EXPORT_DAYS },
+    },
+    {
+      id: "remove-deleted-versions",
+      status: "Enabled",
+      filter: {},
+      noncurrentVersionExpiration: { noncurrentDays: args.deletedVersionDays ?? 7 },
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 2 },
+    },
+    {
+      // A marker with no versions behind it; S3 refuses this flag next to `days` in one rule.
+      id: "remove-delete-markers",
+      status: "Enabled",
+      filter: {},
+      expiration: { expiredObjectDeleteMarker: true },
+    },
+  ];
+}
+
+/** Tenant backups, exports and published sites (versioned, encrypted, expiring), and tenant stack state. */
 export class Storage extends pulumi.ComponentResource {
   readonly backupBucket: pulumi.Output<string>;
   /** State of the tenant stacks (`PULUMI_BACKEND_URL`), versioned so any state can be restored. */
   readonly tenantStateBucket: pulumi.Output<string>;
-  readonly runtimeRepositoryUrl: pulumi.Output<string>;
-  readonly controlPlaneRepositoryUrl: pulumi.Output<string>;
 
   constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("websplat:platform:Storage", name, {}, opts);
@@ -160,56 +211,34 @@ export class Storage extends pulumi.ComponentResource {
     );
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-tenant-backups`,
+      { bucket: bucket.id, rules: backupBucketLifecycle(args) },
+      { parent },
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-tenant-state`,
       {
-        bucket: bucket.id,
+        bucket: state.id,
         rules: [
           {
-            id: "expire-tenant-backups",
+            // Every checkpoint is kept as a version for a quarter (restores, docs/deploy.md); then it goes.
+            id: "expire-old-state",
             status: "Enabled",
-            filter: { prefix: "tenants/" },
-            transitions: [{ days: 30, storageClass: "STANDARD_IA" }],
-            expiration: { days: args.backupRetentionDays },
-            noncurrentVersionExpiration: { noncurrentDays: 7 },
+            filter: {},
+            noncurrentVersionExpiration: { noncurrentDays: 90 },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 2 },
+          },
+          {
+            id: "remove-delete-markers",
+            status: "Enabled",
+            filter: {},
+            expiration: { expiredObjectDeleteMarker: true },
           },
         ],
       },
       { parent },
     );
-    const repository = (image: string) => {
-      const repo = new aws.ecr.Repository(
-        `${name}-${image}`,
-        {
-          name: `websplat/${image}`,
-          imageTagMutability: "IMMUTABLE",
-          imageScanningConfiguration: { scanOnPush: true },
-          encryptionConfigurations: [{ encryptionType: "KMS" }],
-        },
-        { parent },
-      );
-      new aws.ecr.LifecyclePolicy(
-        `${name}-${image}`,
-        {
-          repository: repo.name,
-          policy: JSON.stringify({
-            rules: [
-              {
-                rulePriority: 1,
-                description: "Keep the last 50 images",
-                selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 50 },
-                action: { type: "expire" },
-              },
-            ],
-          }),
-        },
-        { parent },
-      );
-      return repo.repositoryUrl;
-    };
     this.backupBucket = bucket.bucket;
     this.tenantStateBucket = state.bucket;
-    this.runtimeRepositoryUrl = repository("agent-runtime");
-    this.controlPlaneRepositoryUrl = repository("control-plane");
     this.registerOutputs({ backupBucket: this.backupBucket });
   }
 }

@@ -20,6 +20,11 @@ export interface ControlPlaneIdentityArgs {
   backupBucket: pulumi.Input<string>;
   /** Namespace the ServiceAccount lives in (created by the caller). */
   namespace: pulumi.Input<string>;
+  /**
+   * SES identity the control plane sends sign-in and notification mail as.
+   * @default none: no right to send mail
+   */
+  emailIdentityArn?: pulumi.Input<string>;
 }
 
 /** The Pod Identity trust: EKS's agent assumes the role for the pods of one ServiceAccount. */
@@ -101,6 +106,29 @@ export class ControlPlaneIdentity extends pulumi.ComponentResource {
         },
         { parent },
       );
+      if (args.emailIdentityArn) {
+        new aws.iam.RolePolicy(
+          `${name}-email`,
+          {
+            role: role.id,
+            policy: pulumi.output(args.emailIdentityArn).apply((identity) =>
+              JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                  {
+                    // nodemailer's SES transport calls SESv2 SendEmail (raw content).
+                    Sid: "SendAsTheVerifiedDomain",
+                    Effect: "Allow",
+                    Action: ["ses:SendEmail", "ses:SendRawEmail"],
+                    Resource: identity,
+                  },
+                ],
+              }),
+            ),
+          },
+          { parent },
+        );
+      }
       return role;
     }
 
@@ -139,8 +167,16 @@ export class ControlPlaneIdentity extends pulumi.ComponentResource {
               resources: ["resourcequotas", "limitranges", "serviceaccounts", "secrets", "services"],
               verbs: crud,
             },
-            { apiGroups: [""], resources: ["pods", "pods/log", "events"], verbs: ["get", "list", "watch"] },
+            // Read by the Kubernetes provider's awaiters: a Deployment waits on its ReplicaSets, Pods and
+            // PVCs, a Service and an Ingress on Endpoints, every object on its Events. Without list/watch
+            // their informers never sync and the update hangs (tests/unit/infra-tenant-rbac.test.ts).
+            {
+              apiGroups: [""],
+              resources: ["pods", "pods/log", "events", "endpoints", "persistentvolumeclaims"],
+              verbs: ["get", "list", "watch"],
+            },
             { apiGroups: ["apps"], resources: ["deployments"], verbs: crud },
+            { apiGroups: ["apps"], resources: ["replicasets"], verbs: ["get", "list", "watch"] },
             { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies", "ingresses"], verbs: crud },
             { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: crud },
             { apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], verbs: crud },
@@ -154,6 +190,8 @@ export class ControlPlaneIdentity extends pulumi.ComponentResource {
           metadata: { name: "websplat-tenant-provisioner" },
           rules: [
             { apiGroups: [""], resources: ["namespaces"], verbs: crud },
+            // A Namespace is cluster-scoped: the provider watches its Events in every namespace.
+            { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] },
             // The tenant stack's first object in its namespace: the binding that grants the rest.
             { apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], verbs: crud },
             {

@@ -23,6 +23,8 @@ const WILDCARD_SECRET = "websplat-wildcard-tls";
 export class IngressController extends pulumi.ComponentResource {
   /** Hostname of the load balancer that tenant CNAMEs point at. */
   readonly hostname: pulumi.Output<string>;
+  /** The Let's Encrypt ClusterIssuer (DNS-01 through Cloudflare) other certificates are issued by. */
+  readonly issuerName: pulumi.Output<string>;
 
   constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
     super("websplat:platform:IngressController", name, {}, opts);
@@ -135,6 +137,7 @@ export class IngressController extends pulumi.ComponentResource {
       pulumi.interpolate`${controller.status.namespace}/${controller.status.name}-controller`,
       options,
     );
+    this.issuerName = issuer.metadata.name;
     this.hostname = service.status.loadBalancer.ingress.apply(
       (entries) => entries?.[0]?.hostname ?? entries?.[0]?.ip ?? "",
     );

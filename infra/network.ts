@@ -14,6 +14,8 @@ export class Network extends pulumi.ComponentResource {
   readonly cidr: string;
   readonly publicSubnetIds: pulumi.Output<string>[];
   readonly privateSubnetIds: pulumi.Output<string>[];
+  /** Address ranges of the private subnets: nodes and (VPC CNI) pods, the ingress controller's among them. */
+  readonly privateSubnetCidrs: string[];
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("websplat:platform:Network", name, {}, opts);
@@ -85,6 +87,7 @@ export class Network extends pulumi.ComponentResource {
     this.cidr = args.cidr;
     this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
     this.privateSubnetIds = privateSubnets.map((subnet) => subnet.id);
+    this.privateSubnetCidrs = args.availabilityZones.map((_, index) => subnetCidr(index + 4));
     this.registerOutputs({ vpcId: this.vpcId });
   }
 }

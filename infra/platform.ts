@@ -6,10 +6,14 @@ import { ClusterAutoscaler } from "./autoscaler.ts";
 import { EksCluster } from "./cluster.ts";
 import type { PlatformConfig } from "./config.ts";
 import { ControlPlane } from "./control-plane.ts";
-import { Database, Storage } from "./data.ts";
+import { BACKUP_PREFIX, Database, Storage } from "./data.ts";
 import { ZoneRecords } from "./dns.ts";
+import { EmailDomain } from "./email.ts";
 import { INGRESS_CLASS, INGRESS_NAMESPACE, IngressController } from "./ingress.ts";
 import { Network } from "./network.ts";
+import { Observability } from "./observability.ts";
+import { ImageRegistries } from "./registries.ts";
+import { SitesZone } from "./sites.ts";
 
 /** What tenant stacks and operators need from the platform (the stack's outputs). */
 export interface PlatformOutputs {
@@ -20,7 +24,11 @@ export interface PlatformOutputs {
   ingressHostname: pulumi.Output<string>;
   ingressNamespace: string;
   zoneId: string;
+  sitesZoneId: string;
+  sitesDomain: string;
   backupBucket: pulumi.Output<string>;
+  runtimeRepositoryUrl: pulumi.Output<string>;
+  controlPlaneRepositoryUrl: pulumi.Output<string>;
   tenantBackendUrl: pulumi.Output<string>;
   runtimeImage: pulumi.Output<string>;
   controlPlaneImage: pulumi.Output<string>;
@@ -47,6 +55,7 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
     settings: config.database,
   });
   const storage = new Storage("websplat", { backupRetentionDays: config.backupRetentionDays });
+  const registries = new ImageRegistries("websplat");
   const dnsProvider = new cloudflare.Provider("cloudflare", { apiToken: config.cloudflareApiToken });
   const ingress = new IngressController("websplat-ingress", {
     provider: kubernetes,
@@ -58,17 +67,36 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
   if (cluster.name) {
     new ClusterAutoscaler("websplat-autoscaler", { provider: kubernetes, clusterName: cluster.name, region });
   }
+  const observability = new Observability("websplat-observability", {
+    provider: kubernetes,
+    region,
+    clusterName: cluster.name,
+  });
   const zone = new ZoneRecords("websplat-zone", {
     provider: dnsProvider,
     zoneId: config.cloudflareZoneId,
     domain: config.domain,
     ingressHostname: ingress.hostname,
   });
-  const runtimeImage = pulumi.interpolate`${storage.runtimeRepositoryUrl}:${config.runtimeImageTag}`;
-  const controlPlaneImage = pulumi.interpolate`${storage.controlPlaneRepositoryUrl}:${config.controlPlane.imageTag}`;
+  const sites = new SitesZone("websplat-sites", {
+    provider: dnsProvider,
+    zoneId: config.sitesZoneId,
+    domain: config.sitesDomain,
+    ingressHostname: ingress.hostname,
+  });
+  const email = new EmailDomain("websplat-email", {
+    provider: dnsProvider,
+    zoneId: config.cloudflareZoneId,
+    domain: config.domain,
+    region,
+    dmarcReports: config.dmarcReports,
+  });
+  const runtimeImage = pulumi.interpolate`${registries.runtimeRepositoryUrl}:${config.runtimeImageTag}`;
+  const controlPlaneImage = pulumi.interpolate`${registries.controlPlaneRepositoryUrl}:${config.controlPlane.imageTag}`;
   const tenantBackendUrl = pulumi.interpolate`s3://${storage.tenantStateBucket}/${TENANT_PULUMI_PROJECT}?region=${region}`;
   new ControlPlane("websplat-control-plane", {
     provider: kubernetes,
+    ingressNamespace: INGRESS_NAMESPACE,
     image: controlPlaneImage,
     replicas: config.controlPlane.replicas,
     hostnames: zone.hostnames,
@@ -77,6 +105,15 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
       clusterName: cluster.name,
       stateBucket: storage.tenantStateBucket,
       backupBucket: storage.backupBucket,
+      emailIdentityArn: email.identityArn,
+    },
+    sites: {
+      domain: config.sitesDomain,
+      hostnames: sites.hostnames,
+      issuerName: ingress.issuerName,
+      replicas: config.sitesReplicas,
+      clusterName: cluster.name,
+      bucket: storage.backupBucket,
     },
     env: {
       WEBSPLAT_DRIVER: "pulumi",
@@ -91,7 +128,20 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
       WEBSPLAT_TENANT_DB_HOST: database.host,
       WEBSPLAT_TENANT_DB_CIDR: cluster.cidr,
       WEBSPLAT_BACKUP_BUCKET: storage.backupBucket,
+      // Backups and exports under `backups/`, published files under `sites/`: the bucket's expiry rules follow.
+      WEBSPLAT_BACKUP_PREFIX: BACKUP_PREFIX,
       AWS_REGION: region,
+      // Published sites (DESIGN §12, §15): their own domain and zone, custom hostnames CNAME to the target.
+      WEBSPLAT_SITES_DOMAIN: config.sitesDomain,
+      WEBSPLAT_SITES_TARGET: sites.target,
+      CLOUDFLARE_SITES_ZONE_ID: config.sitesZoneId,
+      // Sign-in and notification mail through SES with the pod's identity (its role may send as the domain).
+      WEBSPLAT_EMAIL_TRANSPORT: "ses",
+      SMTP_FROM: config.emailFrom,
+      // The only hop in front of the control plane is ingress-nginx (its pods' addresses); it puts Cloudflare's
+      // CF-Connecting-IP in the forwarded headers, which the control plane reads only from these addresses.
+      WEBSPLAT_TRUSTED_PROXY: cluster.podCidrs.join(","),
+      OTEL_EXPORTER_OTLP_ENDPOINT: observability.otlpEndpoint,
       ...(clusterRebuilt ? { WEBSPLAT_CLUSTER_REBUILT: "true" } : {}),
     },
     secrets: {
@@ -108,7 +158,11 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
     ingressHostname: ingress.hostname,
     ingressNamespace: INGRESS_NAMESPACE,
     zoneId: config.cloudflareZoneId,
+    sitesZoneId: config.sitesZoneId,
+    sitesDomain: config.sitesDomain,
     backupBucket: storage.backupBucket,
+    runtimeRepositoryUrl: registries.runtimeRepositoryUrl,
+    controlPlaneRepositoryUrl: registries.controlPlaneRepositoryUrl,
     tenantBackendUrl,
     runtimeImage,
     controlPlaneImage,
@@ -123,6 +177,7 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
         vpcId: pulumi.output(settings.vpcId),
         privateSubnetIds: settings.privateSubnetIds.map((id) => pulumi.output(id)),
         cidr: settings.clusterCidr,
+        podCidrs: [settings.clusterCidr],
         name: settings.clusterName ? pulumi.output(settings.clusterName) : undefined,
         ready: [] as pulumi.Resource[],
       };
@@ -137,12 +192,15 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
       nodeInstanceType: settings.nodeInstanceType,
       nodes: settings.nodes,
       adminArns: settings.adminArns,
+      apiAllowedCidrs: settings.apiAllowedCidrs,
     });
     return {
       kubeconfig: eks.kubeconfig,
       vpcId: network.vpcId,
       privateSubnetIds: network.privateSubnetIds,
       cidr: network.cidr,
+      // VPC CNI: pods take their addresses from the private subnets.
+      podCidrs: network.privateSubnetCidrs,
       name: eks.name as pulumi.Output<string> | undefined,
       ready: eks.ready,
     };

@@ -1,5 +1,13 @@
 import type { TenantSpec } from "../tenant-template/index.ts";
 
+/** Longest one tenant operation (a Pulumi update) may run before it is aborted. */
+export const OPERATION_TIMEOUT_MS = 15 * 60_000;
+/**
+ * How long a stopping control plane lets running tenant operations finish before it aborts them and exits:
+ * the operation timeout and a margin. A pod's termination grace period must exceed it (infra/control-plane.ts).
+ */
+export const SHUTDOWN_GRACE_MS = OPERATION_TIMEOUT_MS + 30_000;
+
 /** Where a driver reports progress; every line ends up in the operation's log. */
 export interface OperationContext {
   /** Aborted when the operation times out or the control plane shuts down. */

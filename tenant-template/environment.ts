@@ -5,7 +5,13 @@ import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { type CustomDomainsArgs, TenantCustomDomains } from "./custom-domains.ts";
-import { CONTROL_PLANE_NAMESPACE, CONTROL_PLANE_SERVICE_ACCOUNT, TENANT_MANAGER_ROLE } from "./names.ts";
+import {
+  CONTROL_PLANE_NAMESPACE,
+  CONTROL_PLANE_SERVICE_ACCOUNT,
+  OBSERVABILITY_NAMESPACE,
+  OTLP_HTTP_PORT,
+  TENANT_MANAGER_ROLE,
+} from "./names.ts";
 import { BLOCKED_EGRESS_CIDRS, PRIVATE_CIDRS } from "./network.ts";
 import { tierLimitRange, tierQuota } from "./quota.ts";
 import type { TenantSpec } from "./spec.ts";
@@ -273,6 +279,24 @@ export class TenantEnvironment extends pulumi.ComponentResource {
           },
         ],
       });
+      // Traces go to the platform's collector (OTEL_EXPORTER_OTLP_ENDPOINT), inside the cluster.
+      policy("allow-egress-telemetry", {
+        podSelector: { matchLabels: selector },
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: {
+                  matchLabels: { "kubernetes.io/metadata.name": OBSERVABILITY_NAMESPACE },
+                },
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "otel-collector" } },
+              },
+            ],
+            ports: [{ protocol: "TCP", port: OTLP_HTTP_PORT }],
+          },
+        ],
+      });
       policy("allow-egress-https", {
         podSelector: { matchLabels: selector },
         policyTypes: ["Egress"],
@@ -383,7 +407,12 @@ export class TenantEnvironment extends pulumi.ComponentResource {
             template: {
               metadata: {
                 labels: { ...labels, ...selector },
-                annotations: { "websp.lat/secret-checksum": secretChecksum },
+                annotations: {
+                  "websp.lat/secret-checksum": secretChecksum,
+                  // Its emptyDir is scratch (everything lives in Postgres): the cluster autoscaler may move it
+                  // and remove an idle node, which it refuses for pods with local storage otherwise.
+                  "cluster-autoscaler.kubernetes.io/safe-to-evict": "true",
+                },
               },
               spec: runtimePodSpec(serviceAccount, secret),
             },

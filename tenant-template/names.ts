@@ -97,3 +97,7 @@ export const CONTROL_PLANE_NAMESPACE = "websplat";
 export const CONTROL_PLANE_SERVICE_ACCOUNT = "control-plane";
 /** ClusterRole the control plane holds inside each tenant namespace (bound there by the tenant stack). */
 export const TENANT_MANAGER_ROLE = "websplat-tenant-manager";
+
+/** Namespace of the platform's trace collector and its OTLP/HTTP port: the one in-cluster place tenants may send to. */
+export const OBSERVABILITY_NAMESPACE = "websplat-observability";
+export const OTLP_HTTP_PORT = 4318;

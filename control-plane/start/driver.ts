@@ -7,6 +7,7 @@ import type { DatabaseHandle } from "../db/client.ts";
 import type { Metrics } from "../metrics.ts";
 import { modelUpstream, runtimeModelEnv } from "../models/index.ts";
 import type { PlatformSecrets } from "../secrets.ts";
+import { listDomains } from "../sites/domains.ts";
 import { siteToken, siteTokenSecret } from "../sites/index.ts";
 import { supportEmail } from "../support.ts";
 import { tenantApiToken } from "../tenant-access.ts";
@@ -54,6 +55,17 @@ export async function createDriver(deps: DriverDeps): Promise<StackDriver> {
         WEBSPLAT_PLATFORM_URL: config.publicUrl,
         ...runtimeModelEnv(modelUpstream(config), config.publicUrl),
       }),
+      // Verified custom domains become Cloudflare for SaaS custom hostnames in the tenant's stack.
+      customDomains: config.CLOUDFLARE_SITES_ZONE_ID
+        ? {
+            sitesZoneId: config.CLOUDFLARE_SITES_ZONE_ID,
+            hostnames: async (slug) =>
+              (await listDomains(deps.database.db, slug))
+                .filter((domain) => domain.status === "verified" || domain.status === "active")
+                .map((domain) => domain.hostname),
+            platformDomains: [config.WEBSPLAT_BASE_DOMAIN, config.WEBSPLAT_SITES_DOMAIN],
+          }
+        : undefined,
     });
   }
   const { database, metrics, logger } = deps;

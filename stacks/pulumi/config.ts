@@ -60,6 +60,11 @@ export interface PulumiDriverOptions {
   adminDatabaseUrl: string;
   /** Cloudflare token (DNS edit) and the zone of the base domain. */
   cloudflare: { apiToken: string; zoneId: string };
+  /**
+   * Custom domains of tenants' sites in production: Cloudflare for SaaS custom hostnames in the sites zone.
+   * @default none: no tenant stack declares a custom hostname
+   */
+  customDomains?: CustomDomainSource;
   /** Secret environment the platform gives each tenant's runtime (tenant API URL and credentials). */
   runtimeEnv?: (slug: string) => Record<string, string>;
   /**
@@ -72,6 +77,11 @@ export interface PulumiDriverOptions {
    * @default 900_000 (15 minutes)
    */
   operationTimeoutMs?: number;
+  /**
+   * On stop, how long running operations may go on before they are aborted (recovered on the next update).
+   * @default the operation timeout
+   */
+  drainTimeoutMs?: number;
   /**
    * Updates running at once across all tenants.
    * @default 4
@@ -92,6 +102,16 @@ export interface PulumiDriverOptions {
    * @default automationWorkspaces()
    */
   workspaces?: StackWorkspaces;
+}
+
+/** Where the driver learns a tenant's custom domains, asked before every update and preview. */
+export interface CustomDomainSource {
+  /** Cloudflare zone of the sites domain (`CLOUDFLARE_SITES_ZONE_ID`), where the custom hostnames are made. */
+  sitesZoneId: string;
+  /** Hostnames whose ownership the control plane verified for this tenant (TXT token and CNAME checked). */
+  hostnames(slug: string): Promise<string[]>;
+  /** Domains of the platform itself, never a customer's. @default none */
+  platformDomains?: string[];
 }
 
 /**

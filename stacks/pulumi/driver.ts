@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { EngineEvent, PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import { stackName, TENANT_PULUMI_PROJECT, type TenantSpec } from "../../tenant-template/index.ts";
 import {
+  OPERATION_TIMEOUT_MS,
   type OperationContext,
   type StackDriver,
   StackError,
@@ -42,6 +43,8 @@ export class PulumiStackDriver implements StackDriver {
   /** Slugs whose last operation died mid-way (found at boot, or aborted): recover before the next update. */
   readonly #interrupted = new Set<string>();
   readonly #stopping = new AbortController();
+  /** Operations changing a stack now: a stop lets them finish first. */
+  readonly #running = new Set<Promise<unknown>>();
   readonly #program: PulumiFn;
 
   constructor(options: PulumiDriverOptions) {
@@ -115,7 +118,7 @@ export class PulumiStackDriver implements StackDriver {
   async up(spec: TenantSpec, ctx: OperationContext): Promise<StackOutputs> {
     return this.#operation(spec.slug, "up", ctx, async (session) => {
       const stack = await this.#createOrSelect(session);
-      await stack.setAllConfig(tenantStackConfig(spec, this.#options));
+      await stack.setAllConfig(tenantStackConfig(spec, this.#options, await this.#customDomains(spec, ctx)));
       await this.#recoverIfNeeded(stack, session);
       const result = await this.#update(session, stack, () =>
         stack.up({ ...this.#streams(session), ...this.#policies() }),
@@ -129,7 +132,7 @@ export class PulumiStackDriver implements StackDriver {
   async preview(spec: TenantSpec, ctx: OperationContext): Promise<StackPreview> {
     return this.#operation(spec.slug, "preview", ctx, async (session) => {
       const stack = await this.#createOrSelect(session);
-      await stack.setAllConfig(tenantStackConfig(spec, this.#options));
+      await stack.setAllConfig(tenantStackConfig(spec, this.#options, await this.#customDomains(spec, ctx)));
       const steps: string[] = [];
       const streams = this.#streams(session, (event) => {
         const step = event.resourcePreEvent?.metadata;
@@ -191,8 +194,31 @@ export class PulumiStackDriver implements StackDriver {
   }
 
   async stop(): Promise<void> {
-    // Running engine operations are aborted; their stacks are recovered on the next update.
+    // A rolling update or a drained node must not cut a Pulumi update short (the pod's grace period covers
+    // this wait); what still runs after it is aborted, and its stack is recovered on the next update.
+    const drain = AbortSignal.timeout(this.#options.drainTimeoutMs ?? this.#timeoutMs());
+    const drained = new Promise<void>((resolve) => drain.addEventListener("abort", () => resolve()));
+    await Promise.race([Promise.allSettled([...this.#running]), drained]);
     this.#stopping.abort(new StackError("aborted", "The control plane is shutting down."));
+  }
+
+  #timeoutMs(): number {
+    return this.#options.operationTimeoutMs ?? OPERATION_TIMEOUT_MS;
+  }
+
+  /**
+   * The tenant's verified custom domains, when its tier has them: a downgraded tenant's custom hostnames are
+   * removed by the update instead of failing it.
+   */
+  async #customDomains(spec: TenantSpec, ctx: OperationContext): Promise<string[]> {
+    const source = this.#options.customDomains;
+    if (!source) return [];
+    const hostnames = [...new Set(await source.hostnames(spec.slug))].sort();
+    if (hostnames.length > 0 && !spec.limits.customDomain) {
+      ctx.log(`The ${spec.tier} tier has no custom domains: ${hostnames.join(", ")} are not served.`, "warn");
+      return [];
+    }
+    return hostnames;
   }
 
   /** An operation that changes the stack: one at a time per stack, under the global cap. */
@@ -203,11 +229,15 @@ export class PulumiStackDriver implements StackDriver {
     work: (session: Session) => Promise<T>,
   ): Promise<T> {
     const signal = this.#signal(ctx);
-    return this.#locks
+    const running = this.#locks
       .run(slug, signal, () => this.#session(slug, what, ctx, work, signal))
       .catch((error: unknown) => {
         throw this.#failure(error, slug, what, ctx, signal);
       });
+    const tracked = running.catch(() => {});
+    this.#running.add(tracked);
+    void tracked.finally(() => this.#running.delete(tracked));
+    return running;
   }
 
   /** A fresh work dir for one operation, removed afterwards whatever happens. */
@@ -230,7 +260,7 @@ export class PulumiStackDriver implements StackDriver {
   }
 
   #signal(ctx: OperationContext): AbortSignal {
-    const timeout = AbortSignal.timeout(this.#options.operationTimeoutMs ?? 15 * 60_000);
+    const timeout = AbortSignal.timeout(this.#timeoutMs());
     return AbortSignal.any([ctx.signal, this.#stopping.signal, timeout]);
   }
 
@@ -248,7 +278,7 @@ export class PulumiStackDriver implements StackDriver {
       if (ctx.signal.aborted || this.#stopping.signal.aborted) {
         return new StackError("aborted", `Pulumi ${what} of tenant ${slug} was aborted.`, { cause: error });
       }
-      const minutes = Math.round((this.#options.operationTimeoutMs ?? 900_000) / 60_000);
+      const minutes = Math.round(this.#timeoutMs() / 60_000);
       return new StackError(
         "timeout",
         `Pulumi ${what} of tenant ${slug} took longer than ${minutes} min and was stopped; it is recovered on the next try.`,

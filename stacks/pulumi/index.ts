@@ -7,7 +7,12 @@ import type { StackDriver } from "../driver.ts";
 import type { PulumiDriverOptions } from "./config.ts";
 import { PulumiStackDriver } from "./driver.ts";
 
-export { type PulumiDriverOptions, type PulumiSettings, pulumiDriverOptions } from "./config.ts";
+export {
+  type CustomDomainSource,
+  type PulumiDriverOptions,
+  type PulumiSettings,
+  pulumiDriverOptions,
+} from "./config.ts";
 export { CLI_MISSING_MESSAGE } from "./errors.ts";
 export type { RunOptions, StackRequest, StackWorkspaces, WorkspaceStack } from "./workspace.ts";
 

@@ -11,7 +11,11 @@ import type { PulumiDriverOptions } from "./config.ts";
  * can read it. Credentials reach the inline program from the driver's memory instead (it runs in
  * this process), and the state keeps them only encrypted, as provider inputs.
  */
-export function tenantStackConfig(spec: TenantSpec, options: PulumiDriverOptions): ConfigMap {
+export function tenantStackConfig(
+  spec: TenantSpec,
+  options: PulumiDriverOptions,
+  customDomains: string[] = [],
+): ConfigMap {
   return {
     "websplat:spec": { value: JSON.stringify(spec) },
     "websplat:tier": { value: spec.tier },
@@ -19,13 +23,14 @@ export function tenantStackConfig(spec: TenantSpec, options: PulumiDriverOptions
     "websplat:generation": { value: String(spec.generation) },
     "websplat:cloudflareZoneId": { value: options.cloudflare.zoneId },
     "websplat:deleteUnreachable": { value: String(options.clusterRebuilt ?? false) },
+    "websplat:customDomains": { value: JSON.stringify(customDomains) },
   };
 }
 
 /** The credentials a tenant program needs, held by the driver. */
 export type TenantCredentials = Pick<
   PulumiDriverOptions,
-  "kubeconfig" | "adminDatabaseUrl" | "cloudflare" | "databaseCaFile" | "runtimeEnv"
+  "kubeconfig" | "adminDatabaseUrl" | "cloudflare" | "databaseCaFile" | "runtimeEnv" | "customDomains"
 >;
 
 /** The inline program of every tenant stack, closed over the driver's credentials. */
@@ -33,6 +38,8 @@ export function tenantProgram(credentials: TenantCredentials): PulumiFn {
   return async () => {
     const config = new pulumi.Config("websplat");
     const spec = config.requireObject<TenantSpec>("spec");
+    const hostnames = config.getObject<string[]>("customDomains") ?? [];
+    const sites = credentials.customDomains;
     const environment = new TenantEnvironment(spec.slug, {
       spec,
       kubeconfig: credentials.kubeconfig ? pulumi.secret(credentials.kubeconfig) : undefined,
@@ -42,6 +49,15 @@ export function tenantProgram(credentials: TenantCredentials): PulumiFn {
       cloudflareApiToken: pulumi.secret(credentials.cloudflare.apiToken),
       runtimeEnv: credentials.runtimeEnv?.(spec.slug),
       deleteUnreachable: config.getBoolean("deleteUnreachable") ?? false,
+      customDomains:
+        sites && hostnames.length > 0
+          ? {
+              hostnames,
+              sitesZoneId: sites.sitesZoneId,
+              platformDomains: sites.platformDomains,
+              cloudflareApiToken: pulumi.secret(credentials.cloudflare.apiToken),
+            }
+          : undefined,
     });
     return {
       url: environment.url,

@@ -65,6 +65,43 @@ export interface StackWorkspaces {
   selectStack(request: StackRequest): Promise<WorkspaceStack>;
 }
 
+/**
+ * What the CLI and the provider plugins it starts may inherit from this process: the platform's own secrets
+ * (Stripe, the model key, signing keys, the admin token, the database URL) never reach them. The
+ * Automation API spawns the CLI with this process's environment merged under `envVars`, so every other
+ * variable is overridden with an empty value.
+ */
+const CLI_INHERITS = [
+  /^PATH$/,
+  /^HOME$/,
+  /^USER$/,
+  /^LANG$/,
+  /^LC_[A-Z]+$/,
+  /^TZ$/,
+  /^TMPDIR$/,
+  /^PULUMI_[A-Z_]+$/,
+  // Pod Identity credentials and region (S3 backend, KMS secrets provider).
+  /^AWS_(REGION|DEFAULT_REGION|CONTAINER_CREDENTIALS_FULL_URI|CONTAINER_AUTHORIZATION_TOKEN_FILE|STS_REGIONAL_ENDPOINTS|PROFILE|CONFIG_FILE|SHARED_CREDENTIALS_FILE|ROLE_ARN|WEB_IDENTITY_TOKEN_FILE)$/,
+  // The Kubernetes provider's in-cluster configuration.
+  /^KUBERNETES_SERVICE_(HOST|PORT)$/,
+  // Trust stores and proxies the Go binaries and Node need.
+  /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|PGSSLROOTCERT)$/,
+  /^(HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)$/,
+];
+
+/** The CLI's environment: `envVars` over this process's environment with everything not inherited blanked. */
+export function cliEnvironment(
+  envVars: Record<string, string>,
+  inherited: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const blanked = Object.fromEntries(
+    Object.keys(inherited)
+      .filter((key) => !CLI_INHERITS.some((allowed) => allowed.test(key)))
+      .map((key) => [key, ""]),
+  );
+  return { ...blanked, PULUMI_SKIP_UPDATE_CHECK: "true", ...envVars };
+}
+
 /** The real thing: Pulumi's LocalWorkspace with an inline program, one work dir per operation. */
 export function automationWorkspaces(): StackWorkspaces {
   let command: Promise<PulumiCommand> | undefined;
@@ -81,7 +118,7 @@ export function automationWorkspaces(): StackWorkspaces {
       workDir: request.workDir,
       program: request.program,
       pulumiCommand: await pulumiCommand(),
-      envVars: { PULUMI_SKIP_UPDATE_CHECK: "true", ...request.envVars },
+      envVars: cliEnvironment(request.envVars),
       secretsProvider: request.secretsProvider,
       projectSettings: {
         name: request.project,
@@ -94,7 +131,7 @@ export function automationWorkspaces(): StackWorkspaces {
     LocalWorkspace.create({
       workDir: request.workDir,
       pulumiCommand: await pulumiCommand(),
-      envVars: { PULUMI_SKIP_UPDATE_CHECK: "true", ...request.envVars },
+      envVars: cliEnvironment(request.envVars),
     });
   return {
     async cliVersion() {

@@ -1,114 +1,21 @@
-import { readFile } from "node:fs/promises";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { Service } from "kubernetes-models/v1/Service";
 import { beforeAll, describe, expect, test } from "vitest";
-import { parse } from "yaml";
 import { CONTROL_PLANE_MEMORY } from "../../infra/control-plane.ts";
+import { CLOUDFLARE_RANGES, type Declared, renderPlatform } from "../support/platform-render.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: declared inputs are checked by shape.
 type Loose = any;
 
-interface Declared {
-  type: string;
-  name: string;
-  inputs: Loose;
-}
-
-const SECRETS = {
-  "websplat:cloudflareApiToken": "cf-token",
-  "websplat:databasePassword": "db-password",
-  "websplat:stripeSecretKey": "sk_live_x",
-  "websplat:stripeWebhookSecret": "whsec_x",
-  "websplat:adminToken": "admin-token",
-  "websplat:ownerSigningKey": "-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----",
-  "websplat:tenantStatePassphrase": "passphrase",
-};
-/** Set by the operator for their own account (not in Pulumi.prod.yaml). */
-const OPERATOR_CONFIG = { "websplat:clusterAdminArns": '["arn:aws:iam::123456789012:role/websplat-ops"]' };
-
-/** What Cloudflare's API answers for its edge ranges (a subset, shaped as the provider returns it). */
-const CLOUDFLARE_RANGES = {
-  ipv4Cidrs: ["173.245.48.0/20", "103.21.244.0/22", "104.16.0.0/13"],
-  ipv6Cidrs: ["2400:cb00::/32", "2606:4700::/32"],
-};
-
-const declared: Declared[] = [];
+let declared: Declared[] = [];
 let outputs: Record<string, unknown> = {};
-
-/** The production config file, as the engine would hand it to the program (secrets set by the operator). */
-async function productionConfig(): Promise<Record<string, string>> {
-  const file = parse(await readFile(new URL("../../Pulumi.prod.yaml", import.meta.url), "utf8"));
-  const config: Record<string, string> = {};
-  for (const [key, value] of Object.entries(file.config as Record<string, unknown>)) {
-    config[key] = typeof value === "string" ? value : JSON.stringify(value);
-  }
-  return { ...config, ...OPERATOR_CONFIG, ...SECRETS };
-}
-
-function mockState(type: string, name: string, inputs: Loose): Loose {
-  switch (type) {
-    case "aws:eks/cluster:Cluster":
-      return { ...inputs, name, endpoint: "https://eks.example", certificateAuthority: { data: "Y2E=" } };
-    case "aws:rds/instance:Instance":
-      return { ...inputs, address: "websplat.abc.eu-central-1.rds.amazonaws.com", port: 5432 };
-    case "aws:ecr/repository:Repository":
-      return { ...inputs, repositoryUrl: `123456789012.dkr.ecr.eu-central-1.amazonaws.com/${inputs.name}` };
-    case "aws:s3/bucket:Bucket":
-      return { ...inputs, bucket: `${name}-bucket` };
-    case "kubernetes:helm.sh/v3:Release":
-      return { ...inputs, status: { name: inputs.name, namespace: inputs.namespace ?? "default" } };
-    case "kubernetes:core/v1:Service":
-      return inputs.spec
-        ? inputs
-        : {
-            status: {
-              loadBalancer: { ingress: [{ hostname: "k8s-ingress.elb.eu-central-1.amazonaws.com" }] },
-            },
-          };
-    default:
-      return inputs;
-  }
-}
-
-/** Options each resource was declared with (dependsOn, ignoreChanges), seen through a stack transformation. */
-const declaredOptions = new Map<string, pulumi.CustomResourceOptions>();
-const resourceNames = new WeakMap<pulumi.Resource, string>();
+let declaredOptions = new Map<string, pulumi.CustomResourceOptions>();
+let resourceNames = new WeakMap<pulumi.Resource, string>();
 
 beforeAll(async () => {
-  pulumi.runtime.setAllConfig(await productionConfig(), Object.keys(SECRETS));
-  await pulumi.runtime.setMocks(
-    {
-      newResource: ({ type, name, inputs }) => {
-        declared.push({ type, name, inputs });
-        return { id: `${name}-id`, state: mockState(type, name, inputs) };
-      },
-      call: ({ token, inputs }) =>
-        token === "cloudflare:index/getIpRanges:getIpRanges" ? CLOUDFLARE_RANGES : inputs,
-    },
-    "websplat-platform",
-    "prod",
-  );
-  // Inside a root stack, so a stack transformation sees every resource's options.
-  let program: Record<string, unknown> = {};
-  await pulumi.runtime.runInPulumiStack(async () => {
-    pulumi.runtime.registerStackTransformation((args) => {
-      resourceNames.set(args.resource, args.name);
-      declaredOptions.set(args.name, args.opts as pulumi.CustomResourceOptions);
-      return undefined;
-    });
-    program = { ...(await import("../../infra/index.ts")) };
-    return undefined;
-  });
-  const read = (value: unknown) =>
-    new Promise((resolve) => {
-      (pulumi.output(value) as pulumi.Output<unknown>).apply(resolve);
-    });
-  outputs = Object.fromEntries(
-    await Promise.all(Object.entries(program).map(async ([key, value]) => [key, await read(value)] as const)),
-  );
-  await pulumi.runtime.disconnect();
+  ({ declared, outputs, options: declaredOptions, names: resourceNames } = await renderPlatform());
 });
 
 const ofType = (type: string) => declared.filter((resource) => resource.type === type);
@@ -175,9 +82,10 @@ describe("the production platform stack", () => {
         applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" },
       });
     }
-    expect(
-      one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules[0].expiration,
-    ).toEqual({
+    const lifecycle = ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").find(
+      (resource) => resource.name === "websplat-tenant-backups",
+    )?.inputs;
+    expect(lifecycle.rules.find((rule: Loose) => rule.id === "expire-backups").expiration).toEqual({
       days: 90,
     });
     const repositories = ofType("aws:ecr/repository:Repository").map((repository) => repository.inputs);
@@ -194,19 +102,23 @@ describe("the production platform stack", () => {
       "cert-manager",
       "cluster-autoscaler",
       "ingress-nginx",
+      "kube-prometheus-stack",
+      "metrics-server",
     ]);
     expect(releases.every((release) => /^v?\d+\.\d+\.\d+$/.test(release.version))).toBe(true);
     const custom = ofType("kubernetes:cert-manager.io/v1:Certificate").concat(
       ofType("kubernetes:cert-manager.io/v1:ClusterIssuer"),
     );
-    const certificate = custom.find((resource) => resource.inputs.kind === "Certificate")?.inputs;
+    const certificate = custom.find((resource) => resource.name === "websplat-ingress-wildcard")?.inputs;
     expect(certificate.spec.dnsNames).toEqual(["websp.lat", "*.websp.lat"]);
     const issuer = custom.find((resource) => resource.inputs.kind === "ClusterIssuer")?.inputs;
     expect(issuer.spec.acme.solvers[0].dns01.cloudflare.apiTokenSecretRef.key).toBe("api-token");
   });
 
   test("points the apex, www and the control plane host at the ingress, proxied", () => {
-    const records = ofType("cloudflare:index/dnsRecord:DnsRecord").map((record) => record.inputs);
+    const records = ofType("cloudflare:index/dnsRecord:DnsRecord")
+      .map((record) => record.inputs)
+      .filter((record) => record.comment === "websplat platform");
     expect(records.map((record) => record.name).sort()).toEqual([
       "app.websp.lat",
       "websp.lat",

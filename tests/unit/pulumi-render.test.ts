@@ -36,6 +36,7 @@ test("the render script prints valid manifests with no network and no credential
     "NetworkPolicy",
     "NetworkPolicy",
     "NetworkPolicy",
+    "NetworkPolicy",
     "ServiceAccount",
     "Secret",
     "Service",

@@ -125,7 +125,7 @@ describe.each(TIER_NAMES)("a %s tenant", (tier) => {
     expect(one("Service").spec.type).toBe("ClusterIP");
   });
 
-  test("is reachable only through the ingress and reaches only DNS, its database and HTTPS", async () => {
+  test("is reachable only through the ingress and reaches only DNS, its database, HTTPS and the platform's trace collector", async () => {
     const { one, objects } = await render(tier);
     const policies = objects.filter((object) => object.kind === "NetworkPolicy");
     expect(one("NetworkPolicy", "default-deny").spec).toEqual({
@@ -141,7 +141,13 @@ describe.each(TIER_NAMES)("a %s tenant", (tier) => {
     const egressPorts = policies
       .flatMap((policy) => policy.spec.egress ?? [])
       .flatMap((rule: Loose) => rule.ports.map((port: Loose) => port.port));
-    expect(new Set(egressPorts)).toEqual(new Set([53, 5432, 443]));
+    expect(new Set(egressPorts)).toEqual(new Set([53, 5432, 443, 4318]));
+    expect(one("NetworkPolicy", "allow-egress-telemetry").spec.egress[0].to).toEqual([
+      {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "websplat-observability" } },
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "otel-collector" } },
+      },
+    ]);
     const https = one("NetworkPolicy", "allow-egress-https").spec.egress[0].to[0].ipBlock;
     expect(https.cidr).toBe("0.0.0.0/0");
     expect(https.except).toEqual(
@@ -153,6 +159,13 @@ describe.each(TIER_NAMES)("a %s tenant", (tier) => {
     const ingress = one("Ingress");
     expect(ingress.spec.rules[0].host).toBe("acme-studio.websp.lat");
     expect(ingress.spec.ingressClassName).toBe("nginx");
+  });
+
+  test("lets the cluster autoscaler move its pods, so idle nodes can go (their emptyDir is scratch)", async () => {
+    const { one } = await render(tier);
+    const pod = one("Deployment").spec.template;
+    expect(pod.metadata.annotations["cluster-autoscaler.kubernetes.io/safe-to-evict"]).toBe("true");
+    expect(pod.spec.volumes.every((volume: Loose) => volume.emptyDir)).toBe(true);
   });
 
   test("owns a Postgres role and schema limited by its tier, and a proxied DNS record", async () => {

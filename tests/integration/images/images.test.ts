@@ -1,9 +1,10 @@
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtemp, readFile, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createTestDatabase } from "../../support/db.ts";
+import { renderedControlPlaneEnv } from "../../support/platform-render.ts";
 import { createTestTenant } from "../../support/runtime/tenant.ts";
 import {
   buildImage,
@@ -93,23 +94,21 @@ describe.skipIf(!tools)("the production images, built and started here", () => {
     const container = await Container.create(CONTROL_PLANE_IMAGE, { "/data": data, "/tmp": tmp });
     containers.push(container);
     const port = await freePort();
+    // What infra gives the container in production (the rendered Deployment and its Secret), with only what
+    // this machine has instead: the local database, a loopback port, the API server the kubelet would name.
+    const { privateKey } = generateKeyPairSync("ed25519");
+    const rendered = await renderedControlPlaneEnv({
+      "websplat:cloudflareZoneId": "0123456789abcdef0123456789abcdef",
+      "websplat:sitesZoneId": "fedcba9876543210fedcba9876543210",
+      "websplat:ownerSigningKey": privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      "websplat:adminToken": randomBytes(24).toString("hex"),
+    });
     const env = {
+      ...rendered,
       HOST: "127.0.0.1",
       PORT: String(port),
       DATABASE_URL: databaseUrl,
-      WEBSPLAT_DRIVER: "pulumi",
-      WEBSPLAT_BASE_DOMAIN: "websp.lat",
-      WEBSPLAT_PUBLIC_URL: "https://websp.lat",
-      WEBSPLAT_ADMIN_TOKEN: randomBytes(24).toString("hex"),
-      PULUMI_BACKEND_URL: "file:///data/state",
-      PULUMI_CONFIG_PASSPHRASE: "smoke-test-passphrase",
-      // As in a pod: no kubeconfig, the ServiceAccount is used.
       KUBERNETES_SERVICE_HOST: "127.0.0.1",
-      CLOUDFLARE_API_TOKEN: "cloudflare-token-for-the-smoke-test",
-      CLOUDFLARE_ZONE_ID: "0123456789abcdef0123456789abcdef",
-      WEBSPLAT_RUNTIME_IMAGE: "registry.example/websplat/agent-runtime:1.0.0",
-      WEBSPLAT_INGRESS_HOSTNAME: "ingress.example.com",
-      WEBSPLAT_TENANT_DB_HOST: "127.0.0.1",
       PULUMI_STUB_LOG: "/data/pulumi-stub-calls.jsonl",
     };
     const controlPlane = container.start(env, ["node", "control-plane/main.ts"]);
@@ -131,7 +130,7 @@ describe.skipIf(!tools)("the production images, built and started here", () => {
     expect(commands.filter((command) => command.startsWith("plugin install"))).toEqual([]);
     for (const call of calls.filter((c) => c.args[0] !== "version")) {
       expect(call.pulumiHome).toBe("/data/pulumi");
-      expect(call.backend).toBe("file:///data/state");
+      expect(call.backend).toBe(rendered.PULUMI_BACKEND_URL);
     }
     expect(new Set(calls.map((call) => call.uid))).toEqual(new Set([10001]));
     expect(await readlink(join(data, "pulumi/plugins"))).toBe("/opt/pulumi/plugins");
