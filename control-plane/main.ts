@@ -17,7 +17,15 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`websplat: ${error.message}\n`);
+      // One line per problem, so an operator reading a pod's log sees each variable to set on its own.
+      const lines =
+        error.problems.length > 1
+          ? [
+              `cannot start: ${error.problems.length} problems with this configuration (WEBSPLAT_DRIVER=${process.env.WEBSPLAT_DRIVER}).`,
+              ...error.problems,
+            ]
+          : [error.message];
+      process.stderr.write(lines.map((line) => `websplat: ${line}\n`).join(""));
       process.exit(1);
     }
     throw error;

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtemp, readFile, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -110,6 +110,19 @@ describe.skipIf(!tools)("the production images, built and started here", () => {
       WEBSPLAT_RUNTIME_IMAGE: "registry.example/websplat/agent-runtime:1.0.0",
       WEBSPLAT_INGRESS_HOSTNAME: "ingress.example.com",
       WEBSPLAT_TENANT_DB_HOST: "127.0.0.1",
+      // What production mode refuses to default (control-plane/config-production.ts); email explicitly off.
+      WEBSPLAT_SITES_DOMAIN: "websplat.site",
+      WEBSPLAT_TRUSTED_PROXY: "10.0.0.0/16",
+      WEBSPLAT_METRICS_TOKEN: randomBytes(16).toString("hex"),
+      WEBSPLAT_EMAIL_TRANSPORT: "off",
+      WEBSPLAT_OWNER_SIGNING_KEY: generateKeyPairSync("ed25519")
+        .privateKey.export({ type: "pkcs8", format: "pem" })
+        .toString(),
+      STRIPE_SECRET_KEY: "sk_test_image_smoke_test",
+      STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString("base64")}`,
+      WEBSPLAT_BACKUP_BUCKET: "websplat-backups",
+      WEBSPLAT_S3_ENDPOINT: "http://127.0.0.1:1",
+      OPENAI_BASE_URL: "http://127.0.0.1:1/v1",
       PULUMI_STUB_LOG: "/data/pulumi-stub-calls.jsonl",
     };
     const controlPlane = container.start(env, ["node", "control-plane/main.ts"]);
