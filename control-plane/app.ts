@@ -161,9 +161,11 @@ export function createApp(options: AppOptions) {
   const accounts = accountDeps(services);
   accountRoutes(app as never, {
     ...accounts,
-    // The mailbox shows sign-in links: only on a local platform with no Stripe account and no SMTP server.
+    // The mailbox shows sign-in links: only on a local platform with no Stripe account that mails to its outbox.
     outboxDir:
-      services.config.SMTP_URL || options.stripe || services.config.WEBSPLAT_DRIVER !== "local"
+      services.config.emailTransport !== "outbox" ||
+      options.stripe ||
+      services.config.WEBSPLAT_DRIVER !== "local"
         ? null
         : resolve(services.config.WEBSPLAT_DATA_DIR, "outbox"),
   });

@@ -119,9 +119,12 @@ export async function startPlatform(loaded: Config): Promise<RunningPlatform> {
       databaseUrl: adminUrl,
       logger,
       transport: createMailTransport({
+        kind: config.emailTransport,
         smtpUrl: config.SMTP_URL,
+        ses: config.AWS_REGION ? { region: config.AWS_REGION } : undefined,
         from: config.emailFrom,
         outboxDir: resolve(dataDir, "outbox"),
+        logger,
       }),
     });
     let notify: ReturnType<typeof billingNotifier> | undefined;

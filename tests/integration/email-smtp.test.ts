@@ -68,6 +68,7 @@ describe("email over SMTP", () => {
       databaseUrl,
       logger,
       transport: createMailTransport({
+        kind: "smtp",
         smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
         from: "WebSplat <hello@websp.lat>",
         outboxDir: "unused",
@@ -101,6 +102,7 @@ describe("email over SMTP", () => {
       databaseUrl,
       logger,
       transport: createMailTransport({
+        kind: "smtp",
         smtpUrl: `smtp://127.0.0.1:${port}`,
         from: "WebSplat <hello@websp.lat>",
         outboxDir: "unused",
