@@ -104,6 +104,12 @@ export function createApp(options: AppOptions) {
   // Public sites (their own domain) and tenant hosts first: nothing below sees their traffic.
   const sites = createSites(services);
   app.use(publicSites(sites));
+  if (services.config.WEBSPLAT_ROLE === "sites") {
+    // A pool for public traffic (DESIGN §15): published sites, their forms and operations, nothing else.
+    app.use("/metrics", metricsAccess(services.config.WEBSPLAT_METRICS_TOKEN));
+    healthRoutes(app, services);
+    return app;
+  }
   app.use(gateway(services));
   app.use(
     "*",

@@ -244,6 +244,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set: copy the signing secret of your webhook endpoint (or of `stripe listen`).",
     );
   }
+  if (values.WEBSPLAT_ROLE === "sites" && !values.DATABASE_URL) {
+    throw new ConfigError(
+      "WEBSPLAT_ROLE=sites needs DATABASE_URL: the platform's database, where the whole platform (WEBSPLAT_ROLE=all) records what is published.",
+    );
+  }
   const host = values.HOST ?? (values.WEBSPLAT_DRIVER === "local" ? "127.0.0.1" : "0.0.0.0");
   const publicUrl = (values.WEBSPLAT_PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/$/, "");
   if (
