@@ -176,6 +176,11 @@ const variables = z.object({
 });
 
 export type Environment = z.infer<typeof variables>;
+
+/** Every variable the control plane reads (the machine's own, such as PATH, aside): docs/parity.md names each. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(variables.shape).filter(
+  (name) => !(MACHINE_VARIABLES as readonly string[]).includes(name),
+);
 export type EmailTransportKind = NonNullable<Environment["WEBSPLAT_EMAIL_TRANSPORT"]>;
 
 /** The driver's own rules, checked together so one line names everything it still needs. */
