@@ -53,6 +53,8 @@ export async function startPlatform(loaded: Config): Promise<RunningPlatform> {
     adminToken: loaded.WEBSPLAT_ADMIN_TOKEN,
     webhookSecret: loaded.STRIPE_WEBHOOK_SECRET,
     ownerSigningKey: loaded.WEBSPLAT_OWNER_SIGNING_KEY?.replaceAll("\\n", "\n"),
+    // The local driver derives tenants' database passwords from it: only production shares it between replicas.
+    sharedPlatformSecret: loaded.WEBSPLAT_DRIVER === "pulumi",
   });
   const cleanup: Array<() => Promise<void>> = [releaseDataDir];
   const stopAll = async () => {
