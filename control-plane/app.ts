@@ -105,6 +105,12 @@ export function createApp(options: AppOptions) {
   // Public sites (their own domain) and tenant hosts first: nothing below sees their traffic.
   const sites = createSites(services);
   app.use(publicSites(sites));
+  if (services.config.WEBSPLAT_ROLE === "sites") {
+    // A pool for public traffic (DESIGN §15): published sites, their forms and operations, nothing else.
+    app.use("/metrics", metricsAccess(services.config.WEBSPLAT_METRICS_TOKEN));
+    healthRoutes(app, services);
+    return app;
+  }
   app.use(gateway(services));
   app.use(
     "*",
@@ -162,7 +168,7 @@ export function createApp(options: AppOptions) {
   const accounts = accountDeps(services);
   accountRoutes(app as never, {
     ...accounts,
-    // The mailbox shows sign-in links: only on a local platform with no Stripe account and no SMTP server.
+    // The mailbox shows sign-in links: only on a local platform with no Stripe account that mails to its outbox.
     mailbox:
       hasLocalMailbox(services.config) && !options.stripe
         ? {

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import type { PulumiSettings } from "../stacks/pulumi/config.ts";
+import { emailTransportOf, productionProblems } from "./config-production.ts";
 import { pulumiProblems, pulumiSettings } from "./config-pulumi.ts";
 
 /** DESIGN §8: every variable validated at start; a bad value stops start with one line naming it. */
@@ -36,6 +37,8 @@ const variables = z.object({
       .optional(),
   ),
   WEBSPLAT_DRIVER: z.enum(["local", "pulumi"]).default("local"),
+  /** `all`: the whole control plane; `sites`: only published sites and custom domains (a public-traffic pool). */
+  WEBSPLAT_ROLE: z.enum(["all", "sites"]).default("all"),
   WEBSPLAT_BASE_DOMAIN: z
     .string()
     .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a lowercase domain such as localhost or websp.lat")
@@ -113,6 +116,8 @@ const variables = z.object({
   WEBSPLAT_SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
   /** OTLP/HTTP endpoint of a trace collector; unset, no trace is recorded or exported. */
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** How email leaves: SES (the pod's AWS identity), SMTP_URL, files in the outbox, or not at all. */
+  WEBSPLAT_EMAIL_TRANSPORT: optionalString.pipe(z.enum(["ses", "smtp", "outbox", "off"]).optional()),
   SMTP_URL: optionalString.pipe(
     z
       .string()
@@ -148,7 +153,15 @@ const variables = z.object({
   KUBERNETES_SERVICE_HOST: optionalString,
   CLOUDFLARE_API_TOKEN: optionalString,
   CLOUDFLARE_ZONE_ID: optionalString,
-  CLOUDFLARE_SITES_ZONE_ID: optionalString,
+  /** The sites domain's own zone: published HTML is purged from Cloudflare's cache there on every publish. */
+  CLOUDFLARE_SITES_ZONE_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, "must be a 32-character hex zone id")
+      .optional(),
+  ),
+  /** Cloudflare's API (a fake on loopback in tests). @default https://api.cloudflare.com/client/v4 */
+  WEBSPLAT_CLOUDFLARE_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   PGSSLROOTCERT: optionalString,
   WEBSPLAT_POLICY_PACK: optionalString,
   WEBSPLAT_PULUMI_PLUGIN_DIR: optionalString,
@@ -167,10 +180,21 @@ const variables = z.object({
 
 export type Environment = z.infer<typeof variables>;
 
+/** Every variable the control plane reads (the machine's own, such as PATH, aside): docs/parity.md names each. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(variables.shape).filter(
+  (name) => !(MACHINE_VARIABLES as readonly string[]).includes(name),
+);
+export type EmailTransportKind = NonNullable<Environment["WEBSPLAT_EMAIL_TRANSPORT"]>;
+
 /** The driver's own rules, checked together so one line names everything it still needs. */
 const environment = variables.superRefine((values, ctx) => {
   if (values.WEBSPLAT_DRIVER !== "pulumi") return;
-  for (const message of pulumiProblems(values))
+  // A sites-only process runs no tenant operations: the driver's own settings are not its to hold.
+  const problems = [
+    ...(values.WEBSPLAT_ROLE === "all" ? pulumiProblems(values) : []),
+    ...productionProblems(values),
+  ];
+  for (const message of problems)
     ctx.addIssue({ code: "custom", path: ["WEBSPLAT_DRIVER"], message, params: { driver: "pulumi" } });
 });
 
@@ -185,6 +209,8 @@ export interface Config extends Environment {
   sitesTarget: string;
   /** Sender of every email: SMTP_FROM, or no-reply at the base domain. */
   emailFrom: string;
+  /** How email is sent: WEBSPLAT_EMAIL_TRANSPORT, else SMTP when SMTP_URL is set, else the outbox. */
+  emailTransport: EmailTransportKind;
   /** The image tenants' runtimes run (the local driver runs the code of this checkout instead). */
   runtimeImage: string;
   /** The ingress tenants' hosts point at. */
@@ -226,6 +252,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set: copy the signing secret of your webhook endpoint (or of `stripe listen`).",
     );
   }
+  if (values.WEBSPLAT_ROLE === "sites" && !values.DATABASE_URL) {
+    throw new ConfigError(
+      "WEBSPLAT_ROLE=sites needs DATABASE_URL: the platform's database, where the whole platform (WEBSPLAT_ROLE=all) records what is published.",
+    );
+  }
   const host = values.HOST ?? (values.WEBSPLAT_DRIVER === "local" ? "127.0.0.1" : "0.0.0.0");
   const publicUrl = (values.WEBSPLAT_PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/$/, "");
   if (
@@ -242,6 +273,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'SMTP_FROM is required when SMTP_URL is set: the sender address of every email, e.g. "WebSplat <hello@websp.lat>".',
     );
   }
+  const emailTransport = emailTransportOf(values);
+  if (emailTransport === "smtp" && !values.SMTP_URL) {
+    throw new ConfigError(
+      "WEBSPLAT_EMAIL_TRANSPORT=smtp needs SMTP_URL: the server to send through, e.g. smtp://user:pass@mail.example.com:587.",
+    );
+  }
+  if (emailTransport === "ses" && (!values.AWS_REGION || !values.SMTP_FROM)) {
+    throw new ConfigError(
+      'WEBSPLAT_EMAIL_TRANSPORT=ses needs AWS_REGION (the SES region) and SMTP_FROM (a sender SES verified, e.g. "WebSplat <hello@websp.lat>").',
+    );
+  }
+  if (values.CLOUDFLARE_SITES_ZONE_ID && !values.CLOUDFLARE_API_TOKEN) {
+    throw new ConfigError(
+      "CLOUDFLARE_SITES_ZONE_ID needs CLOUDFLARE_API_TOKEN: a token with Cache Purge rights on the sites zone.",
+    );
+  }
   const emailFrom = values.SMTP_FROM ?? `WebSplat <no-reply@${values.WEBSPLAT_BASE_DOMAIN}>`;
   return {
     ...values,
@@ -250,12 +297,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     localBilling: !values.STRIPE_SECRET_KEY,
     sitesTarget,
     emailFrom,
+    emailTransport,
     runtimeImage: values.WEBSPLAT_RUNTIME_IMAGE ?? "websplat/agent-runtime:local",
     ingressHostname: values.WEBSPLAT_INGRESS_HOSTNAME ?? "localhost",
     machineEnv: Object.fromEntries(
       MACHINE_VARIABLES.flatMap((name) => (values[name] ? [[name, values[name]]] : [])),
     ),
-    pulumi: values.WEBSPLAT_DRIVER === "pulumi" ? pulumiSettings(values) : null,
+    pulumi:
+      values.WEBSPLAT_DRIVER === "pulumi" && values.WEBSPLAT_ROLE === "all" ? pulumiSettings(values) : null,
   };
 }
 

@@ -19,7 +19,15 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`websplat: ${error.message}\n`);
+      // One line per problem, so an operator reading a pod's log sees each variable to set on its own.
+      const lines =
+        error.problems.length > 1
+          ? [
+              `cannot start: ${error.problems.length} problems with this configuration (WEBSPLAT_DRIVER=${process.env.WEBSPLAT_DRIVER}).`,
+              ...error.problems,
+            ]
+          : [error.message];
+      process.stderr.write(lines.map((line) => `websplat: ${line}\n`).join(""));
       process.exit(1);
     }
     throw error;
@@ -34,27 +42,40 @@ async function main(): Promise<void> {
   watchParent(() => stop("the exit of the parent process"));
 
   const platform = await startPlatform(config);
-  const lines = [
-    "",
-    ...platform.notes,
-    "WebSplat control plane is running.",
-    `  Signup:          ${platform.url}/`,
-    `  API docs:        ${platform.url}/docs`,
-    `  Admin token:     ${platform.adminTokenGenerated || !config.WEBSPLAT_ADMIN_TOKEN ? platform.adminToken : "(from WEBSPLAT_ADMIN_TOKEN)"}`,
-    // A secret the operator supplied is not echoed: stdout is shipped to the log store in production.
-    config.localBilling && !config.STRIPE_WEBHOOK_SECRET
-      ? `  Webhook secret:  ${platform.webhookSecret}   (local test payments; for the Stripe CLI: stripe listen --forward-to localhost:${platform.port}/webhooks/stripe)`
-      : "  Webhook secret:  (from STRIPE_WEBHOOK_SECRET)",
-    `  Tenants:         http://<slug>.${config.WEBSPLAT_BASE_DOMAIN}:${platform.port}/`,
-    ...(hasLocalMailbox(config)
-      ? [
-          `  Mailbox:         ${platform.url}/dev/mailbox?key=${mailboxKey(platform.adminToken)}   (sign-in links; yours alone)`,
-        ]
-      : []),
-    `  Database:        ${platform.embeddedDatabase ? `embedded PostgreSQL in ${config.WEBSPLAT_DATA_DIR}/postgres` : "DATABASE_URL"}`,
-    "",
-  ];
+  const lines =
+    config.WEBSPLAT_ROLE === "sites"
+      ? sitesLines(platform.url)
+      : [
+          "",
+          ...platform.notes,
+          "WebSplat control plane is running.",
+          `  Signup:          ${platform.url}/`,
+          `  API docs:        ${platform.url}/docs`,
+          `  Admin token:     ${platform.adminTokenGenerated || !config.WEBSPLAT_ADMIN_TOKEN ? platform.adminToken : "(from WEBSPLAT_ADMIN_TOKEN)"}`,
+          // A secret the operator supplied is not echoed: stdout is shipped to the log store in production.
+          config.localBilling && !config.STRIPE_WEBHOOK_SECRET
+            ? `  Webhook secret:  ${platform.webhookSecret}   (local test payments; for the Stripe CLI: stripe listen --forward-to localhost:${platform.port}/webhooks/stripe)`
+            : "  Webhook secret:  (from STRIPE_WEBHOOK_SECRET)",
+          `  Tenants:         http://<slug>.${config.WEBSPLAT_BASE_DOMAIN}:${platform.port}/`,
+          ...(hasLocalMailbox(config)
+            ? [
+                `  Mailbox:         ${platform.url}/dev/mailbox?key=${mailboxKey(platform.adminToken)}   (sign-in links; yours alone)`,
+              ]
+            : []),
+          `  Database:        ${platform.embeddedDatabase ? `embedded PostgreSQL in ${config.WEBSPLAT_DATA_DIR}/postgres` : "DATABASE_URL"}`,
+          "",
+        ];
   process.stdout.write(`${lines.join("\n")}\n`);
+
+  function sitesLines(url: string): string[] {
+    return [
+      "",
+      "WebSplat sites server is running (WEBSPLAT_ROLE=sites): published sites and custom domains only.",
+      `  Listening:       ${url}/`,
+      `  Sites:           ${new URL(url).protocol}//<site>--<slug>.${config.WEBSPLAT_SITES_DOMAIN}:${platform.port}/`,
+      "",
+    ];
+  }
 
   let stopping = false;
   stop = (signal: string) => {

@@ -33,8 +33,8 @@ export interface Services {
   mailer: Mailer;
   /** Derives each tenant's credential for the tenant API (`stacks` `tenantPlatformToken`). */
   platformSecret: string;
-  /** Whether the queue and database answer (readiness). */
-  ready(): Promise<{ database: boolean; queue: boolean }>;
+  /** Whether the queue and database answer (readiness); `queue` is null in a role that runs none. */
+  ready(): Promise<{ database: boolean; queue: boolean | null }>;
 }
 
 export function specFor(services: Services, tenant: Tenant): TenantSpec {

@@ -16,7 +16,7 @@ import { audit } from "./registry/audit.ts";
 import { OperationLog } from "./registry/operations.ts";
 import { loadSecrets } from "./secrets.ts";
 import { startBackground } from "./start/background.ts";
-import { createDriver } from "./start/driver.ts";
+import { createDriver, noDriver } from "./start/driver.ts";
 import { registerGauges } from "./start/gauges.ts";
 import { listen } from "./start/listen.ts";
 import { platformInput } from "./start/platform-input.ts";
@@ -53,6 +53,8 @@ export async function startPlatform(loaded: Config): Promise<RunningPlatform> {
     adminToken: loaded.WEBSPLAT_ADMIN_TOKEN,
     webhookSecret: loaded.STRIPE_WEBHOOK_SECRET,
     ownerSigningKey: loaded.WEBSPLAT_OWNER_SIGNING_KEY?.replaceAll("\\n", "\n"),
+    // The local driver derives tenants' database passwords from it: only production shares it between replicas.
+    sharedPlatformSecret: loaded.WEBSPLAT_DRIVER === "pulumi",
   });
   const cleanup: Array<() => Promise<void>> = [releaseDataDir];
   const stopAll = async () => {
@@ -78,21 +80,25 @@ export async function startPlatform(loaded: Config): Promise<RunningPlatform> {
       cleanup.push(() => embedded.stop());
       adminUrl = await ensureDatabase(embedded.url, "websplat");
     }
-    const database = connect(adminUrl, { max: 30 });
+    const sitesOnly = config.WEBSPLAT_ROLE === "sites";
+    const database = connect(adminUrl, { max: sitesOnly ? 10 : 30 });
     cleanup.push(() => database.close());
-    await migrateDatabase(database);
+    // The schema is the whole platform's (WEBSPLAT_ROLE=all); a sites process only reads and records forms.
+    if (!sitesOnly) await migrateDatabase(database);
 
     const metrics = createMetrics();
     metrics.kpis.setSource(() => computeKpis(database.sql, new Date(Date.now() - 30 * 86_400_000)));
-    const driver = await createDriver({
-      config,
-      database,
-      dataDir,
-      secrets,
-      port: listening.port,
-      metrics,
-      logger,
-    });
+    const driver = sitesOnly
+      ? noDriver(config.WEBSPLAT_DRIVER)
+      : await createDriver({
+          config,
+          database,
+          dataDir,
+          secrets,
+          port: listening.port,
+          metrics,
+          logger,
+        });
     cleanup.push(() => driver.stop());
 
     const stripe = config.STRIPE_SECRET_KEY ? stripeClient(config.STRIPE_SECRET_KEY) : null;
@@ -119,9 +125,12 @@ export async function startPlatform(loaded: Config): Promise<RunningPlatform> {
       databaseUrl: adminUrl,
       logger,
       transport: createMailTransport({
+        kind: config.emailTransport,
         smtpUrl: config.SMTP_URL,
+        ses: config.AWS_REGION ? { region: config.AWS_REGION } : undefined,
         from: config.emailFrom,
         outboxDir: resolve(dataDir, "outbox"),
+        logger,
       }),
     });
     let notify: ReturnType<typeof billingNotifier> | undefined;
@@ -152,10 +161,10 @@ export async function startPlatform(loaded: Config): Promise<RunningPlatform> {
       platformSecret: secrets.platformSecret,
       ready: async () => {
         const databaseUp = await database.sql`select 1`.then(() => true).catch(() => false);
-        return { database: databaseUp, queue: queueStarted && databaseUp };
+        return { database: databaseUp, queue: sitesOnly ? null : queueStarted && databaseUp };
       },
     };
-    registerGauges(services, () => queueStarted);
+    if (!sitesOnly) registerGauges(services, () => queueStarted);
 
     listening.serve(
       createApp({
@@ -169,22 +178,27 @@ export async function startPlatform(loaded: Config): Promise<RunningPlatform> {
     );
     // Closed before what requests use stops (registered at bind too, so a failed start frees the port).
     cleanup.push(() => listening.close());
-    await startBackground(
-      {
-        services,
-        selfUrl,
-        shutdown,
-        onNotifier: (notifier) => {
-          notify = notifier;
+    // A sites process answers requests only: no reconciles, webhooks, email, backups, sweeps or probes.
+    if (!sitesOnly)
+      await startBackground(
+        {
+          services,
+          selfUrl,
+          shutdown,
+          onNotifier: (notifier) => {
+            notify = notifier;
+          },
+          onQueueStarted: () => {
+            queueStarted = true;
+          },
         },
-        onQueueStarted: () => {
-          queueStarted = true;
-        },
-      },
-      cleanup,
-    );
+        cleanup,
+      );
     notes.push(...(driver.runtimes?.notes ?? []));
-    logger.info({ url: config.publicUrl, driver: driver.kind }, "control plane ready");
+    logger.info(
+      { url: config.publicUrl, driver: driver.kind, role: config.WEBSPLAT_ROLE },
+      "control plane ready",
+    );
 
     return {
       url: config.publicUrl,

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { generateOwnerKeyPair, publicKeyFromPrivate } from "./auth/owner-token.ts";
@@ -34,7 +34,16 @@ export interface PlatformSecrets {
 
 export async function loadSecrets(
   dataDir: string,
-  env: { adminToken?: string; webhookSecret?: string; ownerSigningKey?: string },
+  env: {
+    adminToken?: string;
+    webhookSecret?: string;
+    ownerSigningKey?: string;
+    /**
+     * Derive the platform secret from the owner signing key instead of the data dir (production: replicas share
+     * the key and their data dirs are emptyDirs, so export links must verify on any replica, after any restart).
+     */
+    sharedPlatformSecret?: boolean;
+  },
 ): Promise<PlatformSecrets> {
   const token = (bytes: number) => () => randomBytes(bytes).toString("base64url");
   const admin = env.adminToken
@@ -46,7 +55,14 @@ export async function loadSecrets(
   const ownerKey = env.ownerSigningKey
     ? { value: env.ownerSigningKey.trim(), generated: false }
     : await persisted(dataDir, "owner-key.pem", () => generateOwnerKeyPair().privateKeyPem.trim());
-  const platform = await persisted(dataDir, "platform-secret", token(32));
+  const platform =
+    env.sharedPlatformSecret && env.ownerSigningKey
+      ? {
+          value: createHmac("sha256", env.ownerSigningKey.trim())
+            .update("websplat-platform-secret")
+            .digest("base64url"),
+        }
+      : await persisted(dataDir, "platform-secret", token(32));
   const postgres = await persisted(dataDir, "postgres-password", () => randomBytes(18).toString("hex"));
   return {
     adminToken: admin.value,

@@ -27,7 +27,7 @@ export function healthRoutes(app: OpenAPIHono, services: Services) {
         description: "Ready",
         content: {
           "application/json": {
-            schema: z.object({ status: z.string(), database: z.boolean(), queue: z.boolean() }),
+            schema: z.object({ status: z.string(), database: z.boolean(), queue: z.boolean().nullable() }),
           },
         },
       },
@@ -35,7 +35,7 @@ export function healthRoutes(app: OpenAPIHono, services: Services) {
         description: "Not ready",
         content: {
           "application/json": {
-            schema: z.object({ status: z.string(), database: z.boolean(), queue: z.boolean() }),
+            schema: z.object({ status: z.string(), database: z.boolean(), queue: z.boolean().nullable() }),
           },
         },
       },
@@ -43,7 +43,8 @@ export function healthRoutes(app: OpenAPIHono, services: Services) {
   });
   app.get("/readyz", async (c) => {
     const checks = await services.ready();
-    const ok = checks.database && checks.queue;
+    // A sites-only process runs no queue (null): its readiness is the database's.
+    const ok = checks.database && checks.queue !== false;
     return c.json({ status: ok ? "ready" : "not_ready", ...checks }, ok ? 200 : 503);
   });
 

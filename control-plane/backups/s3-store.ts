@@ -78,10 +78,52 @@ export function s3Store(options: S3StoreOptions): BackupStore {
       return keys.sort();
     },
     async delete(key) {
-      const { sdk, client } = await s3();
-      await client.send(new sdk.DeleteObjectCommand({ Bucket, Key: prefix + key }));
+      await removeVersions(prefix + key, (found) => found === prefix + key);
+    },
+    async purge(under) {
+      return await removeVersions(prefix + under, () => true);
     },
   };
+
+  /**
+   * The bucket is versioned (production): a plain DeleteObject only adds a delete marker and keeps every byte.
+   * So each version and delete marker of the matching keys is listed and deleted by its VersionId. A server
+   * without versioning answers the listing with one `null` version per key, which deletes the same way.
+   * Returns how many distinct keys were removed.
+   */
+  async function removeVersions(listPrefix: string, matches: (key: string) => boolean): Promise<number> {
+    const { sdk, client } = await s3();
+    // Listed whole before anything is deleted: a listing's markers may name versions a deletion just removed.
+    const objects: Array<{ Key: string; VersionId: string | undefined }> = [];
+    let KeyMarker: string | undefined;
+    let VersionIdMarker: string | undefined;
+    do {
+      const page = await client.send(
+        new sdk.ListObjectVersionsCommand({ Bucket, Prefix: listPrefix, KeyMarker, VersionIdMarker }),
+      );
+      for (const version of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])])
+        if (version.Key && matches(version.Key))
+          objects.push({ Key: version.Key, VersionId: version.VersionId });
+      KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      VersionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (KeyMarker);
+    // At most 1000 per request.
+    for (let start = 0; start < objects.length; start += 1000) {
+      const answer = await client.send(
+        new sdk.DeleteObjectsCommand({
+          Bucket,
+          Delete: { Objects: objects.slice(start, start + 1000), Quiet: true },
+        }),
+      );
+      const failed = answer.Errors?.[0];
+      if (failed) {
+        throw new Error(
+          `could not delete ${location(failed.Key?.slice(prefix.length) ?? "")} (version ${failed.VersionId}): ${failed.Code} ${failed.Message}`,
+        );
+      }
+    }
+    return new Set(objects.map((object) => object.Key)).size;
+  }
 }
 
 async function chunks(stream: Readable): Promise<Buffer[]> {

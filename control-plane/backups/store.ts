@@ -14,7 +14,17 @@ export interface BackupStore {
   exists(key: string): Promise<boolean>;
   /** Every key under `prefix` (recursive), sorted. */
   list(prefix: string): Promise<string[]>;
+  /** Removes the object for good: in a versioned bucket every version of it and every delete marker. */
   delete(key: string): Promise<void>;
+  /** Removes every object under `prefix` for good (erasure), also those only older versions still hold; how many keys. */
+  purge(prefix: string): Promise<number>;
+}
+
+/** `purge` for stores that keep no versions: what is listed is all there is. */
+async function purgeListed(store: Pick<BackupStore, "list" | "delete">, prefix: string): Promise<number> {
+  const keys = await store.list(prefix);
+  for (const key of keys) await store.delete(key);
+  return keys.length;
 }
 
 /** Backups in a directory of this machine (`<data dir>/backups`). */
@@ -47,6 +57,9 @@ export function directoryStore(root: string): BackupStore {
         .filter((entry) => entry.isFile() && !entry.name.endsWith(".partial"))
         .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join("/"))
         .sort();
+    },
+    purge(prefix) {
+      return purgeListed(this, prefix);
     },
     async delete(key) {
       await rm(path(key), { force: true });
@@ -91,5 +104,8 @@ export function memoryStore(): BackupStore & { objects: Map<string, Buffer> } {
     exists: async (key) => objects.has(key),
     list: async (prefix) => [...objects.keys()].filter((key) => key.startsWith(prefix)).sort(),
     delete: async (key) => void objects.delete(key),
+    purge(prefix) {
+      return purgeListed(this, prefix);
+    },
   };
 }

@@ -201,9 +201,8 @@ export async function pruneBackups(
 
 /** Every object of the tenant's backups, finished or not (erasure). */
 export async function deleteAllBackups(store: BackupStore, slug: string): Promise<number> {
-  const keys = await store.list(`${slug}/`);
-  for (const key of keys) await store.delete(key);
-  return keys.length;
+  // Older versions too: a backup pruned or overwritten earlier still holds the tenant's data in a versioned bucket.
+  return await store.purge(`${slug}/`);
 }
 
 async function deleteBackup(store: BackupStore, slug: string, id: string): Promise<void> {

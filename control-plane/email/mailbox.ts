@@ -25,13 +25,13 @@ export function mailboxKey(adminToken: string): string {
   return createHmac("sha256", adminToken).update("websplat local mailbox").digest("base64url").slice(0, 32);
 }
 
-/** Whether this platform has a local mailbox: local mode, no Stripe account, no SMTP server. */
+/** Whether this platform has a local mailbox: local mode, no Stripe account, mail written to the outbox. */
 export function hasLocalMailbox(config: {
-  SMTP_URL?: string;
+  emailTransport: string;
   localBilling: boolean;
   WEBSPLAT_DRIVER: string;
 }): boolean {
-  return !config.SMTP_URL && config.localBilling && config.WEBSPLAT_DRIVER === "local";
+  return config.emailTransport === "outbox" && config.localBilling && config.WEBSPLAT_DRIVER === "local";
 }
 
 /**

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Services } from "../platform-services.ts";
 import { type SiteCompression, siteCompression } from "./compression.ts";
+import { type CachePurge, cachePurge } from "./cache-purge.ts";
 import { type DnsCheck, dnsChecker } from "./dns.ts";
 import { findDomain, type SiteDomain } from "./domains.ts";
 import { formIntake } from "./forms.ts";
@@ -18,6 +19,8 @@ export interface Sites {
   lookup: SiteLookup;
   dns: DnsCheck;
   intake: ReturnType<typeof formIntake>;
+  /** Purges changed pages from Cloudflare's cache (nothing without CLOUDFLARE_SITES_ZONE_ID). */
+  cache: CachePurge;
   /** Where custom domains point their CNAME. */
   target: string;
   /** The public address of a site (contract: `<site>--<slug>.<WEBSPLAT_SITES_DOMAIN>`). */
@@ -34,21 +37,30 @@ export function createSites(services: Services): Sites {
   const secret = siteTokenSecret(services.ownerPrivateKey);
   const domains = new Map<string, { at: number; value: SiteDomain | null }>();
   const store = siteStore(config, resolve(config.WEBSPLAT_DATA_DIR));
+  const lookup = siteLookup(services.db);
+  const url = (address: SiteAddress) => {
+    // Read at call time: locally the port is known only once the server listens.
+    const defaultPort = platform.scheme === "https" ? 443 : 80;
+    const port = platform.publicPort && platform.publicPort !== defaultPort ? `:${platform.publicPort}` : "";
+    return `${platform.scheme}://${siteHostname(address, config.WEBSPLAT_SITES_DOMAIN)}${port}`;
+  };
   return {
     services,
     store,
     compression: siteCompression(services.metrics.registry),
-    lookup: siteLookup(services.db),
+    lookup,
+    cache: cachePurge({
+      config,
+      db: services.db,
+      lookup,
+      logger: services.logger,
+      siteUrl: url,
+      scheme: () => platform.scheme,
+    }),
     dns: dnsChecker(config.WEBSPLAT_DNS_RESOLVER),
     intake: formIntake({ db: services.db, store, perMinute: config.WEBSPLAT_FORMS_PER_MINUTE }),
     target: config.sitesTarget,
-    url(address) {
-      // Read at call time: locally the port is known only once the server listens.
-      const defaultPort = platform.scheme === "https" ? 443 : 80;
-      const port =
-        platform.publicPort && platform.publicPort !== defaultPort ? `:${platform.publicPort}` : "";
-      return `${platform.scheme}://${siteHostname(address, config.WEBSPLAT_SITES_DOMAIN)}${port}`;
-    },
+    url,
     async domain(hostname) {
       const hit = domains.get(hostname);
       if (hit && Date.now() - hit.at < 1000) return hit.value;

@@ -157,6 +157,8 @@ export function tenantSiteRoutes(sites: Sites) {
     const tenant = c.var.tenant;
     const body = await parse(c.req.raw, Publish);
     const projectId = projectIdOf(c.req.param("projectId"));
+    const earlier = await siteOfProject(db, tenant.slug, projectId);
+    const before = earlier ? await sites.cache.pagesBefore(tenant.slug, earlier.name) : [];
     const { site, version } = await publishVersion(
       db,
       sites.store,
@@ -168,6 +170,7 @@ export function tenantSiteRoutes(sites: Sites) {
     for (const file of Object.values(version.files))
       if (file.source) await recordBlob(db, tenant.slug, file.hash, file.size);
     changed(tenant);
+    sites.cache.purge(tenant.slug, site.name, before);
     await owner(tenant, "site.publish", {
       site: site.name,
       version: version.version,
@@ -180,16 +183,20 @@ export function tenantSiteRoutes(sites: Sites) {
     const site = await requireSiteOfProject(db, tenant.slug, projectIdOf(c.req.param("projectId")));
     const version = z.coerce.number().int().positive().safeParse(c.req.param("version"));
     if (!version.success) throw new ApiError(400, "invalid_version", "A version is a positive whole number.");
+    const before = await sites.cache.pagesBefore(tenant.slug, site.name);
     const live = await restoreVersion(db, site, version.data);
     changed(tenant);
+    sites.cache.purge(tenant.slug, site.name, before);
     await owner(tenant, "site.restore", { site: site.name, version: version.data });
     return c.json(await siteView(tenant, live));
   });
   app.delete("/projects/:projectId/publication", async (c) => {
     const tenant = c.var.tenant;
     const site = await requireSiteOfProject(db, tenant.slug, projectIdOf(c.req.param("projectId")));
+    const before = await sites.cache.pagesBefore(tenant.slug, site.name);
     const live = await unpublishSite(db, site);
     changed(tenant);
+    sites.cache.purge(tenant.slug, site.name, before);
     await owner(tenant, "site.unpublish", { site: site.name });
     return c.json(await siteView(tenant, live));
   });

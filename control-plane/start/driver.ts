@@ -118,3 +118,27 @@ async function runtimeReportsBusy(driver: StackDriver, slug: string): Promise<bo
     return false;
   }
 }
+
+/**
+ * The driver of a process that runs no tenant operations (WEBSPLAT_ROLE=sites): nothing of it is started, and
+ * anything that would change a tenant says which role does it.
+ */
+export function noDriver(kind: StackDriver["kind"]): StackDriver {
+  const refuse = async (): Promise<never> => {
+    throw new Error(
+      "WEBSPLAT_ROLE=sites runs no tenant operations: they belong to a WEBSPLAT_ROLE=all process.",
+    );
+  };
+  return {
+    kind,
+    start: async () => {},
+    stop: async () => {},
+    up: refuse,
+    destroy: refuse,
+    outputs: refuse,
+    preview: refuse,
+    refresh: refuse,
+    cancel: refuse,
+    export: refuse,
+  };
+}

@@ -73,6 +73,7 @@ describe("email over SMTP", () => {
       databaseUrl,
       logger,
       transport: createMailTransport({
+        kind: "smtp",
         smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
         from: "WebSplat <hello@websp.lat>",
         outboxDir: "unused",
@@ -106,6 +107,7 @@ describe("email over SMTP", () => {
       databaseUrl,
       logger,
       transport: createMailTransport({
+        kind: "smtp",
         smtpUrl: `smtp://127.0.0.1:${port}`,
         from: "WebSplat <hello@websp.lat>",
         outboxDir: "unused",

@@ -87,7 +87,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       30_000,
     );
     const onData = () => {
-      const match = /Signup:\s+(http:\/\/\S+?)\/\s/.exec(output);
+      // A sites-only process (WEBSPLAT_ROLE=sites) has no signup page: it names where it listens.
+      const match = /(?:Signup|Listening):\s+(http:\/\/\S+?)\/\s/.exec(output);
       if (match) {
         clearTimeout(timer);
         child.stdout!.off("data", onData);

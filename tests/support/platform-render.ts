@@ -18,9 +18,10 @@ export const PLATFORM_SECRETS = {
   "websplat:databasePassword": "db-password",
   "websplat:stripeSecretKey": "sk_live_x",
   "websplat:stripeWebhookSecret": "whsec_x",
-  "websplat:adminToken": "admin-token",
+  "websplat:adminToken": "admin-token-of-at-least-24-characters",
   "websplat:ownerSigningKey": "-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----",
   "websplat:tenantStatePassphrase": "passphrase",
+  "websplat:openaiApiKey": "sk-placeholder",
 };
 /** Set by the operator for their own account (not in Pulumi.prod.yaml). */
 export const OPERATOR_CONFIG = {
@@ -159,4 +160,21 @@ export async function renderedControlPlaneEnv(
     Object.entries(secret).map(([key, value]) => [key, String(unsecret(value))]),
   );
   return { ...secrets, ...env };
+}
+/** The environment of a rendered Deployment's first container: its Secret's keys, then its literal variables. */
+export function containerEnvironment(declared: Declared[], deployment: Declared): Record<string, string> {
+  const container = deployment.inputs.spec.template.spec.containers[0];
+  const env: Record<string, string> = {};
+  for (const source of container.envFrom ?? []) {
+    const secretName = source.secretRef?.name;
+    const secret = declared.find(
+      (resource) =>
+        resource.type === "kubernetes:core/v1:Secret" && resource.inputs.metadata?.name === secretName,
+    );
+    for (const [key, value] of Object.entries(unsecret(secret?.inputs.stringData) ?? {}))
+      env[key] = String(unsecret(value));
+  }
+  for (const variable of container.env ?? [])
+    if (variable.value !== undefined) env[variable.name] = String(variable.value);
+  return env;
 }

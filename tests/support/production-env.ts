@@ -9,4 +9,20 @@ export const PRODUCTION_ENV = {
   WEBSPLAT_INGRESS_HOSTNAME: "k8s-ingress-1234.elb.eu-central-1.amazonaws.com",
   WEBSPLAT_TENANT_DB_HOST: "websplat.abc.eu-central-1.rds.amazonaws.com",
   DATABASE_URL: "postgres://websplat_admin:secret@websplat.abc.eu-central-1.rds.amazonaws.com:5432/websplat",
+  // What production mode refuses to default (control-plane/config-production.ts).
+  WEBSPLAT_BASE_DOMAIN: "websp.lat",
+  WEBSPLAT_PUBLIC_URL: "https://websp.lat",
+  WEBSPLAT_SITES_DOMAIN: "websplat.site",
+  WEBSPLAT_TRUSTED_PROXY: "10.0.0.0/16",
+  WEBSPLAT_METRICS_TOKEN: "metrics-token-for-prometheus",
+  WEBSPLAT_EMAIL_TRANSPORT: "ses",
+  AWS_REGION: "eu-central-1",
+  SMTP_FROM: "WebSplat <hello@websp.lat>",
+  WEBSPLAT_ADMIN_TOKEN: "admin-token-of-at-least-24-characters",
+  WEBSPLAT_OWNER_SIGNING_KEY:
+    "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIGm8Rr3cxbA7GVr4T0wF1tL8Z9QeYl4h4mX0kz3S6c5x\n-----END PRIVATE KEY-----",
+  STRIPE_SECRET_KEY: "sk_live_placeholder",
+  STRIPE_WEBHOOK_SECRET: "whsec_placeholder",
+  WEBSPLAT_BACKUP_BUCKET: "websplat-backups",
+  OPENAI_API_KEY: "sk-placeholder",
 };

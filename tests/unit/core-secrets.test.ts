@@ -33,3 +33,26 @@ test("without a configured key, each data dir generates its own and keeps it acr
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("in production, replicas given the same owner signing key share the platform secret that signs export links", async () => {
+  const { privateKeyPem } = generateOwnerKeyPair();
+  const dirs = await Promise.all([1, 2].map(() => mkdtemp(join(tmpdir(), "websplat-secrets-"))));
+  try {
+    const shared = await Promise.all(
+      dirs.map((dir) => loadSecrets(dir, { ownerSigningKey: privateKeyPem, sharedPlatformSecret: true })),
+    );
+    expect(shared[0]!.platformSecret).toBe(shared[1]!.platformSecret);
+    expect(shared[0]!.platformSecret.length).toBeGreaterThanOrEqual(43);
+    expect(await readdir(dirs[0]!)).not.toContain("platform-secret");
+    // Another key, another secret; on one machine each data dir keeps its own.
+    const other = await loadSecrets(dirs[0]!, {
+      ownerSigningKey: generateOwnerKeyPair().privateKeyPem,
+      sharedPlatformSecret: true,
+    });
+    expect(other.platformSecret).not.toBe(shared[0]!.platformSecret);
+    const local = await Promise.all(dirs.map((dir) => loadSecrets(dir, { ownerSigningKey: privateKeyPem })));
+    expect(local[0]!.platformSecret).not.toBe(local[1]!.platformSecret);
+  } finally {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+});
