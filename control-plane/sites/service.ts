@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Services } from "../platform-services.ts";
-import { type SiteCompression, siteCompression } from "./compression.ts";
 import { type CachePurge, cachePurge } from "./cache-purge.ts";
+import { type SiteCompression, siteCompression } from "./compression.ts";
 import { type DnsCheck, dnsChecker } from "./dns.ts";
 import { findDomain, type SiteDomain } from "./domains.ts";
 import { formIntake } from "./forms.ts";

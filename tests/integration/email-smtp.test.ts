@@ -175,6 +175,7 @@ describe("email over SMTP", () => {
       databaseUrl,
       logger,
       transport: createMailTransport({
+        kind: "smtp",
         smtpUrl: `smtp://127.0.0.1:${port}`,
         from: "WebSplat <hello@websp.lat>",
         outboxDir: "unused",
