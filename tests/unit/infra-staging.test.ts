@@ -64,9 +64,8 @@ async function render(stack: string): Promise<Declared[]> {
   );
   await pulumi.runtime.runInPulumiStack(async () => {
     // A fresh instance of the program per stack (the query makes it another module).
-    await (stack === "prod"
-      ? import("../../infra/index.ts?stack=prod")
-      : import("../../infra/index.ts?stack=staging"));
+    const program = `../../infra/index.ts?stack=${stack}`;
+    await import(/* @vite-ignore */ program);
     return undefined;
   });
   await pulumi.runtime.disconnect();
