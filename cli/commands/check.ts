@@ -7,6 +7,7 @@ import { print, printJson } from "../output.ts";
 import { type JourneyResult, runJourney, type StepResult } from "./journey.ts";
 import { webClient } from "./journey-http.ts";
 import { openMailbox } from "./journey-mailbox.ts";
+import { automationPlatformStacks, type PlatformStacks, recordJourney, runningImages } from "./promotion.ts";
 
 interface JourneyCommandOptions extends JsonOption {
   url: string;
@@ -14,10 +15,14 @@ interface JourneyCommandOptions extends JsonOption {
   mailbox: string;
   timeout: number;
   sweepAfter: number;
+  recordStack?: string;
 }
 
 /** `websplat check journey`: a customer's whole journey against a running platform (docs/release.md). */
-export function checkCommand(env: NodeJS.ProcessEnv = process.env): Command {
+export function checkCommand(
+  env: NodeJS.ProcessEnv = process.env,
+  openStacks: () => Promise<PlatformStacks> = automationPlatformStacks,
+): Command {
   const check = new Command("check").description("end-to-end checks of a running platform");
   leaf(
     check
@@ -43,12 +48,18 @@ export function checkCommand(env: NodeJS.ProcessEnv = process.env): Command {
         "check tenants older than this, left by a check that died, are deleted first",
         seconds("--sweep-after"),
         1800,
+      )
+      .option(
+        "--record-stack <stack>",
+        "record the outcome, with the images the stack runs, in that platform stack's config (what `platform promote` requires)",
       ),
     "websplat check journey --url https://staging.websp.lat",
   ).action(async (options: JourneyCommandOptions) => {
     if (!options.url) throw usageError("give the platform with --url (or WEBSPLAT_URL)");
     const token = await adminToken(env);
     const web = webClient(options.url);
+    const stacks = options.recordStack ? await openStacks() : null;
+    const imagesBefore = stacks ? await runningImages(stacks, options.recordStack!) : null;
     const result = await runJourney({
       url: options.url,
       admin: new AdminClient(options.url, token),
@@ -60,6 +71,20 @@ export function checkCommand(env: NodeJS.ProcessEnv = process.env): Command {
       sweepAfterMs: options.sweepAfter * 1000,
       onStep: options.json ? undefined : (step) => print(stepLine(step)),
     });
+    if (stacks) {
+      const failed = result.steps.find((step) => !step.ok);
+      await recordJourney(
+        stacks,
+        options.recordStack!,
+        {
+          passed: result.passed,
+          at: new Date().toISOString(),
+          url: options.url,
+          failedStep: failed?.step ?? null,
+        },
+        imagesBefore,
+      );
+    }
     if (options.json) printJson(result);
     else print(summary(result));
     if (!result.passed) {
