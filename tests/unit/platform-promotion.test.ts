@@ -37,7 +37,7 @@ const passedCheck = (stacks: FakeStacks, at = "2026-12-01T10:00:00.000Z") =>
     stacks,
     "staging",
     { passed: true, at, url: "https://websplat-staging.net", failedStep: null },
-    stacks.running.staging,
+    stacks.running.staging ?? null,
   );
 
 test("promotion pins in prod exactly the digests staging ran and passed, and records the move", async () => {
@@ -141,7 +141,10 @@ test("`websplat platform promote|rollback|releases` drive the same stacks and pr
   const stacks = new FakeStacks();
   const lines: string[] = [];
   const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => lines.push(String(chunk))) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
   try {
     const run = (...args: string[]) =>
       platformCommand(async () => stacks)
