@@ -1,76 +1,5 @@
-import { readFile } from "node:fs/promises";
-import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, test } from "vitest";
-import { parse } from "yaml";
-
-// biome-ignore lint/suspicious/noExplicitAny: declared inputs are compared by shape.
-type Loose = any;
-
-interface Declared {
-  type: string;
-  name: string;
-  inputs: Loose;
-}
-
-/** Set by the operator per stack (`pulumi config set --secret`): the same shape for both. */
-const SECRETS = {
-  "websplat:cloudflareApiToken": "cf-token",
-  "websplat:databasePassword": "db-password",
-  "websplat:stripeSecretKey": "sk_x",
-  "websplat:stripeWebhookSecret": "whsec_x",
-  "websplat:adminToken": "admin-token",
-  "websplat:ownerSigningKey": "-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----",
-  "websplat:tenantStatePassphrase": "passphrase",
-};
-
-async function stackConfig(stack: string): Promise<Record<string, string>> {
-  const file = parse(await readFile(new URL(`../../Pulumi.${stack}.yaml`, import.meta.url), "utf8"));
-  const config: Record<string, string> = {};
-  for (const [key, value] of Object.entries(file.config as Record<string, unknown>))
-    config[key] = typeof value === "string" ? value : JSON.stringify(value);
-  return { ...config, ...SECRETS };
-}
-
-function mockState(type: string, name: string, inputs: Loose): Loose {
-  switch (type) {
-    case "aws:eks/cluster:Cluster":
-      return { ...inputs, name, endpoint: "https://eks.example", certificateAuthority: { data: "Y2E=" } };
-    case "aws:rds/instance:Instance":
-      return { ...inputs, address: "websplat.rds.example", port: 5432 };
-    case "aws:ecr/repository:Repository":
-      return { ...inputs, repositoryUrl: `123456789012.dkr.ecr.example/${inputs.name}` };
-    case "kubernetes:core/v1:Service":
-      return inputs.spec ? inputs : { status: { loadBalancer: { ingress: [{ hostname: "lb.example" }] } } };
-    default:
-      return inputs;
-  }
-}
-
-/** Every resource the platform program declares for `stack`, rendered with mocks. */
-async function render(stack: string): Promise<Declared[]> {
-  const declared: Declared[] = [];
-  pulumi.runtime.setAllConfig(await stackConfig(stack), Object.keys(SECRETS));
-  await pulumi.runtime.setMocks(
-    {
-      newResource: ({ type, name, inputs }) => {
-        declared.push({ type, name, inputs });
-        return { id: `${name}-id`, state: mockState(type, name, inputs) };
-      },
-      call: ({ token, inputs }) =>
-        token === "cloudflare:index/getIpRanges:getIpRanges" ? { ipv4Cidrs: [], ipv6Cidrs: [] } : inputs,
-    },
-    "websplat-platform",
-    stack,
-  );
-  await pulumi.runtime.runInPulumiStack(async () => {
-    // A fresh instance of the program per stack (the query makes it another module).
-    const program = `../../infra/index.ts?stack=${stack}`;
-    await import(/* @vite-ignore */ program);
-    return undefined;
-  });
-  await pulumi.runtime.disconnect();
-  return declared;
-}
+import { type Declared, type Loose, renderPlatform, stackConfig } from "../support/platform-render.ts";
 
 /** Leaf paths where two values differ, e.g. `aws:rds/instance:Instance websplat-db .instanceClass`. */
 function differences(a: Loose, b: Loose, path = ""): string[] {
@@ -87,8 +16,8 @@ let stagingConfig: Record<string, string>;
 let prodConfig: Record<string, string>;
 
 beforeAll(async () => {
-  prod = await render("prod");
-  staging = await render("staging");
+  prod = await renderPlatform("prod");
+  staging = await renderPlatform("staging");
   prodConfig = await stackConfig("prod");
   stagingConfig = await stackConfig("staging");
 }, 60_000);
