@@ -3,6 +3,7 @@ import packageJson from "../package.json" with { type: "json" };
 import { type Context, createContext } from "./command-kit.ts";
 import { auditCommand } from "./commands/audit.ts";
 import { backupCommand } from "./commands/backup.ts";
+import { checkCommand } from "./commands/check.ts";
 import { domainsCommand } from "./commands/domains.ts";
 import { feedbackCommand } from "./commands/feedback.ts";
 import { opsCommand } from "./commands/ops.ts";
@@ -51,6 +52,7 @@ Example:
     [domainsCommand(context), "websplat domains check acme"],
     [platformCommand(), "websplat platform preview"],
     [feedbackCommand(context), "websplat feedback list"],
+    [checkCommand(), "websplat check journey --url http://localhost:8080"],
   ];
   for (const [group, example] of groups) {
     program.addCommand(group.addHelpText("after", `\nExample:\n  $ ${example}\n`));

@@ -14,7 +14,7 @@ import { healthRoutes } from "./api/health.ts";
 import { progressRoutes, welcomeKeyExchange } from "./api/progress.ts";
 import { localCheckoutRoutes } from "./billing/local-checkout.ts";
 import { portalRoutes } from "./billing/portal.ts";
-import { priceBook, signupRoutes } from "./billing/signup.ts";
+import { checkSignupAuth, priceBook, signupRoutes } from "./billing/signup.ts";
 import type { StripeClient } from "./billing/stripe-client.ts";
 import { type WebhookRouteDeps, webhookRoutes } from "./billing/webhook.ts";
 import { hasLocalMailbox } from "./email/index.ts";
@@ -130,6 +130,7 @@ export function createApp(options: AppOptions) {
     }),
   );
   app.use("/api/signup", rateLimit("signup requests", { burst: 30, perSecond: 0.5 }));
+  app.use("/api/signup", checkSignupAuth(adminAuth(options.adminToken, services.db)));
   app.use("/api/slugs/*", rateLimit("slug checks", { burst: 60, perSecond: 5 }));
   app.use("/webhooks/stripe", rateLimit("webhook deliveries", { burst: 10_000, perSecond: 5000 }));
 

@@ -71,6 +71,11 @@ export interface PlatformConfig {
   controlPlane: {
     /** Image tag of the control plane in its ECR repository (never `latest`). */
     imageTag: string;
+    /**
+     * `sha256:…` digest the control plane runs, set by `websplat platform promote|rollback`; wins over the tag.
+     * @default none: the tag
+     */
+    imageDigest?: string;
     /** @default 2 */
     replicas: number;
     /** Secrets the control plane reads (Stripe, admin token, Pulumi passphrase, model key). */
@@ -78,6 +83,8 @@ export interface PlatformConfig {
   };
   /** Image tag of the agent runtime tenants run. */
   runtimeImageTag: string;
+  /** `sha256:…` digest of the agent runtime, set by promotion; wins over the tag. @default none: the tag */
+  runtimeImageDigest?: string;
   /** Days tenant backups are kept before expiring. @default 90 */
   backupRetentionDays: number;
 }
@@ -132,6 +139,7 @@ export function readPlatformConfig(config = new pulumi.Config("websplat")): Plat
     },
     controlPlane: {
       imageTag: config.require("controlPlaneImageTag"),
+      imageDigest: config.get("controlPlaneImageDigest"),
       replicas: config.getNumber("controlPlaneReplicas") ?? 2,
       secrets: {
         STRIPE_SECRET_KEY: config.requireSecret("stripeSecretKey"),
@@ -144,6 +152,7 @@ export function readPlatformConfig(config = new pulumi.Config("websplat")): Plat
       },
     },
     runtimeImageTag: config.require("runtimeImageTag"),
+    runtimeImageDigest: config.get("runtimeImageDigest"),
     backupRetentionDays: config.getNumber("backupRetentionDays") ?? 90,
   };
 }

@@ -91,8 +91,10 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
     region,
     dmarcReports: config.dmarcReports,
   });
-  const runtimeImage = pulumi.interpolate`${registries.runtimeRepositoryUrl}:${config.runtimeImageTag}`;
-  const controlPlaneImage = pulumi.interpolate`${registries.controlPlaneRepositoryUrl}:${config.controlPlane.imageTag}`;
+  // A promoted digest pins exactly the image staging ran; a tag is only the first deploy's (docs/release.md).
+  const pin = (tag: string, digest: string | undefined) => (digest ? `@${digest}` : `:${tag}`);
+  const runtimeImage = pulumi.interpolate`${registries.runtimeRepositoryUrl}${pin(config.runtimeImageTag, config.runtimeImageDigest)}`;
+  const controlPlaneImage = pulumi.interpolate`${registries.controlPlaneRepositoryUrl}${pin(config.controlPlane.imageTag, config.controlPlane.imageDigest)}`;
   const tenantBackendUrl = pulumi.interpolate`s3://${storage.tenantStateBucket}/${TENANT_PULUMI_PROJECT}?region=${region}`;
   new ControlPlane("websplat-control-plane", {
     provider: kubernetes,

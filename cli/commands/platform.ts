@@ -1,7 +1,15 @@
 import { Command } from "commander";
 import { type JsonOption, leaf } from "../command-kit.ts";
 import { CliError } from "../errors.ts";
-import { fields, print, printJson } from "../output.ts";
+import { fields, print, printJson, table } from "../output.ts";
+import {
+  automationPlatformStacks,
+  type PlatformStacks,
+  promote,
+  type Release,
+  releases,
+  rollback,
+} from "./promotion.ts";
 
 type PlatformAction = "preview" | "up";
 
@@ -20,7 +28,9 @@ type RunPlatform = (
  * through the Automation API on this machine. Loaded on demand: it needs the Pulumi SDK and CLI,
  * which no other command does.
  */
-export function platformCommand(): Command {
+export function platformCommand(
+  openStacks: () => Promise<PlatformStacks> = automationPlatformStacks,
+): Command {
   const platform = new Command("platform").description(
     "the shared platform stack (`Pulumi.yaml`), run with Pulumi here",
   );
@@ -60,7 +70,73 @@ export function platformCommand(): Command {
       if (outputs.length > 0) print(fields(outputs.map(([name, value]) => [name, String(value)])));
     });
   }
+  leaf(
+    platform
+      .command("promote")
+      .description(
+        "pin in --to the image digests --from runs, once its last journey check passed on them (then `platform up --stack <to>`)",
+      )
+      .requiredOption("--from <stack>", "the stack whose images passed (staging)")
+      .requiredOption("--to <stack>", "the stack to pin them in (prod)"),
+    "websplat platform promote --from staging --to prod",
+  ).action(async (options: JsonOption & { from: string; to: string }) => {
+    const release = await promote(await openStacks(), options.from, options.to);
+    if (options.json) return printJson(release);
+    print(
+      `${options.to} now pins what ${options.from} ran:\n${releaseText(release)}\nApply it: websplat platform up --stack ${options.to}`,
+    );
+  });
+  leaf(
+    platform
+      .command("rollback")
+      .description("pin again the digests of the release before the current one (then `platform up`)")
+      .option("-s, --stack <name>", "the Pulumi stack", "prod"),
+    "websplat platform rollback --stack prod",
+  ).action(async (options: JsonOption & { stack: string }) => {
+    const release = await rollback(await openStacks(), options.stack);
+    if (options.json) return printJson(release);
+    print(
+      `${options.stack} rolled back to:\n${releaseText(release)}\nApply it: websplat platform up --stack ${options.stack}`,
+    );
+  });
+  leaf(
+    platform
+      .command("releases")
+      .description("what moved into a stack and when: promotions and rollbacks, newest first")
+      .option("-s, --stack <name>", "the Pulumi stack", "prod"),
+    "websplat platform releases --stack prod",
+  ).action(async (options: JsonOption & { stack: string }) => {
+    const history = (await releases(await openStacks(), options.stack)).reverse();
+    if (options.json) return printJson({ releases: history });
+    if (history.length === 0) return print(`${options.stack}: no release recorded yet`);
+    print(
+      table(
+        ["AT", "KIND", "FROM", "CONTROL PLANE", "RUNTIME", "JOURNEY CHECK"],
+        history.map((r) => [
+          r.at,
+          r.kind,
+          r.from,
+          short(r.controlPlaneDigest),
+          short(r.runtimeDigest),
+          r.journeyCheckAt ?? "-",
+        ]),
+      ),
+    );
+  });
   return platform;
+}
+
+function releaseText(release: Release): string {
+  return fields([
+    ["control plane", release.controlPlaneDigest],
+    ["runtime", release.runtimeDigest],
+    ["journey check", release.journeyCheckAt ?? "-"],
+    ["at", release.at],
+  ]);
+}
+
+function short(digest: string): string {
+  return digest.slice(0, 19);
 }
 
 async function loadRunPlatform(): Promise<RunPlatform> {

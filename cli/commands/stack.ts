@@ -14,6 +14,7 @@ import {
 import { CliError, reported, usageError } from "../errors.ts";
 import { followOperation } from "../operation-progress.ts";
 import { fields, paint, print, printJson, statusText, table } from "../output.ts";
+import { alertingTenants, canaryRollout, canaryWaves } from "./canary.ts";
 import { renderCommand } from "./render.ts";
 
 /** Tenants that have a stack to act on; the others have nothing deployed yet or any more. */
@@ -51,14 +52,19 @@ export function stackCommand(context: Context): Command {
         .command("up")
         .description("bring the stack to the tenant's desired state (a reconcile)")
         .argument("[slug]")
-        .option("--all", "every tenant with a stack"),
+        .option("--all", "every tenant with a stack")
+        .option(
+          "--canary [percent]",
+          "with --all: check tenants first, then this share of customers (default 5), then the rest; halts at the first failed update or alerting probe",
+        ),
     ),
-    "websplat stack up acme",
-  ).action((slug: string | undefined, options: WaitOption & { all?: boolean }) =>
-    forOneOrAll(context, slug, options, "updating", (client, each) =>
+    "websplat stack up --all --canary 5",
+  ).action((slug: string | undefined, options: WaitOption & { all?: boolean; canary?: string | true }) => {
+    if (options.canary !== undefined) return canaryUp(context, slug, options);
+    return forOneOrAll(context, slug, options, "updating", (client, each) =>
       client.post<{ operationId: string }>(tenantPath(each, "/reconcile")),
-    ),
-  );
+    );
+  });
 
   leaf(
     waitable(
@@ -110,6 +116,57 @@ export function stackCommand(context: Context): Command {
 
   stack.addCommand(renderCommand());
   return stack;
+}
+
+/** `stack up --all --canary`: in waves (canary.ts), following each update, stopping at the first sign of trouble. */
+async function canaryUp(
+  context: Context,
+  slug: string | undefined,
+  options: WaitOption & { all?: boolean; canary?: string | true },
+): Promise<void> {
+  if (slug || !options.all)
+    throw usageError("--canary goes with --all (no slug): it orders every tenant's update");
+  if (!options.wait)
+    throw usageError("--canary follows each update to decide on the next: leave out --no-wait");
+  const share = options.canary === true ? 5 : Number(options.canary);
+  if (!Number.isFinite(share) || share <= 0 || share > 100)
+    throw usageError("--canary takes a share of customers in percent, from 1 to 100 (default 5)");
+  const client = await context.client();
+  const tenants = (await allTenants(client)).filter((tenant) => WITH_STACK.has(tenant.status));
+  const waves = canaryWaves(tenants, share);
+  const result = await canaryRollout(waves, {
+    update: async (each) => {
+      const { operationId } = await client.post<{ operationId: string }>(tenantPath(each, "/reconcile"));
+      return await followOperation(client, operationId, {
+        title: `updating ${each}`,
+        json: options.json === true,
+      });
+    },
+    alerting: () => alertingTenants(client),
+  });
+  const left = tenants.length - result.updated.length;
+  if (options.json)
+    printJson({
+      waves,
+      updated: result.updated.map((each) => each.operation),
+      halted: result.halted,
+      notUpdated: left,
+    });
+  else {
+    print(
+      table(
+        ["TENANT", "STATUS"],
+        result.updated.map(({ slug: each, operation }) => [each, statusText(operation.status)]),
+      ),
+    );
+    if (!result.halted)
+      print(`canary rollout done: ${result.updated.length} tenants updated in ${waves.length} waves`);
+  }
+  if (result.halted)
+    throw new CliError(
+      "canary_halted",
+      `canary rollout halted in the ${result.halted.wave} wave: ${result.halted.reason}; ${left} tenants were not updated — fix it or roll back the runtime image, then run again`,
+    );
 }
 
 /** `stack preview acme`, or `stack preview --all`: one operation per tenant, followed one after another. */

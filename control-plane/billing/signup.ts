@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { lookupKeyFor, TIER_NAMES, TIERS, type TierName } from "../../tenant-template/index.ts";
 import { setWelcomeCookie, welcomeCookie } from "../auth/welcome-cookie.ts";
 import type { Database } from "../db/client.ts";
@@ -25,6 +26,17 @@ export interface SignupDeps {
 export type Price = { amountCents: number; currency: string; interval: string; priceId: string | null };
 
 const EMAIL = z.string().trim().max(254).email("enter a valid email address such as you@example.com");
+
+/**
+ * Marks a signup as a journey check's (`websplat check journey`); accepted only with the admin token (see
+ * `checkSignupAuth`), so no customer can keep a purchase out of the KPIs.
+ */
+export const CHECK_SIGNUP_HEADER = "x-websplat-check";
+
+/** Runs `adminAuth` on signups that say they are a check's; every other signup stays public. */
+export function checkSignupAuth(adminAuth: MiddlewareHandler): MiddlewareHandler {
+  return (c, next) => (c.req.header(CHECK_SIGNUP_HEADER) === undefined ? next() : adminAuth(c, next));
+}
 
 export const SignupBody = z.object({
   email: z.string(),
@@ -132,6 +144,7 @@ export function signupRoutes(app: OpenAPIHono, deps: SignupDeps) {
         holderKey: body.key ?? welcomeCookie(c, slug),
         client: clientAddressOf(c),
         holdMs: deps.reservationMs,
+        check: c.req.header(CHECK_SIGNUP_HEADER) !== undefined,
       });
       const expiresAt = tenant.reservedUntil!;
       // Checkout returns here; the key is traded for a cookie at once (GET /welcome/:slug?key=…).

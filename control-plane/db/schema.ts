@@ -76,6 +76,8 @@ export const tenants = controlPlane.table(
     deleteAfter: timestamp("delete_after", { withTimezone: true }),
     /** Who created it: signup, checkout (a Payment Link), or admin. */
     source: text("source").$type<"signup" | "checkout" | "admin">().notNull(),
+    /** Bought by `websplat check journey`: never counted in the KPIs nor probed for the status page. */
+    check: boolean("check").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -89,6 +91,7 @@ export const tenants = controlPlane.table(
     index("tenants_reservations_idx")
       .on(table.reservedUntil)
       .where(sql`${table.status} = 'awaiting_payment'`),
+    index("tenants_check_idx").on(table.createdAt).where(sql`${table.check}`),
     index("tenants_lagging_idx")
       .on(table.slug)
       .where(sql`${table.observedGeneration} < ${table.generation} or ${table.deleteAfter} is not null`),

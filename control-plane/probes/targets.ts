@@ -42,7 +42,8 @@ async function tenantTargets(deps: ProbeTargetDeps): Promise<ProbeTarget[]> {
   const rows = await services.db
     .select({ slug: tenants.slug })
     .from(tenants)
-    .where(and(eq(tenants.status, "active"), eq(tenants.desired, "active")));
+    // A journey check's tenant lives minutes and is the check's to watch: never on the status page.
+    .where(and(eq(tenants.status, "active"), eq(tenants.desired, "active"), eq(tenants.check, false)));
   const local = services.driver.kind === "local";
   return rows.map(({ slug }) => ({
     kind: "tenant" as const,

@@ -43,6 +43,8 @@ export interface ReservationInput {
   client: string;
   /** How long the reservation holds (WEBSPLAT_RESERVATION_HOURS). */
   holdMs: number;
+  /** A journey check's purchase (the operator's signup): kept out of the KPIs. @default false */
+  check?: boolean;
 }
 
 /**
@@ -78,6 +80,7 @@ export async function reserveSlug(db: Database, input: ReservationInput): Promis
       reservedUntil,
       reservedByEmail: email,
       reservedByClient: input.client,
+      check: input.check ?? false,
     };
     if (existing) {
       // A lapsed or renewed reservation: its old checkout can no longer pay (see checkoutRefusal).

@@ -11,6 +11,8 @@ export interface TenantFilter {
   tier?: TierName;
   /** Part of a slug or an email. */
   q?: string;
+  /** Only journey checks' tenants (true) or only customers' (false). */
+  check?: boolean;
   limit: number;
   /** Where the previous page ended (`nextCursor`). */
   cursor?: string;
@@ -27,6 +29,7 @@ export async function listTenants(db: Database, filter: TenantFilter): Promise<T
   const where = and(
     filter.status ? eq(tenants.status, filter.status) : undefined,
     filter.tier ? eq(tenants.tier, filter.tier) : undefined,
+    filter.check === undefined ? undefined : eq(tenants.check, filter.check),
     filter.q
       ? or(
           ilike(tenants.slug, `%${escapeLike(filter.q)}%`),

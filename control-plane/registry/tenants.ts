@@ -25,6 +25,8 @@ export interface TenantView {
   createdAt: string;
   updatedAt: string;
   deleteAfter: string | null;
+  /** A journey check's tenant (`websplat check journey`). */
+  check: boolean;
 }
 
 export function tenantView(tenant: Tenant, url: string): TenantView {
@@ -45,6 +47,7 @@ export function tenantView(tenant: Tenant, url: string): TenantView {
     createdAt: tenant.createdAt.toISOString(),
     updatedAt: tenant.updatedAt.toISOString(),
     deleteAfter: tenant.deleteAfter?.toISOString() ?? null,
+    check: tenant.check,
   };
 }
 

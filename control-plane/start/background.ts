@@ -2,6 +2,7 @@ import { accountDeps, billingNotifier } from "../accounts/index.ts";
 import { scheduleBackups } from "../backups/index.ts";
 import type { Services } from "../platform-services.ts";
 import { startProbes } from "../probes/index.ts";
+import { checkTenantSweep } from "../registry/check-sweep.ts";
 import { reservationSweep } from "../registry/reservation-sweep.ts";
 import { blobCollection, siteStore } from "../sites/index.ts";
 
@@ -43,6 +44,7 @@ export async function startBackground(
   cleanup.push(
     blobCollection(services.db, siteStore(services.config, services.config.WEBSPLAT_DATA_DIR), logger),
   );
+  cleanup.push(checkTenantSweep(services));
   cleanup.push(await startProbes(services, () => background.selfUrl));
   await events.sweep(0);
   // Stripe events whose processing was cut short are picked up again; a failing round is logged and retried.

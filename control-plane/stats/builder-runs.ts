@@ -72,7 +72,7 @@ export async function builderUsage(
   const rows = await sql<Array<{ tier: TierName; runs: number; tokens: string }>>`
     select t.tier, count(*)::int as runs, coalesce(sum(r.prompt_tokens::bigint + r.completion_tokens::bigint), 0)::text as tokens
     from control_plane.builder_runs r join control_plane.tenants t on t.slug = r.slug
-    where t.status <> 'deleted'
+    where t.status <> 'deleted' and not t."check"
       and r.finished_at >= ${since.toISOString()}::timestamptz and r.finished_at < ${until.toISOString()}::timestamptz
     group by t.tier`;
   for (const row of rows) usage[row.tier] = { runs: row.runs, tokens: Number(row.tokens) };

@@ -24,6 +24,9 @@ export interface Kpis {
 
 const APPLIED = "applied%";
 
+/** Journey checks buy, use and cancel tenants of their own: none of it is business. */
+const checkTenants = (sql: Sql) => sql`select slug from control_plane.tenants where "check"`;
+
 /**
  * The launch's business figures over [since, until), from what the platform records anyway: the audit log
  * (signups), Stripe events as applied (checkouts, cancellations), tenants (tiers, comped or paying),
@@ -37,7 +40,8 @@ export async function computeKpis(sql: Sql, since: Date, until = new Date()): Pr
   const to = until.toISOString();
   const [signups] = await sql<[{ n: number }]>`
     select count(*)::int as n from control_plane.audit_log
-    where action = 'signup.started' and at >= ${from}::timestamptz and at < ${to}::timestamptz`;
+    where action = 'signup.started' and at >= ${from}::timestamptz and at < ${to}::timestamptz
+      and slug not in (${checkTenants(sql)})`;
   const [events] = await sql<[{ checkouts: number; cancellations: number; reactivations: number }]>`
     select
       count(*) filter (where type = 'checkout.session.completed')::int as checkouts,
@@ -48,24 +52,27 @@ export async function computeKpis(sql: Sql, since: Date, until = new Date()): Pr
           and earlier.tenant_slug = e.tenant_slug and earlier.created < e.created))::int as reactivations
     from control_plane.stripe_events e
     where type in ('checkout.session.completed', 'customer.subscription.deleted')
-      and outcome like ${APPLIED} and created >= ${sinceSeconds} and created < ${untilSeconds}`;
+      and outcome like ${APPLIED} and created >= ${sinceSeconds} and created < ${untilSeconds}
+      and tenant_slug not in (${checkTenants(sql)})`;
   // Paying when the window opened: the last checkout-or-cancellation before it was a checkout.
   const [paying] = await sql<[{ n: number }]>`
     select count(*)::int as n from (
       select distinct on (tenant_slug) type from control_plane.stripe_events
       where type in ('checkout.session.completed', 'customer.subscription.deleted')
         and outcome like ${APPLIED} and created < ${sinceSeconds} and tenant_slug is not null
+        and tenant_slug not in (${checkTenants(sql)})
       order by tenant_slug, created desc
     ) last where type = 'checkout.session.completed'`;
   const tiers = await sql<Array<{ tier: TierName; active: number; paying: number }>>`
     select tier, count(*)::int as active, count(*) filter (where source <> 'admin')::int as paying
-    from control_plane.tenants where status = 'active' and desired = 'active' group by tier`;
+    from control_plane.tenants where status = 'active' and desired = 'active' and not "check" group by tier`;
   const [provisioning] = await sql<
     [{ count: number; p50: number | null; p90: number | null; p99: number | null }]
   >`
     with first_success as (
       select distinct on (slug) extract(epoch from finished_at - created_at)::float8 as seconds, finished_at
       from control_plane.operations where kind = 'reconcile' and status = 'succeeded' and finished_at is not null
+        and slug not in (${checkTenants(sql)})
       order by slug, finished_at
     )
     select count(*)::int as count,

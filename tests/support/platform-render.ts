@@ -37,14 +37,19 @@ export const CLOUDFLARE_RANGES = {
 /** Easy DKIM's three selectors, as SES answers them for a new domain identity. */
 export const DKIM_TOKENS = ["dkimaaaa", "dkimbbbb", "dkimcccc"];
 
-/** The production config file, as the engine would hand it to the program (secrets set by the operator). */
-export async function productionConfig(): Promise<Record<string, string>> {
-  const file = parse(await readFile(new URL("../../Pulumi.prod.yaml", import.meta.url), "utf8"));
+/** A stack's config file, as the engine would hand it to the program (secrets set by the operator). */
+export async function stackConfig(stack: string): Promise<Record<string, string>> {
+  const file = parse(await readFile(new URL(`../../Pulumi.${stack}.yaml`, import.meta.url), "utf8"));
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(file.config as Record<string, unknown>)) {
     config[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
   return { ...config, ...OPERATOR_CONFIG, ...PLATFORM_SECRETS };
+}
+
+/** The production config file, as the engine would hand it to the program. */
+export function productionConfig(): Promise<Record<string, string>> {
+  return stackConfig("prod");
 }
 
 /** Outputs a real provider would compute, so dependent inputs are filled in. */
@@ -88,14 +93,16 @@ export interface PlatformRender {
   outputs: Record<string, unknown>;
 }
 
+let renders = 0;
+
 /**
  * Runs the platform program (`infra/index.ts`) under Pulumi mocks with the production config (or `base`) and
- * `overrides`.
- * Once per test file: the program is a module, evaluated on first import.
+ * `overrides`, as stack `stack`. Each render evaluates a fresh instance of the program.
  */
 export async function renderPlatform(
   overrides: Record<string, string> = {},
   base: Record<string, string> | "production" = "production",
+  stack = "prod",
 ): Promise<PlatformRender> {
   const declared: Declared[] = [];
   const options = new Map<string, pulumi.CustomResourceOptions>();
@@ -112,7 +119,7 @@ export async function renderPlatform(
         token === "cloudflare:index/getIpRanges:getIpRanges" ? CLOUDFLARE_RANGES : inputs,
     },
     "websplat-platform",
-    "prod",
+    stack,
   );
   // Inside a root stack, so a stack transformation sees every resource's options.
   let program: Record<string, unknown> = {};
@@ -122,7 +129,9 @@ export async function renderPlatform(
       options.set(args.name, args.opts as pulumi.CustomResourceOptions);
       return undefined;
     });
-    program = { ...(await import("../../infra/index.ts")) };
+    // A fresh instance of the program per render (the query makes it another module).
+    const module = `../../infra/index.ts?stack=${stack}&render=${++renders}`;
+    program = { ...(await import(/* @vite-ignore */ module)) };
     return undefined;
   });
   const read = (value: unknown) =>

@@ -26,6 +26,7 @@ export const TenantSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   deleteAfter: z.string().nullable(),
+  check: z.boolean(),
 });
 
 export const OperationSchema = z.object({

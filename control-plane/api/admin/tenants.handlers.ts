@@ -30,7 +30,11 @@ export function tenantHandlers(services: Services) {
   };
 
   const list: RouteHandler<typeof routes.listTenants> = async (c) => {
-    const page = await listTenants(services.db, c.req.valid("query"));
+    const { check, ...query } = c.req.valid("query");
+    const page = await listTenants(services.db, {
+      ...query,
+      check: check === undefined ? undefined : check === "true",
+    });
     return c.json({ ...page, tenants: page.tenants.map(view) }, 200);
   };
 

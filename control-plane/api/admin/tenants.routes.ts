@@ -17,6 +17,8 @@ export const listTenants = createRoute({
       status: z.enum(TENANT_STATUSES).optional(),
       tier: Tier.optional(),
       q: z.string().max(100).optional(),
+      /** `true`: only journey checks' tenants; `false`: only customers'. */
+      check: z.enum(["true", "false"]).optional(),
       limit: z.coerce.number().int().min(1).max(500).default(50),
       cursor: z.string().max(200).optional(),
     }),

@@ -1,0 +1,2 @@
+ALTER TABLE "control_plane"."tenants" ADD COLUMN "check" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX "tenants_check_idx" ON "control_plane"."tenants" USING btree ("created_at") WHERE "control_plane"."tenants"."check";
