@@ -281,7 +281,8 @@ function colourHolds(files: Record<string, string>, part: string, name: string):
 /**
  * Facts on the page that appear in no prompt or answer of the case. What counts as a fact:
  * - prices: a currency sign with a number (£4, $9.99, €12,50); the same number in a prompt is the same price;
- * - phone numbers: seven or more digits written with spaces, dots, dashes or brackets, compared by digits;
+ * - phone numbers: seven or more digits in groups joined by spaces, dashes, dots or brackets, compared by
+ *   digits (a run on the page that holds a given number, joined to the figure before it, is that number);
  * - emails, and @handles not part of an email, compared without case;
  * - times: 7am, 7:30 pm, 14:00, compared without spaces and case;
  * - addresses: a house number followed by capitalised words ending in a street word (Street, Rd, Lane…), and
@@ -289,11 +290,14 @@ function colourHolds(files: Record<string, string>, part: string, name: string):
  * - person names: where compromise reads a person with a known first name, that name (and the surname after
  *   it) when one of its words is in no prompt.
  */
+/** Groups of digits joined by a space, a dash, or a dot inside the number, with brackets: "(303) 555-0172". */
+const phonePattern = /\+?\(?\d+\)?(?:(?:[ -]|\.(?=\d))\(?\d+\)?)+/g;
+
 export function inventedFacts(text: string, prompts: string[]): string[] {
   const said = prompts.join(" \n ");
   const saidLower = said.toLowerCase();
   const saidDigits = prompts.map((p) => p.replace(/[^\d\n]/g, "")).join("\n");
-  const saidPhones = [...said.matchAll(/\+?\(?\d[\d\s().-]{5,}\d/g)]
+  const saidPhones = [...said.matchAll(phonePattern)]
     .map((m) => m[0].replace(/\D/g, ""))
     .filter((d) => d.length >= 7);
   const saidCompact = saidLower.replace(/\s+/g, "");
@@ -302,11 +306,11 @@ export function inventedFacts(text: string, prompts: string[]): string[] {
     const entry = `${kind} ${value}`;
     if (!found.includes(entry)) found.push(entry);
   };
-  for (const m of text.matchAll(/[£$€]\s?\d+(?:[.,]\d{1,2})?/g)) {
+  for (const m of text.matchAll(/[£$€]\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?(?!\d)/g)) {
     const number = m[0].replace(/[£$€\s]/g, "");
     if (!new RegExp(`(^|[^\\d.,])${number.replace(/[.]/g, "\\.")}(?![\\d])`).test(said)) add("price", m[0]);
   }
-  for (const m of text.matchAll(/\+?\(?\d[\d\s().-]{5,}\d/g)) {
+  for (const m of text.matchAll(phonePattern)) {
     const digits = m[0].replace(/\D/g, "");
     // A run of digits may join a given number to the next figure on the page ("01453 762 118 14 Mill Lane").
     const given = saidDigits.includes(digits) || saidPhones.some((p) => digits.includes(p));
@@ -333,7 +337,7 @@ export function inventedFacts(text: string, prompts: string[]): string[] {
     const next = terms[first + 1];
     const surname = next?.tags.includes("LastName") && /^[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?$/.test(next.text);
     const name = [terms[first]!.text, ...(surname && next ? [next.text] : [])].map((w) =>
-      w.replace(/[^\p{L}'’-]/gu, ""),
+      w.replace(/['’]s$/, "").replace(/[^\p{L}'’-]/gu, ""),
     );
     if (name.some((w) => !words.has(w.toLowerCase()))) add("person", name.join(" "));
   }
@@ -342,19 +346,28 @@ export function inventedFacts(text: string, prompts: string[]): string[] {
 
 /**
  * Clauses of the prompt (its sentences, cut at commas, colons, semicolons and brackets) of five words or
- * more that a visitor reads on the page, unless the clause is part of a fact the owner gave.
+ * more that a visitor reads on the page, unless the clause is part of a fact the owner gave or is made of
+ * facts (fewer than three of its words are left once the case's facts are taken out of it: "Small dog full
+ * groom £40" is an item and its price side by side).
  */
 export function pastedClauses(text: string, prompt: string, facts: string[]): string[] {
   const page = text.toLowerCase();
   const given = facts.map((f) => normalise(f).toLowerCase());
   return (nlp(prompt).sentences().out("array") as string[])
-    .flatMap((s) => s.split(/[,;:()]\s*|\s+[–—-]\s+/))
+    .flatMap((s) => s.split(/[,;()]\s*|(?<!\d):|:(?!\d)|\s+[–—-]\s+/))
     .map((s) =>
       normalise(s)
         .replace(/^["'“‘]|[.!?"'”’]+$/g, "")
         .toLowerCase(),
     )
     .filter((s) => s.split(" ").length >= 5 && !given.some((f) => f.includes(s)))
+    .filter(
+      (s) =>
+        given
+          .reduce((rest, f) => rest.split(f).join(" "), s)
+          .split(/\s+/)
+          .filter(Boolean).length >= 3,
+    )
     .filter((s) => page.includes(s));
 }
 
