@@ -265,11 +265,15 @@ function readSentence(nlp: Nlp, sentence: string, add: (f: Fact) => void, facts:
           add({ text: clause, kind: "item", section: home });
         continue;
       }
-      const before = clause
+      let before = clause
         .slice(0, price.index)
         .replace(/^\s*(?:please\s+)?(?:add|put|include|and|also|plus|with|we charge|it's|it is|now)\s+/i, "")
-        .replace(/\s+(?:(?:start|starts|starting)\s+)?(?:at|for|is|are|costs?|now|:)\s*$/i, "")
         .trim();
+      // "Pro is now $15/month", "Rates start at $60/hour": the item's name without the verbs before the price.
+      for (let i = 0; i < 3; i++)
+        before = before
+          .replace(/\s*\b(?:(?:start|starts|starting)\s+)?(?:at|for|is|are|costs?|now|:)\s*$/i, "")
+          .trim();
       const words = before.split(/\s+/).filter(Boolean);
       if (words.length >= 1 && words.length <= 5 && !/\b(?:is|are|was)\b/.test(before))
         add({ text: before, kind: "item", section: home, price: price[0].trim() });
