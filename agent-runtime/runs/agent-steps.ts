@@ -209,6 +209,7 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
         add: true,
         title: false,
         base: site,
+        said: wf.spec.prompts,
       });
       const next = kept.site;
       const files = renderSite(next);
@@ -235,7 +236,7 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
         files,
         usage,
         model,
-        summary: `${repair.length ? "Repaired" : "Changed"}: ${describeDiff(diff)}. ${describePlacements(kept.placements)}`,
+        summary: `${repair.length ? "Repaired" : "Changed"}: ${describeDiff(diff)}. ${describePlacements(kept.placements, kept.invented)}`,
         fingerprint: fingerprintOf("builder", next),
       };
     }
@@ -298,6 +299,7 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
       const kept = applyLedger(built, wf.spec.ledger ?? { facts: [], removed: [], read: 0 }, undefined, {
         add: !wf.spec.exact,
         title: true,
+        said: wf.spec.prompts,
       });
       const site = kept.site;
       const files = renderSite(site);
@@ -315,7 +317,7 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
         files,
         usage: result.usage,
         model: result.model,
-        summary: `${repair.length ? "Repaired" : "Built"} ${plan.sections.length} section(s). ${describePlacements(kept.placements)}`,
+        summary: `${repair.length ? "Repaired" : "Built"} ${plan.sections.length} section(s). ${describePlacements(kept.placements, kept.invented)}`,
         fingerprint: fingerprintOf("builder", result.value),
       };
     }

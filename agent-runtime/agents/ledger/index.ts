@@ -1,3 +1,4 @@
+import { factsNamed } from "../request.ts";
 import type { SiteModel } from "../site-model.ts";
 import { type FactEdits, noFactEdits, readFactEdits } from "./edits.ts";
 import { type Fact, readFacts } from "./facts.ts";
@@ -100,8 +101,8 @@ export function applyLedger(
   site: SiteModel,
   ledger: Ledger,
   edits: FactEdits | undefined,
-  options: { add: boolean; title: boolean; base?: SiteModel },
-): Kept {
+  options: { add: boolean; title: boolean; base?: SiteModel; said?: string[] },
+): Kept & { invented: string[] } {
   let next = site;
   const touched = new Set<string>();
   const mark = (result: { site: SiteModel; touched: string[] }) => {
@@ -142,12 +143,39 @@ export function applyLedger(
   const gone = (options.base?.sections ?? []).filter((s) => !next.sections.some((n) => n.id === s.id));
   const inGone = (f: Fact) => gone.some((s) => `${s.heading} ${readable(s.html)}`.includes(f.text));
   const active = ledger.facts.filter((f) => !ledger.removed.includes(f.text) && !inGone(f));
+  const invented = options.said ? inventedFacts(next, options.said) : [];
+  for (const text of invented) mark(removeText(next, text));
   const kept = keepFacts(next, active, { add: options.add, title: options.title || !!edits?.title });
-  return { ...kept, touched: [...new Set([...touched, ...kept.touched])] };
+  return { ...kept, invented, touched: [...new Set([...touched, ...kept.touched])] };
+}
+
+const price = /[$€£]\s?\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?(?!\d)|[$€£]\s?\d+(?:\.\d{1,2})?/g;
+
+/**
+ * Phone numbers, emails and prices a model wrote that the owner never gave: they are taken off the page
+ * (with the line or item that holds them) and reported, whichever model wrote them.
+ */
+export function inventedFacts(site: SiteModel, said: string[]): string[] {
+  const owner = said.join("\n");
+  const digits = owner.replace(/[^\d\n]/g, "");
+  const found: string[] = [];
+  for (const s of site.sections) {
+    const text = readable(s.html);
+    for (const fact of factsNamed(text)) {
+      const kind = /@/.test(fact) ? "email" : /^[+()\d][\d\s().-]{5,}$/.test(fact) ? "phone" : null;
+      if (kind === "email" && !owner.toLowerCase().includes(fact.toLowerCase())) found.push(fact);
+      if (kind === "phone" && !digits.includes(fact.replace(/\D/g, ""))) found.push(fact);
+    }
+    for (const m of text.matchAll(price)) {
+      const amount = m[0].replace(/[$€£\s]/g, "");
+      if (!owner.includes(amount)) found.push(m[0]);
+    }
+  }
+  return [...new Set(found)];
 }
 
 /** One line for the owner: where the facts went, what was written back in, and what could not be placed. */
-export function describePlacements(placements: Placement[]): string {
+export function describePlacements(placements: Placement[], invented: string[] = []): string {
   const repaired = placements.filter((p) => p.repaired && p.where);
   const missing = placements.filter((p) => !p.where);
   const parts = [`${placements.length - missing.length} of your ${placements.length} facts are on the page`];
@@ -157,5 +185,7 @@ export function describePlacements(placements: Placement[]): string {
     parts.push(
       `not placed (no section for them; say where they go): ${missing.map((p) => `“${p.text}”`).join(", ")}`,
     );
+  if (invented.length)
+    parts.push(`taken off because you never gave them: ${invented.map((t) => `“${t}”`).join(", ")}`);
   return `${parts.join("; ")}.`;
 }
