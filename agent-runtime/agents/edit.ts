@@ -60,7 +60,7 @@ const asked = (prompt: string) =>
       "$1",
     )
     .replace(/\bI(?:'d| would)\s+like\s+(?=(?:a|an|the|to\s+have\s+a)\b)/gi, "add ")
-    .replace(/\bput\s+(?=(?:a|an)\s+[\w\s]+?\s+section\b)/gi, "add ");
+    .replace(/\bput\s+(?=(?:a|an)\s+(?:[\w\s]+?\s+)?section\b)/gi, "add ");
 
 /** A run's prompts (the first and any steering), each read against the site, as one request. */
 export function readEdits(prompts: string[], site: SiteModel, selection: string | null): EditRequest {

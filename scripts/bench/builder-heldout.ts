@@ -214,13 +214,14 @@ const blockText = (html: string) =>
     decode(html.replace(/<(\w+)[^>]*data-placeholder[^>]*>[\s\S]*?<\/\1>/g, " ").replace(/<[^>]+>/g, " ")),
   );
 
-/** The header, each section and the footer of every page, by id, as markup. */
+/** The header (its navigation aside), each section and the footer of every page, by id, as markup. */
 function pageBlocks(files: Record<string, string>): Map<string, string> {
   const blocks = new Map<string, string>();
   for (const [path, html] of Object.entries(files)) {
     if (!path.endsWith(".html")) continue;
     for (const m of html.matchAll(/<section id="([^"]+)"[\s\S]*?<\/section>/g)) blocks.set(m[1]!, m[0]);
-    const header = /<header[\s\S]*?<\/header>/.exec(html)?.[0];
+    // The header's navigation lists the sections, so it follows any section added, removed or renamed.
+    const header = /<header[\s\S]*?<\/header>/.exec(html)?.[0]?.replace(/<nav[\s\S]*?<\/nav>/, "<nav></nav>");
     const footer = /<footer[\s\S]*?<\/footer>/.exec(html)?.[0];
     if (header) blocks.set(`${path} header`, header);
     if (footer) blocks.set(`${path} footer`, footer);
