@@ -57,7 +57,7 @@ export function readFactEdits(nlp: Nlp, prompt: string, ledger: Fact[], pageText
         sentence.replace(/[.!]+$/, ""),
       );
     // The new name ends where the next instruction starts: "…to Drinks and move the menu to the top".
-    const to = rename?.[2]!.split(/\s+and\s+|,\s*/)[0]!.trim();
+    const to = rename ? rename[2]!.split(/\s+and\s+|,\s*/)[0]!.trim() : "";
     if (rename && to) edits.rename.push({ from: rename[1]!.trim(), to });
     const title =
       /\b(?:call|rename)\s+(?:the\s+)?(?:business|site|company|shop|salon|studio|website)\s+(?:to\s+)?["“']?(.+?)["”']?(?:\s+instead)?$/i.exec(
