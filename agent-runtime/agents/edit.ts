@@ -38,7 +38,7 @@ const readers = [
 
 /** Reads a follow-up prompt against the current site. */
 export function readEdit(prompt: string, site: SiteModel, selection: string | null = null): EditRequest {
-  const reading = new EditReading(prompt, site, selection);
+  const reading = new EditReading(asked(prompt), site, selection);
   for (const read of readers) read(reading);
   const { ops } = reading;
   // With a section selected and nothing else understood, the prompt is about that section.
@@ -51,6 +51,16 @@ export function readEdit(prompt: string, site: SiteModel, selection: string | nu
     understood: ops.length > 0,
   };
 }
+
+/** A request put politely reads as the instruction it is: "Can you put a gallery section…" → "Put a gallery section…". */
+const asked = (prompt: string) =>
+  prompt
+    .replace(
+      /\b(?:can|could|would|will)\s+you\s+(?:please\s+)?(put|add|make|change|move|take|remove|rename|call)\b/gi,
+      "$1",
+    )
+    .replace(/\bI(?:'d| would)\s+like\s+(?=(?:a|an|the|to\s+have\s+a)\b)/gi, "add ")
+    .replace(/\bput\s+(?=(?:a|an)\s+(?:[\w\s]+?\s+)?section\b)/gi, "add ");
 
 /** A run's prompts (the first and any steering), each read against the site, as one request. */
 export function readEdits(prompts: string[], site: SiteModel, selection: string | null): EditRequest {

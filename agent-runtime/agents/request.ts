@@ -219,16 +219,16 @@ export function factsNamed(text: string): string[] {
     const time =
       /\b\d{1,2}(?::\d{2})?\s?(?:am|pm|h)\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?[-–]\s?\d{1,2}\b|\bnoon\b|\bmidnight\b/i;
     if (days.test(s.text) && time.test(s.text)) {
-      const from =
-        /\b(?:we(?:'re| are)?\s+)?open\b|\b(?:mon|tue|wed|thu|fri|sat|sun|daily|weekdays|every day)/i.exec(
-          s.text,
-        );
-      const start = from?.index ?? 0;
+      // From the first day named (with an "open" just before it): "We are open Tues–Sat 7am–3pm" keeps
+      // "open Tues–Sat 7am–3pm", as written, not the owner's whole sentence.
+      const day = /\b(?:mon|tue|wed|thu|fri|sat|sun|daily|weekdays|every day)/i.exec(s.text);
+      const open = day ? /\bopen\s+$/i.exec(s.text.slice(0, day.index)) : /\bopen\b/i.exec(s.text);
+      const start = open?.index ?? day?.index ?? 0;
       // Up to the last time named: "Tue-Sat 7am-2pm, add that…" keeps only "Tue-Sat 7am-2pm".
       const times = [...s.text.matchAll(new RegExp(time.source, "gi"))].filter((m) => m.index >= start);
       const last = times.at(-1);
       const phrase = s.text.slice(start, last ? last.index + last[0].length : s.text.length);
-      add(/^we/i.test(phrase) ? phrase : phrase.charAt(0).toUpperCase() + phrase.slice(1));
+      add(phrase);
     }
   }
   return facts;

@@ -1,3 +1,4 @@
+import type { Ledger } from "./ledger/index.ts";
 import {
   asksExactly,
   ctaNamed,
@@ -32,6 +33,8 @@ export interface Spec {
   /** Section ids that get a page of their own ("home" is the first page), when pages were asked for. */
   pages: string[] | null;
   prompts: string[];
+  /** The owner's facts in their words, read from `prompts` with NLP before each plan (see agents/ledger). */
+  ledger?: Ledger;
 }
 
 export const emptySpec = (): Spec => ({
@@ -103,5 +106,6 @@ export function updateSpec(previous: Spec, prompt: string): Spec {
     exact: spec.exact || (named.length > 0 && asksExactly(prompt)),
     pages: pages ?? spec.pages,
     prompts: [...spec.prompts, prompt],
+    ...(spec.ledger ? { ledger: spec.ledger } : {}),
   };
 }

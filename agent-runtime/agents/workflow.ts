@@ -1,3 +1,4 @@
+import type { FactEdits, Placement } from "./ledger/index.ts";
 import type { Build, Change, Design, Plan, PlanItem, Review } from "./schemas.ts";
 import type { SiteModel } from "./site-model.ts";
 import type { Spec } from "./spec.ts";
@@ -29,6 +30,12 @@ export interface Workflow {
   baseSite?: SiteModel;
   /** This run's change to the base site, when it is an edit. */
   change?: Change;
+  /** What this run's prompts change of the owner's facts (taken off, replaced, renamed). */
+  factEdits?: FactEdits;
+  /** Where each of the owner's facts is on the site after the last build, for the builder page. */
+  placements?: Placement[];
+  /** Sections the fact check wrote into (they may differ from the base site). */
+  factsTouched?: string[];
   /** This run's own prompts (the first and any steering) and the section selected in the preview. */
   request?: { prompts: string[]; selection: string | null };
 }

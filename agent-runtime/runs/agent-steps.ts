@@ -3,6 +3,13 @@ import { applyEdit, changedUntouched, sectionsToWrite } from "../agents/apply-ed
 import { describeDiff, diffFiles } from "../agents/diff.ts";
 import { readEdits } from "../agents/edit.ts";
 import {
+  applyLedger,
+  describePlacements,
+  hasFactEdits,
+  mergeEdits,
+  readLedger,
+} from "../agents/ledger/index.ts";
+import {
   builderEditPrompt,
   builderPrompt,
   designerPrompt,
@@ -87,6 +94,9 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
     case "edit-plan": {
       const site = wf.baseSite!;
       const request = requestOf(wf);
+      const read = await readLedger(wf.spec.ledger, wf.spec.prompts, site);
+      const factEdits = mergeEdits(wf.factEdits, read.edits);
+      const newFacts = read.ledger.facts.length > (wf.spec.ledger?.facts.length ?? 0);
       const reading = readEdits(
         [...request.prompts, ...(wf.planFeedback ? [wf.planFeedback] : [])],
         site,
@@ -104,12 +114,20 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
       };
       const result = await call("planner", editPlannerPrompt(policy), context, editPlanSchema, "edit");
       const scoped = scopeEdit(result.value, reading, site, policy);
-      const questions = scoped.plan.questions;
+      // A question is never asked twice, and none is asked when the owner's facts say what to do.
+      const asked = new Set(wf.answers.map((a) => a.question));
+      const factsSay = hasFactEdits(factEdits) || newFacts;
+      const questions = scoped.plan.questions.filter(
+        (q) => !asked.has(q) && !(factsSay && !reading.understood),
+      );
+      scoped.plan.questions = questions;
       return {
         ...base,
         agent: "planner",
         workflow: {
           ...wf,
+          spec: { ...wf.spec, ledger: read.ledger },
+          factEdits,
           plan: scoped.plan,
           change: scoped.plan.change,
           planFeedback: undefined,
@@ -186,21 +204,44 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
         usage = result.usage;
         model = result.model;
       }
-      const next = applyEdit(site, plan, build, theme);
+      const edited = applyEdit(site, plan, build, theme);
+      const kept = applyLedger(edited, wf.spec.ledger ?? { facts: [], removed: [], read: 0 }, wf.factEdits, {
+        add: true,
+        title: false,
+        base: site,
+        said: wf.spec.prompts,
+      });
+      const next = kept.site;
       const files = renderSite(next);
       const diff = diffFiles(renderSite(site), files);
+      const planned = {
+        ...plan,
+        sections: [
+          ...plan.sections,
+          ...kept.added.map((a) => ({ id: a.id, title: a.title, purpose: "", requested: true })),
+        ],
+      };
       return {
         ...base,
         agent: "builder",
-        workflow: { ...wf, site: next, build: build ?? wf.build, stage: "review" },
+        workflow: {
+          ...wf,
+          plan: planned,
+          site: next,
+          build: build ?? wf.build,
+          placements: kept.placements,
+          factsTouched: kept.touched,
+          stage: "review",
+        },
         files,
         usage,
         model,
-        summary: `${repair.length ? "Repaired" : "Changed"}: ${describeDiff(diff)}.`,
+        summary: `${repair.length ? "Repaired" : "Changed"}: ${describeDiff(diff)}. ${describePlacements(kept.placements, kept.invented)}`,
         fingerprint: fingerprintOf("builder", next),
       };
     }
     case "plan": {
+      const read = await readLedger(wf.spec.ledger, wf.spec.prompts, undefined);
       const context = {
         spec: wf.spec,
         previousPlan: wf.previousPlan,
@@ -223,6 +264,7 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
         agent: "planner",
         workflow: {
           ...wf,
+          spec: { ...wf.spec, ledger: read.ledger },
           plan: scoped.plan,
           superseded: [...wf.superseded, ...superseded],
           planFeedback: undefined,
@@ -247,21 +289,35 @@ export async function runAgentStep(input: StepInput): Promise<StepOutcome> {
         repair,
       };
       const result = await call("builder", builderPrompt(policy), context, buildSchema, "build");
-      const site = siteFromBuild(
+      const built = siteFromBuild(
         wf.plan!,
         wf.design!.directions[wf.design!.chosen]!,
         result.value,
         wf.spec.cta ?? null,
       );
+      // The owner's facts are checked in code whatever the model wrote; an exact list of sections gets none added.
+      const kept = applyLedger(built, wf.spec.ledger ?? { facts: [], removed: [], read: 0 }, undefined, {
+        add: !wf.spec.exact,
+        title: true,
+        said: wf.spec.prompts,
+      });
+      const site = kept.site;
       const files = renderSite(site);
+      const plan = {
+        ...wf.plan!,
+        sections: [
+          ...wf.plan!.sections,
+          ...kept.added.map((a) => ({ id: a.id, title: a.title, purpose: "", requested: true })),
+        ],
+      };
       return {
         ...base,
         agent: "builder",
-        workflow: { ...wf, build: result.value, site, stage: "review" },
+        workflow: { ...wf, plan, build: result.value, site, placements: kept.placements, stage: "review" },
         files,
         usage: result.usage,
         model: result.model,
-        summary: `${repair.length ? "Repaired" : "Built"} ${wf.plan!.sections.length} section(s).`,
+        summary: `${repair.length ? "Repaired" : "Built"} ${plan.sections.length} section(s). ${describePlacements(kept.placements, kept.invented)}`,
         fingerprint: fingerprintOf("builder", result.value),
       };
     }
@@ -311,8 +367,9 @@ function untouchedIds(wf: Workflow): string[] {
   const plan = wf.plan as EditPlan;
   const site = wf.baseSite!;
   const written = new Set(sectionsToWrite(plan, site));
+  const touched = new Set(wf.factsTouched ?? []);
   return plan.sections
-    .filter((s) => !written.has(s.id) && sectionOf(site, s.id)?.heading === s.title)
+    .filter((s) => !written.has(s.id) && !touched.has(s.id) && sectionOf(site, s.id)?.heading === s.title)
     .map((s) => s.id);
 }
 

@@ -1,6 +1,8 @@
+import { readdirSync } from "node:fs";
 import { sentences } from "../../agent-runtime/agents/request.ts";
 import { OfflineSession, sectionBlock, visibleText } from "../../tests/support/runtime/offline-build.ts";
 import { type Case, corpus, type Step } from "./builder-corpus.ts";
+import { printHeldout, scoreHeldoutFile } from "./builder-heldout.ts";
 
 // The builder benchmark: every request and follow-up edit of the corpus on the offline model, each
 // checked against what the customer asked. Prints the score and every failed expectation; exits 1 under 95 %.
@@ -175,8 +177,9 @@ function expectationsOf(step: Step, edit: boolean): Expectation[] {
 
 export function printScore(score: BuilderScore): void {
   const percent = (100 * score.passed) / score.expectations;
+  const wrong = new Set(score.failures.map((f) => `${f.business}#${f.step}`)).size;
   console.log(
-    `Builder benchmark (offline model): ${score.passed}/${score.expectations} expectations (${percent.toFixed(1)} %) over ${score.steps} requests and edits, ${score.businesses} kinds of business`,
+    `Builder benchmark (offline model): ${score.passed}/${score.expectations} expectations (${percent.toFixed(1)} %) over ${score.steps} requests and edits, ${score.businesses} kinds of business; ${score.steps - wrong}/${score.steps} steps entirely right`,
   );
   for (const f of score.failures) {
     console.log(
@@ -185,8 +188,19 @@ export function printScore(score: BuilderScore): void {
   }
 }
 
+/** The held-out sets kept in the repository (each scored blind once, then kept as a regression suite). */
+export const heldoutSets = () => {
+  const dir = new URL("./heldout/", import.meta.url);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => new URL(f, dir).pathname);
+};
+
 if (import.meta.main) {
+  const details = process.argv.includes("--details");
   const score = await scoreBuilder();
   printScore(score);
+  for (const path of heldoutSets()) printHeldout(await scoreHeldoutFile(path), details);
   process.exitCode = score.passed / score.expectations >= 0.95 ? 0 : 1;
 }

@@ -69,10 +69,10 @@ describe("a follow-up prompt changes only what it names", () => {
     expect(diff.changed.map((s) => s.id)).toEqual(["menu"]);
     const menu = sectionBlock(after.html, "menu")!;
     expect([...menu.matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1])).toEqual([
-      "Sourdough",
-      "Rye",
-      "Cardamom buns",
-      "Cinnamon rolls",
+      "sourdough",
+      "rye",
+      "cardamom buns",
+      "cinnamon rolls",
     ]);
     expect(menu).toContain('<p class="price">$4</p>');
     untouchedExcept(before.html, after.html, ["menu"]);
@@ -130,7 +130,7 @@ describe("a follow-up prompt changes only what it names", () => {
     const { before, after, diff } = await edited("Redesign the site with a completely different look.");
     expect(diff.theme.length).toBeGreaterThan(0);
     expect(after.css).not.toBe(before.css);
-    expect(sectionBlock(after.html, "menu")).toContain("Cardamom buns");
+    expect(sectionBlock(after.html, "menu")).toContain("cardamom buns");
     expect(after.sections).toEqual(before.sections);
   });
 

@@ -11,7 +11,8 @@ describe("the offline model", () => {
     expect(site.sectionTags).toBe(3);
     expect(site.suggestions).toEqual(expect.arrayContaining(["hours", "location", "testimonials"]));
     expect(site.html).toContain("Harbor Beans");
-    expect(site.html).toContain("We are open daily 8am-4pm");
+    expect(site.html).toContain("open daily 8am-4pm");
+    expect(site.html).not.toContain("We are open");
     expect(site.html).toContain("hello@harborbeans.example");
   });
 

@@ -15,7 +15,13 @@ export function readAdditions(r: EditReading): void {
         clause.text,
       );
     const first = /\b(?:at the top|first|at the start)\b/i.test(clause.text);
-    const known = sectionsNamed(position ? clause.text.replace(position[0], "") : clause.text);
+    // "add a wine section", and "add a section about our flower subscription".
+    const about =
+      /\b(?:add|include|create)\s+(?:a|an)\s+(?:new\s+)?(section|page)\s+(?:about|on|for)\s+(?:our\s+|the\s+|my\s+)?([\w'’ -]{2,40}?)(?=[.!?;:,]|$)/i.exec(
+        clause.text,
+      );
+    // "a section about emergency appointments" names a new section, not the about and booking sections.
+    const known = about ? [] : sectionsNamed(position ? clause.text.replace(position[0], "") : clause.text);
     for (const s of known) {
       if (existing.has(s.id)) {
         if (facts.length) {
@@ -31,10 +37,11 @@ export function readAdditions(r: EditReading): void {
       if (beforeAnchor) r.ops.push({ op: "move-section", id: s.id, before: beforeAnchor, after: null });
       existing.add(s.id);
     }
-    const custom =
-      /\b(?:add|include|create)\s+(?:a|an)\s+(?:new\s+)?["“']?([\w'’ -]{2,30}?)["”']?\s+(section|page)\b/i.exec(
-        clause.text,
-      );
+    const custom = about
+      ? ([about[0], about[2]!, about[1]!] as const)
+      : /\b(?:add|include|create)\s+(?:a|an)\s+(?:new\s+)?["“']?([\w'’ -]{2,30}?)["”']?\s+(section|page)\b/i.exec(
+          clause.text,
+        );
     if (custom && !known.length) {
       const title = custom[1]!.replace(/^new\s+/i, "").trim();
       const id = vocabularyId(title) ?? slug(title);

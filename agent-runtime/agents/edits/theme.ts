@@ -29,20 +29,28 @@ export function readTheme(r: EditReading): void {
     .sort((a, b) => b.length - a.length)
     .map((t) => t.replace(/ /g, "\\s+"))
     .join("|");
+  // A colour ends where the next part of the page is named: "header dark green and the accent a warm mustard".
+  const until = String.raw`(?:${end}|(?=\s*(?:[.!?;,]|$)|\s+and\s+(?:the\s+)?(?:${targets})\b|\s+(?:please|too|instead)\b))`;
   const colourPatterns = [
     new RegExp(
-      String.raw`\b(?:make|turn|set|change|colou?r|paint)\s+(?:the\s+)?(${targets})(?:\s+(?:background|colou?r))?\s+(?:to\s+|into\s+|in\s+|a\s+|an\s+)?(?:be\s+)?([#\w][\w\s#-]{1,30}?)${end}`,
+      String.raw`\b(?:make|turn|set|change|colou?r|paint)\s+(?:the\s+)?(${targets})(?:\s+(?:background|colou?r))?\s+(?:to\s+|into\s+|in\s+|a\s+|an\s+)?(?:be\s+)?([#\w][\w\s#-]{1,30}?)${until}`,
       "gi",
     ),
     new RegExp(
       String.raw`\b(?:use|with|want|give it)\s+(?:a\s+|an\s+)?([#\w][\w\s#-]{1,30}?)\s+(?:for\s+the\s+|as\s+the\s+)?(${targets})(?:\s+colou?r)?\b`,
       "gi",
     ),
+    // A list of parts after the first: "…and the accent a warm mustard", "header in sage green, text charcoal",
+    // "accent colour orange please", "text should be dark brown".
+    new RegExp(
+      String.raw`(?:^|[,;]\s*|and\s+|make\s+)(?:the\s+)?(${targets})(?:\s+colou?r)?\s+(?:should\s+be\s+|to\s+be\s+|is\s+|in\s+|to\s+|as\s+)?(?:a\s+|an\s+)?([#\w][\w\s#-]{1,30}?)${until}`,
+      "gi",
+    ),
   ];
   for (const [index, pattern] of colourPatterns.entries()) {
     for (const m of r.prompt.matchAll(pattern)) {
-      const [target, words] = index === 0 ? [m[1]!, m[2]!] : [m[2]!, m[1]!];
-      const colour = parseColour(words);
+      const [target, words] = index === 1 ? [m[2]!, m[1]!] : [m[1]!, m[2]!];
+      const colour = parseColour(words.replace(/\s+(?:please|too|instead|now|thanks)$/i, ""));
       const key = themeTargets[target.toLowerCase().replace(/\s+/g, " ")];
       if (!colour || !key) continue;
       (theme as unknown as Record<string, string>)[key] = colour;

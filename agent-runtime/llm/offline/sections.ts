@@ -80,13 +80,8 @@ export function sectionBody(input: SectionInput): string {
     case "features":
     case "events": {
       if (items?.length) return cards(items);
-      if (!mayInvent(input) || id === "events")
-        return placeholder(id, `Add your ${input.title.toLowerCase()} here: one line for each.`);
-      const invented = input.kind.items.slice(0, 3 + Math.min(3, creativity));
-      return cards(
-        invented.map((i) => ({ name: i.name })),
-        invented.map((i) => (creativity >= 1 ? i.note : undefined)),
-      );
+      // Menus, services and events come only from the owner, at any autonomy: the builder asks for them.
+      return placeholder(id, `Add your ${input.title.toLowerCase()} here: one line for each.`);
     }
     case "pricing": {
       if (!items?.length) return placeholder("prices", "Add your plans and their prices.");
@@ -108,22 +103,9 @@ export function sectionBody(input: SectionInput): string {
         )
         .join("")}</ul>`;
     }
-    case "testimonials": {
-      if (!(mayInvent(input) && creativity >= 2))
-        return placeholder("quotes", "Add a few words from your customers, with their names.");
-      const quotes = [
-        "Exactly what I hoped for, and then some.",
-        "I've recommended them to everyone I know.",
-        "Friendly, careful and always on time.",
-      ];
-      return `<div class="quotes">${quotes
-        .slice(0, 2 + (creativity >= 4 ? 1 : 0))
-        .map(
-          (q, i) =>
-            `<blockquote><p>“${e(q)}”</p><footer>${["Sam", "Priya", "Jonas"][i]}</footer></blockquote>`,
-        )
-        .join("")}</div>`;
-    }
+    case "testimonials":
+      // Words of customers are the owner's to give, never written by the model.
+      return placeholder("quotes", "Add a few words from your customers, with their names.");
     case "gallery":
     case "portfolio":
       return `<div class="tiles">${[1, 2, 3, 4, 5, 6]

@@ -10,6 +10,8 @@ export interface BuildOptions {
   seed: number;
   /** The section selected in the preview. */
   selection?: string;
+  /** How the owner answers a question; without it the run stops at the first question. */
+  answer?: (questions: string[]) => string;
 }
 
 export interface BuiltSite {
@@ -21,6 +23,10 @@ export interface BuiltSite {
   suggestions: string[];
   questions: string[];
   messages: string[];
+  /** Plans the owner was asked to approve (and approved). */
+  approvals: number;
+  /** Whether the run ended waiting on an unanswered question. */
+  unanswered: boolean;
   workflow: Workflow;
 }
 
@@ -61,8 +67,12 @@ export class OfflineSession {
     const questions: string[] = [];
     const messages: string[] = [];
     let files = this.files;
+    let approvals = 0;
+    let unanswered = false;
     while (wf.stage !== "done") {
       if (wf.stage === "approve") {
+        const structural = !wf.change || wf.change.kind === "structure" || wf.change.kind === "redesign";
+        if (policy.requirePlanApproval && structural) approvals++;
         wf = { ...wf, stage: "design" };
         continue;
       }
@@ -82,11 +92,24 @@ export class OfflineSession {
       suggestions.push(...outcome.suggestions.map((s) => s.id));
       questions.push(...outcome.questions);
       messages.push(outcome.summary);
-      if (outcome.questions.length) break;
       files = outcome.files ?? files;
       wf = outcome.workflow;
+      if (outcome.questions.length) {
+        // As the runtime does: the answer joins the spec and the answers, and the plan is made again.
+        const text = input.answer?.(outcome.questions);
+        if (text === undefined || questions.length > outcome.questions.length * 3) {
+          unanswered = true;
+          break;
+        }
+        wf = {
+          ...wf,
+          stage: "plan",
+          spec: updateSpec(wf.spec, text),
+          answers: [...wf.answers, ...outcome.questions.map((question) => ({ question, answer: text }))],
+        };
+      }
     }
-    if (!questions.length) {
+    if (!unanswered) {
       this.files = files;
       this.workflow = wf;
     }
@@ -100,6 +123,8 @@ export class OfflineSession {
       suggestions,
       questions,
       messages,
+      approvals,
+      unanswered,
       workflow: wf,
     };
   }
