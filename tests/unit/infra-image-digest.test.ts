@@ -13,7 +13,11 @@ test("promoted digests pin the control plane and the tenant runtime image instea
     (r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "websplat-control-plane-deployment",
   )!.inputs;
   const container = deployment.spec.template.spec.containers[0];
-  expect(container.image).toBe(`123456789012.dkr.ecr.eu-central-1.amazonaws.com/websplat/control-plane@${CONTROL_PLANE}`);
+  expect(container.image).toBe(
+    `123456789012.dkr.ecr.eu-central-1.amazonaws.com/websplat/control-plane@${CONTROL_PLANE}`,
+  );
   const runtime = container.env.find((e: { name: string }) => e.name === "WEBSPLAT_RUNTIME_IMAGE");
-  expect(runtime.value).toBe(`123456789012.dkr.ecr.eu-central-1.amazonaws.com/websplat/agent-runtime@${RUNTIME}`);
+  expect(runtime.value).toBe(
+    `123456789012.dkr.ecr.eu-central-1.amazonaws.com/websplat/agent-runtime@${RUNTIME}`,
+  );
 }, 60_000);
