@@ -108,6 +108,12 @@ const variables = z.object({
   WEBSPLAT_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** Where owners and customers write for help; shown in every page footer and in emails. */
   WEBSPLAT_SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
+  /** Who runs this WebSplat service, as the Terms name the other party to the contract. */
+  WEBSPLAT_OPERATOR_NAME: optionalString.pipe(
+    z.string().max(200).default("the operator of this WebSplat service"),
+  ),
+  /** Whose law governs the Terms and where disputes go, e.g. "England and Wales"; unset, the operator's own. */
+  WEBSPLAT_JURISDICTION: optionalString.pipe(z.string().max(200).optional()),
   /** OTLP/HTTP endpoint of a trace collector; unset, no trace is recorded or exported. */
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   SMTP_URL: optionalString.pipe(

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { isTierName, type TierName } from "../../tenant-template/index.ts";
+import { supportEmail } from "../support.ts";
 import { assetRoutes } from "./assets.ts";
 import { PAGE_POLICY, pageHeaders, SIGNUP_POLICY } from "./csp.ts";
 import { cookiesPage, type LegalDeps, privacyPage, termsPage } from "./legal-pages.ts";
@@ -17,7 +18,7 @@ export interface WebDeps {
   baseDomain: string;
   /** Each tier's price: from Stripe by lookup key when a key is set, null to use the tier table. */
   prices(): Promise<PriceList>;
-  /** The legal pages' contact and retention; support@ the base domain and 30 days by default. */
+  /** The legal pages' operator, contact and retention; the configured support address and 30 days by default. */
   legal?: LegalDeps;
 }
 
@@ -35,7 +36,11 @@ export function webRoutes(deps: WebDeps): Hono {
     return c.html(signupPage({ plans: plans(await pricesOrTable(deps)), hostSuffix, selectedTier }));
   });
 
-  const legal = deps.legal ?? { supportAddress: `support@${deps.baseDomain}`, retentionDays: 30 };
+  const legal = deps.legal ?? {
+    supportAddress: supportEmail(),
+    retentionDays: 30,
+    operatorName: "the operator of this WebSplat service",
+  };
   for (const path of ["/terms", "/privacy", "/cookies"]) app.use(path, pageHeaders(PAGE_POLICY));
   app.get("/terms", (c) => c.html(termsPage(legal)));
   app.get("/privacy", (c) => c.html(privacyPage(legal)));
