@@ -135,6 +135,8 @@ const variables = z.object({
       .optional(),
   ),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  /** `pretty`: one readable line per event; `json`: pino's JSON lines. Unset: pretty on a terminal, JSON otherwise. */
+  LOG_FORMAT: optionalString.pipe(z.enum(["pretty", "json"]).optional()),
   // What tenants are built from (DESIGN §5); the defaults fit this machine, the Pulumi driver needs its own.
   WEBSPLAT_RUNTIME_IMAGE: optionalString,
   WEBSPLAT_INGRESS_NAMESPACE: z.string().trim().min(1).default("ingress-nginx"),
