@@ -3,6 +3,7 @@ import { isTierName, type TierName } from "../../tenant-template/index.ts";
 import { supportEmail } from "../support.ts";
 import { assetRoutes } from "./assets.ts";
 import { PAGE_POLICY, pageHeaders, SIGNUP_POLICY } from "./csp.ts";
+import { FAVICON_SVG } from "./favicon.ts";
 import { cookiesPage, type LegalDeps, privacyPage, termsPage } from "./legal-pages.ts";
 import { fallbackPrice, type PriceList, plans } from "./plans.ts";
 import { signupPage } from "./signup-page.ts";
@@ -28,6 +29,11 @@ export function webRoutes(deps: WebDeps): Hono {
   app.use("/", pageHeaders(SIGNUP_POLICY));
   app.use("/welcome/*", pageHeaders(PAGE_POLICY));
   app.route("/", assetRoutes());
+  // Browsers ask every host for an icon.
+  for (const path of ["/favicon.ico", "/favicon.svg"])
+    app.get(path, (c) =>
+      c.body(FAVICON_SVG, 200, { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400" }),
+    );
 
   app.get("/", async (c) => {
     const requested = c.req.query("tier");

@@ -1,5 +1,6 @@
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { launchChromium } from "../support/browser.ts";
 import { type RuntimeProcess, startRuntimeProcess } from "../support/runtime/process.ts";
 import { createTestTenant, type TestTenant } from "../support/runtime/tenant.ts";
 
@@ -11,10 +12,7 @@ beforeAll(async () => {
   // Paced so progress is visible and a run can be stopped by hand.
   tenant = await createTestTenant("browser-co", { WEBSPLAT_OFFLINE_PACE_MS: "60" });
   runtime = await startRuntimeProcess(tenant.env);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
