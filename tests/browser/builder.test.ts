@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { launchChromium } from "../support/browser.ts";
+import { expectPageErrors, launchChromium } from "../support/browser.ts";
 import { type RuntimeProcess, startRuntimeProcess } from "../support/runtime/process.ts";
 import { createTestTenant, type TestTenant } from "../support/runtime/tenant.ts";
 
@@ -22,6 +22,13 @@ afterAll(async () => {
 
 test("the owner signs in, builds a site, steers the sliders, stops a run and rolls back from the timeline", async () => {
   const page = await browser.newPage();
+  // Open in the builder: some of its API calls answer 409 (Conflict) while a run is in progress.
+  expectPageErrors(page, /status of 409 \(Conflict\)/);
+  // The preview frame is sandboxed without scripts on purpose; Chromium reports each script it blocks there.
+  expectPageErrors(
+    page,
+    /Blocked script execution in '[^']*\/preview\/[^']*' because the document's frame is sandboxed/,
+  );
   await page.goto(`${runtime.url}/auth/callback?token=${tenant.signInToken()}`);
   await expect.poll(() => new URL(page.url()).pathname).toBe("/");
   await page.getByLabel("What should WebSplat build?").waitFor();

@@ -26,7 +26,15 @@ function watch(page: Page): void {
     if (!(allowed.get(page) ?? []).some((pattern) => pattern.test(problem))) problems.push(problem);
   };
   page.on("console", (message) => {
-    if (message.type() === "error") report(`console error on ${page.url()}: ${message.text()}`);
+    // A failed load is reported with its address by the response handler below.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource"))
+      report(`console error on ${page.url()}: ${message.text()}`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400)
+      report(
+        `${response.request().method()} ${response.url()} on ${page.url()}: status of ${response.status()} (${response.statusText()})`,
+      );
   });
   page.on("pageerror", (error) => report(`uncaught exception on ${page.url()}: ${error.message}`));
   page.on("requestfailed", (request) => {
