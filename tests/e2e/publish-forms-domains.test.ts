@@ -125,6 +125,14 @@ describe("published sites: forms and custom domains", () => {
     // Not routed while pending.
     expect((await hostRequest(plane.port, "www.ana-pottery.test", "/")).status).toBe(404);
 
+    // No records yet: still pending, saying what is missing, not a failure.
+    const early = await ana.post(`/api/projects/${projects["pfd-ana"]}/domains/check`);
+    expect(early.body.domains[0].status).toBe("pending");
+    expect(early.body.domains[0].reason).toContain(
+      "_websplat.www.ana-pottery.test does not exist in DNS yet",
+    );
+    expect(early.body.domains[0].reason).toContain("48 hours");
+
     // Wrong records: failed, with the reason.
     dns.setTxt("_websplat.www.ana-pottery.test", "websplat-verify=someone-else");
     dns.setCname("www.ana-pottery.test", "elsewhere.example.test");
