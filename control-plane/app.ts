@@ -223,6 +223,8 @@ export function createApp(options: AppOptions) {
       legal: {
         supportAddress: accounts.sender().supportAddress,
         retentionDays: services.config.WEBSPLAT_RETENTION_DAYS,
+        operatorName: services.config.WEBSPLAT_OPERATOR_NAME,
+        jurisdiction: services.config.WEBSPLAT_JURISDICTION,
       },
     }),
   );

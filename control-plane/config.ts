@@ -114,6 +114,12 @@ const variables = z.object({
   WEBSPLAT_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** Where owners and customers write for help; shown in every page footer and in emails. */
   WEBSPLAT_SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
+  /** Who runs this WebSplat service, as the Terms name the other party to the contract. */
+  WEBSPLAT_OPERATOR_NAME: optionalString.pipe(
+    z.string().max(200).default("the operator of this WebSplat service"),
+  ),
+  /** Whose law governs the Terms and where disputes go, e.g. "England and Wales"; unset, the operator's own. */
+  WEBSPLAT_JURISDICTION: optionalString.pipe(z.string().max(200).optional()),
   /** OTLP/HTTP endpoint of a trace collector; unset, no trace is recorded or exported. */
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   /** How email leaves: SES (the pod's AWS identity), SMTP_URL, files in the outbox, or not at all. */
@@ -137,6 +143,8 @@ const variables = z.object({
       .optional(),
   ),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  /** `pretty`: one readable line per event; `json`: pino's JSON lines. Unset: pretty on a terminal, JSON otherwise. */
+  LOG_FORMAT: optionalString.pipe(z.enum(["pretty", "json"]).optional()),
   // What tenants are built from (DESIGN §5); the defaults fit this machine, the Pulumi driver needs its own.
   WEBSPLAT_RUNTIME_IMAGE: optionalString,
   WEBSPLAT_INGRESS_NAMESPACE: z.string().trim().min(1).default("ingress-nginx"),

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
+import pretty from "pino-pretty";
 import { redact, redactedError, redactText } from "./redaction.ts";
 
 /** What every log line written on behalf of a request or an operation carries. */
@@ -28,12 +29,46 @@ export function bindTenant(slug: string): void {
   if (store && !store.tenant) store.tenant = slug;
 }
 
+export type LogFormat = "pretty" | "json";
+
+/** `LOG_FORMAT` when set; otherwise readable lines for a person at a terminal, JSON for a log collector. */
+export function logFormat(configured: LogFormat | undefined, isTerminal: boolean | undefined): LogFormat {
+  return configured ?? (isTerminal ? "pretty" : "json");
+}
+
+/** Fields of the one-line request summary, left out of the pretty line's key=value tail. */
+const REQUEST_FIELDS = ["method", "path", "status", "ms", "gateway"];
+
 /**
- * The control plane's logger: pino JSON on stdout. The request id, tenant and operation come from the
+ * pino's pretty printer: time, level, message and the remaining fields on one line; a request reads
+ * `GET /api/projects 200 12ms` (with its tenant), not a JSON object.
+ */
+function prettyStream(destination?: DestinationStream): DestinationStream {
+  return pretty({
+    ...(destination ? { destination } : {}),
+    colorize: destination ? false : undefined,
+    singleLine: true,
+    translateTime: "SYS:HH:MM:ss.l",
+    ignore: ["pid", "hostname", "service", "requestId", "tenant", ...REQUEST_FIELDS].join(","),
+    messageFormat: (log, messageKey) => {
+      const message = String(log[messageKey] ?? "");
+      const tenant = log.tenant ? `[${log.tenant}] ` : "";
+      if (message !== "request") return `${tenant}${message}`;
+      return `${tenant}${log.method} ${log.path} ${log.status} ${log.ms}ms`;
+    },
+  });
+}
+
+/**
+ * The control plane's logger: pino on stdout, JSON or pretty (see `logFormat`). The request id, tenant and operation come from the
  * current context (so code deep in the reconciler needs no logger threaded through), and secrets are
  * redacted by key and by shape before a line is written.
  */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export function createLogger(
+  level: string,
+  destination?: DestinationStream,
+  format: LogFormat = "json",
+): Logger {
   const options: LoggerOptions = {
     level,
     base: { service: "control-plane" },
@@ -62,5 +97,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       },
     },
   };
+  if (format === "pretty") return pino(options, prettyStream(destination));
   return destination ? pino(options, destination) : pino(options);
 }

@@ -8,7 +8,7 @@ import { lockDataDir, restrictDataDir } from "./data-dir-lock.ts";
 import { connect, ensureDatabase, migrateDatabase } from "./db/client.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { createMailTransport, Mailer } from "./email/index.ts";
-import { createLogger } from "./logging.ts";
+import { createLogger, logFormat } from "./logging.ts";
 import { createMetrics } from "./metrics.ts";
 import type { Services } from "./platform-services.ts";
 import { Reconciler } from "./reconciler/index.ts";
@@ -43,7 +43,11 @@ export interface RunningPlatform {
  * work; `stop` undoes it in reverse.
  */
 export async function startPlatform(loaded: Config): Promise<RunningPlatform> {
-  const logger = createLogger(loaded.LOG_LEVEL);
+  const logger = createLogger(
+    loaded.LOG_LEVEL,
+    undefined,
+    logFormat(loaded.LOG_FORMAT, process.stdout.isTTY),
+  );
   useSupportEmail(loaded.WEBSPLAT_SUPPORT_EMAIL);
   const dataDir = resolve(loaded.WEBSPLAT_DATA_DIR);
   const releaseDataDir = await lockDataDir(dataDir);

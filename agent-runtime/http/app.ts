@@ -7,6 +7,7 @@ import type { Database } from "../db/index.ts";
 import { requestLog } from "../logging.ts";
 import { type BuilderMetrics, metricsRoutes } from "../metrics.ts";
 import { inSpan, setSpanAttributes } from "../tracing.ts";
+import { FAVICON_SVG } from "../ui/favicon.ts";
 import { billingRoutes } from "./billing.ts";
 import { errorResponse, RuntimeError } from "./errors.ts";
 import { platformApiRoutes } from "./platform-api.ts";
@@ -54,6 +55,11 @@ export function createApp(deps: AppDeps) {
         })
       : c.json({ status: "starting", tenant: deps.config.tenant }, 503),
   );
+  // Browsers ask every host for an icon, signed in or not.
+  for (const path of ["/favicon.ico", "/favicon.svg"])
+    app.get(path, (c) =>
+      c.body(FAVICON_SVG, 200, { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400" }),
+    );
   if (deps.metrics) app.route("/", metricsRoutes(deps.metrics, deps.config.metricsToken));
   app.route("/", signInRoutes({ ...deps.config, db: deps.db }));
   app.route("/", platformApiRoutes(deps));

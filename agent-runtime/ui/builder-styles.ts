@@ -40,4 +40,8 @@ iframe{width:100%;height:60vh;border:1px solid var(--line);border-radius:8px;bac
 .comparison,.placeholders{margin-top:.5rem;padding:.6rem .75rem;border:1px solid var(--line);border-radius:8px;background:#f7f6fb}
 .comparison h3,.placeholders h3{font-size:.95rem;margin:0 0 .25rem}.comparison ul,.placeholders ul{margin:0;padding-left:1.2rem}
 @media (max-width:56rem){.builder{grid-template-columns:1fr;grid-template-areas:"chat" "preview" "timeline"}.sliders{grid-template-columns:1fr}}
+.help-dialog{border:1px solid var(--line);border-radius:10px;max-width:32rem;width:calc(100% - 2rem)}
+.help-dialog form{display:grid;gap:.5rem}.help-dialog .check{display:flex;gap:.5rem;align-items:center}
+.help-dialog .actions{display:flex;gap:.5rem}
+.support-footer{padding:0 1rem 1rem;color:var(--muted);font-size:.9rem}
 `;

@@ -20,18 +20,12 @@ export function supportPanel(config: RuntimeConfig): string {
     </div>
     <p class="help">Or write to <a href="mailto:${e(config.supportEmail)}">${e(config.supportEmail)}</a>.</p>
   </form>
-</dialog>
-<style>
-.help-dialog{border:1px solid var(--line);border-radius:10px;max-width:32rem;width:calc(100% - 2rem)}
-.help-dialog form{display:grid;gap:.5rem}.help-dialog .check{display:flex;gap:.5rem;align-items:center}
-.help-dialog .actions{display:flex;gap:.5rem}
-</style>`;
+</dialog>`;
 }
 
 /** The builder's footer: where to get help. */
 export function supportFooter(config: RuntimeConfig): string {
-  return `<footer class="support-footer"><p>Need help? <a href="/help">How the builder works</a> · <a href="mailto:${e(config.supportEmail)}">${e(config.supportEmail)}</a></p></footer>
-<style>.support-footer{padding:0 1rem 1rem;color:var(--muted);font-size:.9rem}</style>`;
+  return `<footer class="support-footer"><p>Need help? <a href="/help">How the builder works</a> · <a href="mailto:${e(config.supportEmail)}">${e(config.supportEmail)}</a></p></footer>`;
 }
 
 const SCRIPT = `

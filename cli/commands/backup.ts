@@ -1,3 +1,5 @@
+import { stderr, stdin } from "node:process";
+import { createInterface } from "node:readline/promises";
 import { Command } from "commander";
 import type { AdminClient } from "../admin-client.ts";
 import type { Tenant } from "../api-types.ts";
@@ -9,7 +11,7 @@ import {
   type WaitOption,
   waitable,
 } from "../command-kit.ts";
-import { CliError } from "../errors.ts";
+import { CliError, usageError } from "../errors.ts";
 import { followOperation, operationFailed, withSpinner } from "../operation-progress.ts";
 import { fields, print, printJson, table, when } from "../output.ts";
 
@@ -69,11 +71,15 @@ export function backupCommand(context: Context): Command {
         .description("restore a backup into the tenant, or into another tenant with --target")
         .argument("<slug>")
         .requiredOption("--backup <id>", "the backup to restore (see `websplat backup list`)")
-        .option("--target <slug>", "restore into this tenant instead of the backup's own"),
+        .option("--target <slug>", "restore into this tenant instead of the backup's own")
+        .option("--yes", "restore in place without asking (required when not on a terminal)"),
     ),
     "websplat backup restore acme --backup 2025-03-01T12-00-00Z",
-  ).action((slug: string, options: WaitOption & { backup: string; target?: string }) =>
-    backupRoute(
+  ).action(async (slug: string, options: RestoreOptions) => {
+    const inPlace = !options.target || options.target === slug;
+    // Restoring in place replaces the tenant's current data: asked first, and undoable from a fresh backup.
+    const safety = inPlace ? await safetyBackup(context, slug, options) : undefined;
+    await backupRoute(
       context,
       slug,
       options,
@@ -83,9 +89,42 @@ export function backupCommand(context: Context): Command {
           backupId: options.backup,
           ...(options.target ? { target: options.target } : {}),
         }),
-    ),
-  );
+      safety ? { safetyBackup: safety } : {},
+    );
+  });
 
+  return backup;
+}
+
+type RestoreOptions = WaitOption & { backup: string; target?: string; yes?: boolean };
+
+/**
+ * Before a restore in place: the operator's yes (asked on a terminal, `--yes` otherwise), then a backup of
+ * the tenant as it is now, whose id is printed so the restore can be undone.
+ */
+async function safetyBackup(context: Context, slug: string, options: RestoreOptions): Promise<Backup> {
+  if (!options.yes) {
+    if (!stdin.isTTY || !stderr.isTTY || options.json)
+      throw usageError(
+        `restoring ${options.backup} replaces ${slug}'s current database and site files: add --yes to confirm`,
+      );
+    const prompt = createInterface({ input: stdin, output: stderr });
+    const answer = await prompt
+      .question(
+        `Restore ${options.backup} into ${slug}? This replaces its current database and site files (a backup of them is taken first). [y/N] `,
+      )
+      .finally(() => prompt.close());
+    if (!/^y(es)?$/i.test(answer.trim()))
+      throw new CliError("cancelled", `nothing restored: ${slug} is unchanged`);
+  }
+  const client = await context.client();
+  const { backup } = await withSpinner(`backing up ${slug} before the restore`, options.json === true, () =>
+    withBackupRoutes(client, slug, () => client.post<{ backup: Backup }>(tenantPath(slug, "/backups"))),
+  );
+  if (!options.json)
+    print(
+      `safety backup ${backup.id} taken; to undo the restore: websplat backup restore ${slug} --backup ${backup.id} --yes`,
+    );
   return backup;
 }
 
@@ -96,17 +135,18 @@ async function backupRoute(
   options: WaitOption,
   title: string,
   request: (client: AdminClient) => Promise<{ operationId?: string; backup?: Backup }>,
+  extra: Record<string, unknown> = {},
 ): Promise<void> {
   const client = await context.client();
   const answer = await withSpinner(title, options.json === true, () =>
     withBackupRoutes(client, slug, () => request(client)),
   );
   if (!answer.operationId || !options.wait) {
-    if (options.json) return printJson(answer);
+    if (options.json) return printJson({ ...answer, ...extra });
     return print(answer.backup ? describeBackup(answer.backup) : `${title}: started`);
   }
   const operation = await followOperation(client, answer.operationId, { title, json: options.json === true });
-  if (options.json) printJson({ ...answer, operation });
+  if (options.json) printJson({ ...answer, ...extra, operation });
   else if (answer.backup?.id) print(`backup ${answer.backup.id}`);
   if (operation.status !== "succeeded") throw operationFailed(operation);
 }

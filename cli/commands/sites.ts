@@ -14,7 +14,7 @@ interface Site {
 
 /** `websplat sites list <slug>`: a tenant's published sites. */
 export function sitesCommand(context: Context): Command {
-  const sites = new Command("sites").description("a tenant's published sites (DESIGN §12)");
+  const sites = new Command("sites").description("a tenant's published sites and their addresses");
   leaf(
     sites
       .command("list")

@@ -1,5 +1,6 @@
 import type { Sender } from "../email/index.ts";
 import { type Services, tenantUrl } from "../platform-services.ts";
+import { supportEmail } from "../support.ts";
 
 /** What the account routes need: the platform's services, and how to name a tenant's address. */
 export interface AccountDeps {
@@ -16,13 +17,7 @@ export function accountDeps(services: Services): AccountDeps {
     tenantUrl: (slug) => tenantUrl(services, slug),
     sender: () => ({
       publicUrl: services.config.publicUrl,
-      supportAddress: supportAddress(services.config.emailFrom),
+      supportAddress: supportEmail(),
     }),
   };
-}
-
-/** Support mail goes to support@ the sender's domain. */
-function supportAddress(from: string): string {
-  const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? "websp.lat";
-  return `support@${domain}`;
 }

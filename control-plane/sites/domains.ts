@@ -165,7 +165,8 @@ export async function removeDomain(db: Database, slug: string, hostname: string)
 
 /**
  * Checks one domain's records and moves it on: both records right → verified, and active once the platform
- * routes it (`routed`); anything wrong → failed with the reason (routing stops until fixed and re-checked).
+ * routes it (`routed`); a record holding something else → failed with the reason (routing stops until fixed
+ * and re-checked); records not there yet → still pending, with what is missing (DNS can take a while).
  */
 export async function checkDomain(
   db: Database,
@@ -190,8 +191,18 @@ export async function checkDomain(
   }
   const proven = found.txt.includes(domain.token);
   const now = new Date();
-  const status: DomainStatus = problems.length > 0 ? "failed" : options.routed ? "active" : "verified";
-  const reason = problems.length > 0 ? `${problems.join("; ")}.` : null;
+  // Records that do not exist yet are pending (DNS takes time); only a record holding something else fails.
+  const wrong =
+    (found.txt.length > 0 && !found.txt.includes(domain.token)) ||
+    (found.cname.length > 0 && !found.cname.includes(options.target));
+  const status: DomainStatus =
+    problems.length === 0 ? (options.routed ? "active" : "verified") : wrong ? "failed" : "pending";
+  const reason =
+    problems.length === 0
+      ? null
+      : status === "pending"
+        ? `${problems.join("; ")}. New DNS records can take from a few minutes to 48 hours to be seen.`
+        : `${problems.join("; ")}.`;
   const where = and(eq(siteDomains.hostname, domain.hostname), eq(siteDomains.slug, domain.slug));
   try {
     const [row] = await db

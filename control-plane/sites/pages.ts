@@ -11,8 +11,8 @@ export function plainPage(title: string, message: string): string {
 
 export const NOT_FOUND_PAGE = plainPage("Page not found", "There is nothing at this address.");
 export const UNAVAILABLE_PAGE = plainPage(
-  "Temporarily unavailable",
-  "This site is temporarily unavailable. Please try again later.",
+  "This site is unavailable",
+  "This site cannot be shown at the moment. Please try again later.",
 );
 export const thanksPage = (back: string) =>
   plainPage("Thank you", `Your message was sent. <a href="${back}">Back to the site</a>`);

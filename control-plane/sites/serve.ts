@@ -57,7 +57,9 @@ export function tenantServes(tenant: Tenant | null): "serve" | "missing" | "susp
     ["deleted", "deleting", "awaiting_payment"].includes(tenant.status)
   )
     return "missing";
-  if (tenant.desired === "suspended" || tenant.status === "suspended") return "suspended";
+  // Desired, not observed: a suspension takes sites offline and a resume brings them back at once, without
+  // waiting for the runtime's reconcile (public sites never need the runtime).
+  if (tenant.desired === "suspended") return "suspended";
   return "serve";
 }
 

@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import { isTierName, type TierName } from "../../tenant-template/index.ts";
+import { supportEmail } from "../support.ts";
 import { assetRoutes } from "./assets.ts";
 import { PAGE_POLICY, pageHeaders, SIGNUP_POLICY } from "./csp.ts";
+import { FAVICON_SVG } from "./favicon.ts";
 import { cookiesPage, type LegalDeps, privacyPage, termsPage } from "./legal-pages.ts";
 import { fallbackPrice, type PriceList, plans } from "./plans.ts";
 import { signupPage } from "./signup-page.ts";
@@ -17,7 +19,7 @@ export interface WebDeps {
   baseDomain: string;
   /** Each tier's price: from Stripe by lookup key when a key is set, null to use the tier table. */
   prices(): Promise<PriceList>;
-  /** The legal pages' contact and retention; support@ the base domain and 30 days by default. */
+  /** The legal pages' operator, contact and retention; the configured support address and 30 days by default. */
   legal?: LegalDeps;
 }
 
@@ -27,6 +29,11 @@ export function webRoutes(deps: WebDeps): Hono {
   app.use("/", pageHeaders(SIGNUP_POLICY));
   app.use("/welcome/*", pageHeaders(PAGE_POLICY));
   app.route("/", assetRoutes());
+  // Browsers ask every host for an icon.
+  for (const path of ["/favicon.ico", "/favicon.svg"])
+    app.get(path, (c) =>
+      c.body(FAVICON_SVG, 200, { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400" }),
+    );
 
   app.get("/", async (c) => {
     const requested = c.req.query("tier");
@@ -35,7 +42,11 @@ export function webRoutes(deps: WebDeps): Hono {
     return c.html(signupPage({ plans: plans(await pricesOrTable(deps)), hostSuffix, selectedTier }));
   });
 
-  const legal = deps.legal ?? { supportAddress: `support@${deps.baseDomain}`, retentionDays: 30 };
+  const legal = deps.legal ?? {
+    supportAddress: supportEmail(),
+    retentionDays: 30,
+    operatorName: "the operator of this WebSplat service",
+  };
   for (const path of ["/terms", "/privacy", "/cookies"]) app.use(path, pageHeaders(PAGE_POLICY));
   app.get("/terms", (c) => c.html(termsPage(legal)));
   app.get("/privacy", (c) => c.html(privacyPage(legal)));

@@ -1,17 +1,21 @@
 import { html } from "hono/html";
 import { page } from "./layout.ts";
 
-/** Who customers write to about their data; the same address the emails give. */
+/** Who customers contract with and write to (the same address the emails give), and how long data is kept. */
 export interface LegalDeps {
   supportAddress: string;
   retentionDays: number;
+  /** `WEBSPLAT_OPERATOR_NAME`: the other party to the Terms. */
+  operatorName: string;
+  /** `WEBSPLAT_JURISDICTION`: whose law governs the Terms; unset, the operator's own. */
+  jurisdiction?: string;
 }
 
 export function termsPage(deps: LegalDeps) {
   return page({
     title: "Terms of service",
     body: html`<article class="legal"><h1>Terms of service</h1>
-<p>WebSplat sells a private AI website builder by monthly subscription. These terms apply between you and the operator of this WebSplat service.</p>
+<p>WebSplat sells a private AI website builder by monthly subscription. These terms apply between you and ${deps.operatorName}.</p>
 <h2>Your subscription</h2>
 <p>You pay monthly through Stripe for the plan you chose (Starter, Pro or Studio). You can change the plan, update your card or cancel at any time under <em>Plan and billing</em> in your builder. A cancellation takes effect at the end of the paid period; your data is then kept for ${deps.retentionDays} days so you can come back, and deleted after that.</p>
 <p>If a payment fails, your builder keeps running during a grace period while the payment is retried. If it still fails, the builder is suspended: nothing is deleted until the subscription ends.</p>
@@ -21,6 +25,8 @@ export function termsPage(deps: LegalDeps) {
 <p>Each plan has limits (sites, model tokens per month). Reaching a limit is shown in the builder; a downgrade below your current use deletes nothing, it only stops new sites until you are within the limit.</p>
 <h2>Availability</h2>
 <p>We run the service with care and keep backups (7 to 90 days by plan), but provide it as is. Our liability is limited to what you paid in the last twelve months.</p>
+<h2>Governing law</h2>
+<p>${deps.jurisdiction ? `These terms are governed by the law of ${deps.jurisdiction}, whose courts settle any dispute about them.` : "These terms are governed by the law of the place where the operator is established, whose courts settle any dispute about them."} This takes away no right the law of your own country gives you as a consumer.</p>
 <h2>Contact</h2>
 <p>Write to <a href="mailto:${deps.supportAddress}">${deps.supportAddress}</a>.</p></article>`,
   });

@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { launchChromium } from "../support/browser.ts";
+import { expectPageErrors, launchChromium } from "../support/browser.ts";
 import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
 import { waitForEmail } from "../support/outbox.ts";
 import { getTenant, settledActive, waitForTenant } from "../support/stripe-events.ts";
@@ -36,6 +36,8 @@ afterAll(async () => {
 
 test("the owner signs out, signs in again by email from the mailbox page, opens Plan and billing and upgrades", async () => {
   const page = await browser.newPage();
+  // Signed out, the builder's address answers its sign-in page with 401, as it should.
+  expectPageErrors(page, /status of 401 \(Unauthorized\)/);
   const tenantOrigin = `http://${slug}.localhost:${plane.port}`;
 
   // The welcome email, read in the local mailbox: opened once with the key printed at start (it becomes a cookie).

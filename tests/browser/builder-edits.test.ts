@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { axeViolations } from "../support/axe.ts";
-import { launchChromium } from "../support/browser.ts";
+import { expectPageErrors, launchChromium } from "../support/browser.ts";
 import { type RuntimeProcess, startRuntimeProcess } from "../support/runtime/process.ts";
 import { createTestTenant, type TestTenant } from "../support/runtime/tenant.ts";
 
@@ -53,6 +53,13 @@ async function send(page: Page, prompt: string) {
 
 test("the owner selects a section in the preview, prompts a change, sees only that section change and the diff in the timeline, and rolls back; the page passes axe before and after", async () => {
   const page = await browser.newPage();
+  // Open in the builder: some of its API calls answer 409 (Conflict) while a run is in progress.
+  expectPageErrors(page, /status of 409 \(Conflict\)/);
+  // The preview frame is sandboxed without scripts on purpose; Chromium reports each script it blocks there.
+  expectPageErrors(
+    page,
+    /Blocked script execution in '[^']*\/preview\/[^']*' because the document's frame is sandboxed/,
+  );
   await page.goto(`${runtime.url}/auth/callback?token=${tenant.signInToken()}`);
   await page.getByLabel("What should WebSplat build?").waitFor();
   await page.locator("#status", { hasText: "Idle" }).waitFor();

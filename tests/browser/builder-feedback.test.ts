@@ -2,7 +2,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { launchChromium } from "../support/browser.ts";
 import { json, websplat } from "../support/cli.ts";
-import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
+import { fetchTenant, type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
 import { admin, waitForTenant } from "../support/stripe-events.ts";
 
 let plane: RunningControlPlane;
@@ -37,6 +37,23 @@ test("feedback sent from the builder's Help and feedback appears in websplat fee
   await page.getByRole("button", { name: "Help and feedback" }).click();
   const dialog = page.getByRole("dialog", { name: "Help and feedback" });
   await dialog.waitFor();
+  // Styled by the builder's own stylesheet (the page's policy allows no inline styles).
+  const look = await page
+    .locator("#help-dialog")
+    .evaluate((element) => [
+      getComputedStyle(element).borderTopLeftRadius,
+      getComputedStyle(element.querySelector("form") ?? element).display,
+    ]);
+  expect(look).toEqual(["10px", "grid"]);
+  // The footer's .9rem, relative to the page's root size.
+  const footerScale = await page
+    .locator(".support-footer")
+    .evaluate(
+      (element) =>
+        Number.parseFloat(getComputedStyle(element).fontSize) /
+        Number.parseFloat(getComputedStyle(document.documentElement).fontSize),
+    );
+  expect(footerScale).toBeCloseTo(0.9);
   await expect.poll(() => page.locator("#uptime").textContent()).toMatch(/Uptime|uptime/);
   await dialog
     .getByLabel("What happened, or what would help?")
@@ -68,6 +85,17 @@ test("feedback sent from the builder's Help and feedback appears in websplat fee
   );
   await page.close();
 }, 90_000);
+
+test("the platform and the tenant host both serve an icon", async () => {
+  for (const icon of [
+    await fetch(`${plane.url}/favicon.ico`),
+    await fetchTenant(plane, slug, "/favicon.ico"),
+  ]) {
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+    expect(await icon.text()).toContain("<svg");
+  }
+});
 
 test("the tenant API refuses a runtime credential for another tenant, and the admin token is not one", async () => {
   const forged = await fetch(`${plane.url}/api/tenant/feedback`, {

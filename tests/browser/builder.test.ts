@@ -1,5 +1,6 @@
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { expectPageErrors, launchChromium } from "../support/browser.ts";
 import { type RuntimeProcess, startRuntimeProcess } from "../support/runtime/process.ts";
 import { createTestTenant, type TestTenant } from "../support/runtime/tenant.ts";
 
@@ -11,10 +12,7 @@ beforeAll(async () => {
   // Paced so progress is visible and a run can be stopped by hand.
   tenant = await createTestTenant("browser-co", { WEBSPLAT_OFFLINE_PACE_MS: "60" });
   runtime = await startRuntimeProcess(tenant.env);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -24,6 +22,13 @@ afterAll(async () => {
 
 test("the owner signs in, builds a site, steers the sliders, stops a run and rolls back from the timeline", async () => {
   const page = await browser.newPage();
+  // Open in the builder: some of its API calls answer 409 (Conflict) while a run is in progress.
+  expectPageErrors(page, /status of 409 \(Conflict\)/);
+  // The preview frame is sandboxed without scripts on purpose; Chromium reports each script it blocks there.
+  expectPageErrors(
+    page,
+    /Blocked script execution in '[^']*\/preview\/[^']*' because the document's frame is sandboxed/,
+  );
   await page.goto(`${runtime.url}/auth/callback?token=${tenant.signInToken()}`);
   await expect.poll(() => new URL(page.url()).pathname).toBe("/");
   await page.getByLabel("What should WebSplat build?").waitFor();

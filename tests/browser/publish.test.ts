@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { launchChromium } from "../support/browser.ts";
+import { expectPageErrors, launchChromium } from "../support/browser.ts";
 import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
 import { activeTenant, admin, ownerOf } from "../support/site-tenant.ts";
 
@@ -27,6 +27,13 @@ afterAll(async () => {
 test("the owner publishes from the builder, a visitor sends the site's form, the owner sees it in the builder", async () => {
   const context = await browser.newContext();
   const builder = await context.newPage();
+  // Open in the builder: some of its API calls answer 409 (Conflict) while a run is in progress.
+  expectPageErrors(builder, /status of 409 \(Conflict\)/);
+  // The preview frame is sandboxed without scripts on purpose; Chromium reports each script it blocks there.
+  expectPageErrors(
+    builder,
+    /Blocked script execution in '[^']*\/preview\/[^']*' because the document's frame is sandboxed/,
+  );
   const link = (await admin(plane, `/admin/tenants/${slug}/owner-link`, { method: "POST" })).body.url;
   // `*.localhost` resolves to loopback in Chromium: the real addresses are used.
   await builder.goto(link);
@@ -38,6 +45,8 @@ test("the owner publishes from the builder, a visitor sends the site's form, the
   expect(await builder.locator("#unpublished").textContent()).toBe("up to date");
 
   const visitor = await context.newPage();
+  // Open on the sites host: a published site without an icon of its own answers /favicon.ico with 404.
+  expectPageErrors(visitor, /status of 404 \(Not Found\)/);
   await visitor.goto(url!);
   expect(await visitor.locator("h1").textContent()).toBeTruthy();
   // The builder's session cookie belongs to the tenant host only: the public site never receives it.

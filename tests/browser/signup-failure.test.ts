@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contrastFailures, launchChromium } from "../support/browser.ts";
+import { contrastFailures, expectPageErrors, launchChromium } from "../support/browser.ts";
 import { type RunningControlPlane, startControlPlane, writeRuntimeEntry } from "../support/control-plane.ts";
 
 let plane: RunningControlPlane;
@@ -71,6 +71,8 @@ describe("a provisioning that fails", () => {
 
   it("tells a visitor with a wrong key that the link is not valid, and shows nothing of the tenant", async () => {
     const page = await browser.newPage();
+    // The progress API answers a wrong key with 404: that answer is what the page explains.
+    expectPageErrors(page, /status of 404 \(Not Found\)/);
 
     await page.goto(`${plane.url}/welcome/somebody?key=wrong`);
 

@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -320,13 +322,70 @@ describe("websplat backup", () => {
     expect(table.stdout).toContain(backup.id);
     expect(table.stdout).toContain(backup.checksum.slice(0, 12));
 
-    const restored = await websplat(["backup", "restore", acme, "--backup", backup.id, "--json"], target);
+    const restored = await websplat(
+      ["backup", "restore", acme, "--backup", backup.id, "--yes", "--json"],
+      target,
+    );
     expect(restored.code, restored.stderr).toBe(0);
-    expect(json(restored)).toMatchObject({
+    const answer = json(restored);
+    expect(answer).toMatchObject({
       target: acme,
       tables: backup.tables,
       operation: { status: "succeeded" },
+      safetyBackup: { slug: acme },
     });
+    const after = json(await websplat(["backup", "list", acme, "--json"], target));
+    expect(after.backups.map((each: { id: string }) => each.id)).toContain(answer.safetyBackup.id);
+  }, 60_000);
+
+  const backupIds = async () =>
+    json(await websplat(["backup", "list", acme, "--json"], target)).backups.map(
+      (each: { id: string }) => each.id,
+    );
+
+  it("refuses to restore in place off a terminal without --yes, and changes nothing", async () => {
+    const [latest] = await backupIds();
+    const before = await backupIds();
+    const result = await websplat(["backup", "restore", acme, "--backup", latest], target);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `replaces ${acme}'s current database and site files: add --yes to confirm`,
+    );
+    expect(await backupIds()).toEqual(before);
+  }, 60_000);
+
+  it("asks on a terminal, and a no restores nothing", async () => {
+    const [latest] = await backupIds();
+    const before = await backupIds();
+    // `script` gives the CLI a terminal, as an operator's shell does; the answer is typed on it.
+    const command = `${process.execPath} cli/websplat.mjs backup restore ${acme} --backup ${latest}`;
+    const child = spawn("script", ["-qec", command, "/dev/null"], {
+      env: { ...process.env, NO_COLOR: "1", WEBSPLAT_URL: plane.url, WEBSPLAT_ADMIN_TOKEN: plane.adminToken },
+    });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+      if (output.includes("[y/N]") && !child.stdin.writableEnded) child.stdin.end("n\n");
+    });
+    const [code] = await once(child, "close");
+
+    expect(output).toContain(`Restore ${latest} into ${acme}?`);
+    expect(output).toContain(`nothing restored: ${acme} is unchanged`);
+    expect(code).toBe(1);
+    expect(await backupIds()).toEqual(before);
+  }, 60_000);
+
+  it("restores in place once confirmed, after a safety backup whose id it prints", async () => {
+    const [latest] = await backupIds();
+    const result = await websplat(["backup", "restore", acme, "--backup", latest, "--yes"], target);
+
+    expect(result.code, result.stderr).toBe(0);
+    const safety = /safety backup (\S+) taken; to undo the restore: websplat backup restore/.exec(
+      result.stdout,
+    )?.[1];
+    expect(safety).toBeDefined();
+    expect(await backupIds()).toContain(safety);
   }, 60_000);
 
   it("shows progress while it takes a backup", async () => {

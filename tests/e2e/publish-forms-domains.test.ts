@@ -3,6 +3,7 @@ import { json, websplat } from "../support/cli.ts";
 import { type RunningControlPlane, startControlPlane } from "../support/control-plane.ts";
 import { activeTenant, admin, ownerOf } from "../support/site-tenant.ts";
 import { formPost, hostRequest, type LoopbackDns, startLoopbackDns } from "../support/sites.ts";
+import { deliver, stripeEvent, subscription } from "../support/stripe-events.ts";
 import { waitFor } from "../support/wait.ts";
 
 /** Forms and custom domains of published sites, with a real DNS server on loopback. Slugs start with "pfd-". */
@@ -124,6 +125,14 @@ describe("published sites: forms and custom domains", () => {
     // Not routed while pending.
     expect((await hostRequest(plane.port, "www.ana-pottery.test", "/")).status).toBe(404);
 
+    // No records yet: still pending, saying what is missing, not a failure.
+    const early = await ana.post(`/api/projects/${projects["pfd-ana"]}/domains/check`);
+    expect(early.body.domains[0].status).toBe("pending");
+    expect(early.body.domains[0].reason).toContain(
+      "_websplat.www.ana-pottery.test does not exist in DNS yet",
+    );
+    expect(early.body.domains[0].reason).toContain("48 hours");
+
     // Wrong records: failed, with the reason.
     dns.setTxt("_websplat.www.ana-pottery.test", "websplat-verify=someone-else");
     dns.setCname("www.ana-pottery.test", "elsewhere.example.test");
@@ -214,5 +223,42 @@ describe("published sites: forms and custom domains", () => {
     expect((await websplat(["sites", "list", "pfd-nobody"], target)).code).toBe(1);
     const audit = await admin(plane, "/admin/audit?slug=pfd-ana&action=domains.check");
     expect(audit.body.entries.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("a cancelled tenant's site and custom domain answer a neutral 503 at once; resume brings both back at once", async () => {
+    const hosts = [site("pfd-ana"), "shop.ana-pottery.test"];
+    const live = await hostRequest(plane.port, hosts[1]!, "/");
+    expect(live.status).toBe(200);
+    const sub = { id: "sub_pfd_ana", slug: "pfd-ana", lookupKey: "websplat_pro" };
+    const at = Math.floor(Date.now() / 1000);
+    await deliver(
+      plane,
+      stripeEvent("customer.subscription.created", subscription({ ...sub, status: "active" }), at),
+    );
+    await deliver(
+      plane,
+      stripeEvent("customer.subscription.deleted", subscription({ ...sub, status: "canceled" }), at + 1),
+    );
+
+    for (const host of hosts) {
+      await waitFor(async () => (await hostRequest(plane.port, host, "/")).status === 503, {
+        what: `${host} unavailable`,
+        timeoutMs: 10_000,
+      });
+      const page = await hostRequest(plane.port, host, "/");
+      expect(page.text()).toContain("This site is unavailable");
+      expect(page.text()).not.toMatch(/WebSplat|builder|not found/i);
+    }
+
+    expect((await admin(plane, "/admin/tenants/pfd-ana/resume", { method: "POST" })).status).toBeLessThan(
+      300,
+    );
+    // Public sites need no runtime: they are back before the tenant's reconcile finishes.
+    for (const host of hosts)
+      await waitFor(async () => (await hostRequest(plane.port, host, "/")).status === 200, {
+        what: `${host} back`,
+        timeoutMs: 3_000,
+      });
+    expect((await hostRequest(plane.port, hosts[1]!, "/")).text()).toBe(live.text());
   }, 60_000);
 });

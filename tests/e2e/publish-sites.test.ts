@@ -157,7 +157,7 @@ describe("publish: the customer's site on its public address", () => {
     );
     await waitFor(async () => (await get("/")).status === 503, { what: "the unavailable page" });
     const paused = await get("/");
-    expect(paused.text()).toContain("temporarily unavailable");
+    expect(paused.text()).toContain("This site is unavailable");
     expect((await admin(plane, `/admin/tenants/${slug}/resume`, { method: "POST" })).status).toBeLessThan(
       300,
     );

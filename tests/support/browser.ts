@@ -1,4 +1,5 @@
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterEach } from "vitest";
 
 /** The Debian package's binary unless CHROMIUM_PATH says otherwise. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -11,8 +12,63 @@ export const CHROMIUM_ARGS = [
   "--disable-background-networking",
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+/** Console errors, uncaught exceptions and failed requests seen on any page since the last test ended. */
+const problems: string[] = [];
+const allowed = new WeakMap<Page, RegExp[]>();
+
+/** A page whose test expects some errors (a 404 page it asked for): those matching `patterns` are not problems. */
+export function expectPageErrors(page: Page, ...patterns: RegExp[]): void {
+  allowed.set(page, [...(allowed.get(page) ?? []), ...patterns]);
+}
+
+function watch(page: Page): void {
+  const report = (problem: string) => {
+    if (!(allowed.get(page) ?? []).some((pattern) => pattern.test(problem))) problems.push(problem);
+  };
+  page.on("console", (message) => {
+    // A failed load is reported with its address by the response handler below.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource"))
+      report(`console error on ${page.url()}: ${message.text()}`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400)
+      report(
+        `${response.request().method()} ${response.url()} on ${page.url()}: status of ${response.status()} (${response.statusText()})`,
+      );
+  });
+  page.on("pageerror", (error) => report(`uncaught exception on ${page.url()}: ${error.message}`));
+  page.on("requestfailed", (request) => {
+    // Aborted: a navigation or stream the page itself replaced or closed, not a failure.
+    const failure = request.failure()?.errorText ?? "failed";
+    if (failure !== "net::ERR_ABORTED")
+      report(`request failed on ${page.url()}: ${request.url()} (${failure})`);
+  });
+}
+
+function watchContext(context: BrowserContext): BrowserContext {
+  context.on("page", watch);
+  return context;
+}
+
+// Every browser test fails on a console error or a failed request on any page it visited.
+afterEach(() => {
+  const seen = problems.splice(0);
+  if (seen.length > 0) throw new Error(`the pages logged errors or failed requests:\n${seen.join("\n")}`);
+});
+
+/** Chromium whose every page is watched for console errors and failed requests (see `expectPageErrors`). */
+export async function launchChromium(): Promise<Browser> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => watchContext(await newContext(options));
+  browser.newPage = async (options) => {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    // Closing the page closes its own context, as Playwright's `browser.newPage` does.
+    page.on("close", () => void context.close());
+    return page;
+  };
+  return browser;
 }
 
 /**

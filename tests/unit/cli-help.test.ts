@@ -45,3 +45,13 @@ describe("websplat --help", () => {
     },
   );
 });
+
+describe("websplat help speaks to operators", () => {
+  it.each(commands)("of `websplat %s` names no design document", (_, command) => {
+    expect(helpOf(command)).not.toMatch(/DESIGN|§/);
+  });
+
+  it("of the top level names no design document", () => {
+    expect(helpOf(websplatProgram())).not.toMatch(/DESIGN|§/);
+  });
+});

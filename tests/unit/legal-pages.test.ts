@@ -7,7 +7,7 @@ const web = () =>
     publicUrl: "http://localhost:8080",
     baseDomain: "localhost",
     prices: async () => TABLE_PRICES,
-    legal: { supportAddress: "support@websp.lat", retentionDays: 45 },
+    legal: { supportAddress: "support@websp.lat", retentionDays: 45, operatorName: "Example Ltd" },
   });
 
 describe("legal pages", () => {
