@@ -108,7 +108,8 @@ function operatorOnly(options: MailboxOptions): MiddlewareHandler {
   const matches = (given: string | undefined, expected: Buffer) =>
     given !== undefined && given.length <= 200 && timingSafeEqual(digest(given), expected);
   return async (c, next) => {
-    if (c.req.header("host") !== new URL(options.publicUrl()).host) return notFound(c);
+    // The platform's host name (a rebound DNS name is not it); the port may differ behind a local proxy.
+    if (hostName(c.req.header("host")) !== new URL(options.publicUrl()).hostname) return notFound(c);
     const direct = c.get("clientIsLocal");
     if (direct && !(await fromPlatformUser(c))) return notFound(c);
     const bearer = /^Bearer\s+(.+)$/i.exec((c.req.header("authorization") ?? "").trim())?.[1];
@@ -157,4 +158,9 @@ function linkify(text: string) {
       .replace(/\n/g, "<br>"),
   );
   return raw(parts.map((part) => `<p>${part}</p>`).join("\n"));
+}
+
+/** The name part of a Host header, without its port (`[::1]:8080` → `[::1]`). */
+function hostName(host: string | undefined): string {
+  return (host ?? "").toLowerCase().replace(/:\d+$/, "");
 }
