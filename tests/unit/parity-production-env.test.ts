@@ -17,7 +17,6 @@ const OPTIONAL_IN_PRODUCTION: Record<string, string> = {
   WEBSPLAT_IDLE_SECONDS: "local driver only (scale to zero of runtimes on one machine)",
   WEBSPLAT_WORKERS: "8 reconciles at once, bounded by WEBSPLAT_PULUMI_MAX_OPERATIONS",
   WEBSPLAT_RUNTIME_ENTRY: "local driver only",
-  WEBSPLAT_BACKUP_PREFIX: "keys at the bucket's root, where its lifecycle rules apply",
   WEBSPLAT_S3_ENDPOINT: "AWS S3 of AWS_REGION",
   WEBSPLAT_SITES_BUCKET: "the backup bucket under sites/",
   WEBSPLAT_SITES_TARGET: "cname.<sites domain>",
