@@ -15,6 +15,8 @@ export interface ObservabilityArgs {
    * @default none: give the `otel-collector` ServiceAccount an AWS role yourself
    */
   clusterName?: pulumi.Input<string>;
+  /** WEBSPLAT_METRICS_TOKEN of the control plane and sites pods: Prometheus sends it as a bearer when scraping. */
+  metricsToken: pulumi.Input<string>;
 }
 
 const COLLECTOR_LABELS = {
@@ -90,6 +92,16 @@ export class Observability extends pulumi.ComponentResource {
     }
 
     function createScrape(prometheus: k8s.helm.v3.Release) {
+      // /metrics answers only this bearer (or loopback): the Prometheus operator reads it from a Secret beside
+      // the ServiceMonitors.
+      const token = new k8s.core.v1.Secret(
+        `${name}-scrape-token`,
+        {
+          metadata: { name: "websplat-metrics-token", namespace: namespace.metadata.name },
+          stringData: { token: pulumi.secret(args.metricsToken) },
+        },
+        options,
+      );
       for (const [label, app] of [
         ["control-plane", "control-plane"],
         ["sites", "sites"],
@@ -103,7 +115,14 @@ export class Observability extends pulumi.ComponentResource {
             spec: {
               namespaceSelector: { matchNames: ["websplat"] },
               selector: { matchLabels: { "app.kubernetes.io/name": app } },
-              endpoints: [{ port: "http", path: "/metrics", interval: "30s" }],
+              endpoints: [
+                {
+                  port: "http",
+                  path: "/metrics",
+                  interval: "30s",
+                  authorization: { type: "Bearer", credentials: { name: token.metadata.name, key: "token" } },
+                },
+              ],
             },
           },
           { ...options, dependsOn: [prometheus] },

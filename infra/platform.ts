@@ -1,6 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { TENANT_PULUMI_PROJECT } from "../tenant-template/index.ts";
 import { ClusterAutoscaler } from "./autoscaler.ts";
 import { EksCluster } from "./cluster.ts";
@@ -67,10 +68,13 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
   if (cluster.name) {
     new ClusterAutoscaler("websplat-autoscaler", { provider: kubernetes, clusterName: cluster.name, region });
   }
+  // WEBSPLAT_METRICS_TOKEN: the bearer Prometheus scrapes the control plane and sites pods with, one per stack.
+  const metricsToken = new random.RandomPassword("websplat-metrics-token", { length: 48, special: false });
   const observability = new Observability("websplat-observability", {
     provider: kubernetes,
     region,
     clusterName: cluster.name,
+    metricsToken: metricsToken.result,
   });
   const zone = new ZoneRecords("websplat-zone", {
     provider: dnsProvider,
@@ -150,6 +154,7 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
       ...config.controlPlane.secrets,
       DATABASE_URL: database.adminUrl,
       CLOUDFLARE_API_TOKEN: config.cloudflareApiToken,
+      WEBSPLAT_METRICS_TOKEN: metricsToken.result,
     },
   });
   return {

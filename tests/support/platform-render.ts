@@ -69,6 +69,8 @@ function mockState(type: string, name: string, inputs: Loose): Loose {
         arn: `arn:aws:ses:eu-central-1:123456789012:identity/${inputs.emailIdentity}`,
         dkimSigningAttributes: { tokens: DKIM_TOKENS },
       };
+    case "random:index/randomPassword:RandomPassword":
+      return { ...inputs, result: `${name}-${"x".repeat(inputs.length)}`.slice(0, inputs.length) };
     case "kubernetes:helm.sh/v3:Release":
       return { ...inputs, status: { name: inputs.name, namespace: inputs.namespace ?? "default" } };
     case "kubernetes:core/v1:Service":

@@ -18,6 +18,7 @@ import {
   DKIM_TOKENS,
   type PlatformRender,
   renderPlatform,
+  unsecret,
 } from "../support/platform-render.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: declared inputs are checked by shape.
@@ -335,6 +336,29 @@ describe("operations are observable and the cluster's API is not open to the int
       expect(target.metadata.labels).toMatchObject(scrape.selector.matchLabels);
       expect(scrape.namespaceSelector.matchNames).toContain(target.metadata.namespace);
       expect(target.spec.ports.map((port: Loose) => port.name)).toContain(scrape.endpoints[0].port);
+    }
+  });
+
+  test("Prometheus scrapes with the bearer the control plane and sites pods hold as WEBSPLAT_METRICS_TOKEN", () => {
+    const podSecret = declared.find((r) => r.name === "websplat-control-plane-secret")!.inputs;
+    const podToken = String(unsecret(unsecret(podSecret.stringData).WEBSPLAT_METRICS_TOKEN));
+    expect(podToken.length).toBeGreaterThanOrEqual(16);
+    for (const deployment of [
+      "websplat-control-plane-deployment",
+      "websplat-control-plane-sites-deployment",
+    ]) {
+      const container = named(deployment).spec.template.spec.containers[0];
+      expect(container.envFrom).toContainEqual({ secretRef: { name: podSecret.metadata.name } });
+    }
+    const monitors = ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
+    expect(monitors).toHaveLength(2);
+    for (const monitor of monitors) {
+      const credentials = monitor.spec.endpoints[0].authorization.credentials;
+      expect(monitor.spec.endpoints[0].authorization.type).toBe("Bearer");
+      const secret = ofType("kubernetes:core/v1:Secret").find(
+        (s) => s.metadata?.name === credentials.name && s.metadata?.namespace === monitor.metadata.namespace,
+      );
+      expect(String(unsecret(unsecret(secret.stringData)[credentials.key]))).toBe(podToken);
     }
   });
 

@@ -17,7 +17,6 @@ const OPTIONAL_IN_PRODUCTION: Record<string, string> = {
   WEBSPLAT_IDLE_SECONDS: "local driver only (scale to zero of runtimes on one machine)",
   WEBSPLAT_WORKERS: "8 reconciles at once, bounded by WEBSPLAT_PULUMI_MAX_OPERATIONS",
   WEBSPLAT_RUNTIME_ENTRY: "local driver only",
-  WEBSPLAT_BACKUP_PREFIX: "keys at the bucket's root, where its lifecycle rules apply",
   WEBSPLAT_S3_ENDPOINT: "AWS S3 of AWS_REGION",
   WEBSPLAT_SITES_BUCKET: "the backup bucket under sites/",
   WEBSPLAT_SITES_TARGET: "cname.<sites domain>",
@@ -38,23 +37,17 @@ const OPTIONAL_IN_PRODUCTION: Record<string, string> = {
   KUBECONFIG: "the pod's ServiceAccount",
   WEBSPLAT_CLUSTER_REBUILT: "set only after a cluster rebuild (docs/deploy.md)",
   WEBSPLAT_CLOUDFLARE_API_URL: "Cloudflare's API",
+  WEBSPLAT_MODEL_CALLS_PER_MINUTE: "120 model calls per tenant in any minute",
+  WEBSPLAT_MODEL_CONCURRENT_CALLS: "4 open model calls per tenant",
 };
 
 /**
  * Known gaps: variables production needs that the rendered platform stack does not set yet. Asserted exactly,
  * so this list must shrink (and the test be edited) when infra sets them.
  */
-const KNOWN_GAPS = [
-  "CLOUDFLARE_SITES_ZONE_ID",
-  "OTEL_EXPORTER_OTLP_ENDPOINT",
-  "SMTP_FROM",
-  "WEBSPLAT_EMAIL_TRANSPORT",
-  "WEBSPLAT_METRICS_TOKEN",
-  "WEBSPLAT_SITES_DOMAIN",
-  "WEBSPLAT_TRUSTED_PROXY",
-];
+const KNOWN_GAPS: string[] = [];
 /** Known gaps of the same kind for the public sites pool: a Deployment in WEBSPLAT_ROLE=sites. */
-const KNOWN_SITES_GAPS = ["no Deployment with WEBSPLAT_ROLE=sites"];
+const KNOWN_SITES_GAPS: string[] = [];
 
 /** The variables the control-plane image sets itself (its Dockerfile's ENV). */
 async function imageEnvironment(): Promise<Record<string, string>> {
@@ -76,19 +69,31 @@ function problemVariables(env: Record<string, string>): string[] {
   }
 }
 
+/** The zone ids the operator copies from the Cloudflare dashboard over Pulumi.prod.yaml's placeholders. */
+const OPERATOR_ZONES = {
+  "websplat:cloudflareZoneId": "0123456789abcdef0123456789abcdef",
+  "websplat:sitesZoneId": "fedcba9876543210fedcba9876543210",
+};
+
 let declared: Declared[] = [];
 let controlPlaneEnv: Record<string, string> = {};
+let placeholderEnv: Record<string, string> = {};
 
-beforeAll(async () => {
-  ({ declared } = await renderPlatform());
-  const deployment = declared.find((resource) => resource.name === "websplat-control-plane-deployment");
+/** What a pod starts with: the image's ENV, what Kubernetes sets in every pod, then the Deployment's own. */
+async function podEnvironment(rendered: Declared[]): Promise<Record<string, string>> {
+  const deployment = rendered.find((resource) => resource.name === "websplat-control-plane-deployment");
   if (!deployment) throw new Error("the platform stack declares no control-plane Deployment");
-  // What the pod starts with: the image's ENV, what Kubernetes sets in every pod, then the Deployment's own.
-  controlPlaneEnv = {
+  return {
     ...(await imageEnvironment()),
     KUBERNETES_SERVICE_HOST: "10.100.0.1",
-    ...containerEnvironment(declared, deployment),
+    ...containerEnvironment(rendered, deployment),
   };
+}
+
+beforeAll(async () => {
+  placeholderEnv = await podEnvironment((await renderPlatform()).declared);
+  ({ declared } = await renderPlatform(OPERATOR_ZONES));
+  controlPlaneEnv = await podEnvironment(declared);
 }, 120_000);
 
 describe("production parity: the control plane's environment as infra renders it", () => {
@@ -111,19 +116,20 @@ describe("production parity: the control plane's environment as infra renders it
   test("started with exactly that environment, production mode refuses only for the known gaps", () => {
     const refused = [...new Set(problemVariables(controlPlaneEnv))].sort();
     expect(controlPlaneEnv.WEBSPLAT_DRIVER).toBe("pulumi");
-    expect(refused.every((name) => KNOWN_GAPS.includes(name))).toBe(true);
+    expect(refused).toEqual(KNOWN_GAPS);
     // Filling in just the known gaps makes it start: nothing else is missing.
     const filled: Record<string, string> = Object.fromEntries(
       KNOWN_GAPS.map((name) => [name, PRODUCTION_ENV[name as keyof typeof PRODUCTION_ENV] ?? "x"]),
     );
-    expect(
-      problemVariables({
-        ...controlPlaneEnv,
-        ...filled,
-        CLOUDFLARE_SITES_ZONE_ID: "0123456789abcdef0123456789abcdef",
-        OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
-      }),
-    ).toEqual([]);
+    expect(problemVariables({ ...controlPlaneEnv, ...filled })).toEqual([]);
+  });
+
+  test("the zone-id placeholders of Pulumi.prod.yaml, left unreplaced, stop production mode", () => {
+    const refused = problemVariables(placeholderEnv);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((name) => ["CLOUDFLARE_SITES_ZONE_ID", "CLOUDFLARE_ZONE_ID"].includes(name))).toBe(
+      true,
+    );
   });
 
   test("the public sites pool runs the same image in WEBSPLAT_ROLE=sites with what that role needs", () => {
@@ -134,6 +140,7 @@ describe("production parity: the control plane's environment as infra renders it
     );
     const gaps: string[] = [];
     if (sites.length === 0) gaps.push("no Deployment with WEBSPLAT_ROLE=sites");
+    expect(sites.map((deployment) => deployment.name)).toEqual(["websplat-control-plane-sites-deployment"]);
     for (const deployment of sites) {
       const env = { ...containerEnvironment(declared, deployment), KUBERNETES_SERVICE_HOST: "10.100.0.1" };
       for (const name of problemVariables(env)) gaps.push(`sites role: ${name}`);
