@@ -1,6 +1,5 @@
 import { escapeHtml as e } from "../ui/escape.ts";
 import { cleanFragment } from "./sanitize.ts";
-import type { Build, Direction, Plan } from "./schemas.ts";
 import { pageFile, type SiteModel, type Theme } from "./site-model.ts";
 
 export { cleanFragment };

@@ -1,6 +1,5 @@
 import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
-import type { Sql } from "../db/client.ts";
 import { operations, tenants } from "../db/schema.ts";
 import { currentLogContext, withLogContext } from "../logging.ts";
 import { holdInstanceLock, instanceAlive, ReconcileBusyError } from "./locks.ts";
