@@ -15,6 +15,10 @@ export interface PlatformConfig {
   sitesZoneId: string;
   /** Sender of sign-in and notification mail, an address on `domain`. @default "WebSplat <hello@<domain>>" */
   emailFrom: string;
+  /** Who runs the service, as the Terms name the other party (`websplat:operatorName`). */
+  operatorName: string;
+  /** Whose law governs the Terms, e.g. "England and Wales" (`websplat:jurisdiction`). */
+  jurisdiction: string;
   /** Who receives DMARC aggregate reports. @default none */
   dmarcReports?: string;
   /** Replicas of the sites Deployment, between which its autoscaler moves. @default { min: 2, max: 10 } */
@@ -104,6 +108,8 @@ export function readPlatformConfig(config = new pulumi.Config("websplat")): Plat
     sitesDomain,
     sitesZoneId: config.require("sitesZoneId"),
     emailFrom: config.get("emailFrom") ?? `WebSplat <hello@${domain}>`,
+    operatorName: config.require("operatorName"),
+    jurisdiction: config.require("jurisdiction"),
     dmarcReports: config.get("dmarcReports"),
     sitesReplicas: config.getObject("sitesReplicas") ?? { min: 2, max: 10 },
     cloudflareZoneId: config.require("cloudflareZoneId"),

@@ -144,6 +144,9 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
       // Sign-in and notification mail through SES with the pod's identity (its role may send as the domain).
       WEBSPLAT_EMAIL_TRANSPORT: "ses",
       SMTP_FROM: config.emailFrom,
+      // The Terms name who runs the service and whose law governs it (the legal pages, DESIGN §13).
+      WEBSPLAT_OPERATOR_NAME: config.operatorName,
+      WEBSPLAT_JURISDICTION: config.jurisdiction,
       // The only hop in front of the control plane is ingress-nginx (its pods' addresses); it puts Cloudflare's
       // CF-Connecting-IP in the forwarded headers, which the control plane reads only from these addresses.
       WEBSPLAT_TRUSTED_PROXY: cluster.podCidrs.join(","),

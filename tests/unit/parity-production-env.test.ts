@@ -30,6 +30,7 @@ const OPTIONAL_IN_PRODUCTION: Record<string, string> = {
   OPENAI_MODEL: "the runtime's default model",
   SMTP_URL: "SES is the production transport",
   LOG_LEVEL: "info",
+  LOG_FORMAT: "JSON, since a pod's output is not a terminal",
   WEBSPLAT_INGRESS_NAMESPACE: "ingress-nginx",
   WEBSPLAT_INGRESS_CLASS: "nginx, the class infra installs",
   WEBSPLAT_TENANT_DB_CIDR: "the Postgres host alone",
