@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, test } from "vitest";
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../../control-plane/config.ts";
+import { tenantUrl } from "../../tenant-template/index.ts";
 import { containerEnvironment, type Declared, renderPlatform } from "../support/platform-render.ts";
 import { PRODUCTION_ENV } from "../support/production-env.ts";
 
@@ -147,5 +148,31 @@ describe("production parity: the control plane's environment as infra renders it
       for (const name of problemVariables(env)) gaps.push(`sites role: ${name}`);
     }
     expect(gaps).toEqual(KNOWN_SITES_GAPS);
+  });
+
+  test("uptime probes run in the control plane's pods: probes on, tenants probed at their public HTTPS address, egress not held by any policy", () => {
+    const config = loadConfig(controlPlaneEnv);
+    // The Deployment that runs the probe rounds is the full control plane, with its rounds on.
+    expect(config.WEBSPLAT_ROLE).toBe("all");
+    expect(config.WEBSPLAT_PROBE_INTERVAL_SECONDS).toBeGreaterThan(0);
+    // With the Pulumi driver a tenant is probed at the address its owner uses, through Cloudflare and the ingress.
+    const publicUrl = new URL(config.publicUrl);
+    expect(
+      tenantUrl("acme", {
+        baseDomain: config.WEBSPLAT_BASE_DOMAIN,
+        scheme: publicUrl.protocol === "https:" ? "https" : "http",
+        publicPort: Number(publicUrl.port || 443),
+      }),
+    ).toBe("https://acme.websp.lat");
+    // The probes leave the pod for that address: no NetworkPolicy of the control plane's namespace limits egress.
+    const deployment = declared.find((resource) => resource.name === "websplat-control-plane-deployment");
+    const namespace = deployment?.inputs.metadata.namespace;
+    const policies = declared.filter(
+      (resource) =>
+        resource.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" &&
+        resource.inputs.metadata.namespace === namespace,
+    );
+    expect(policies.length).toBeGreaterThan(0);
+    for (const policy of policies) expect(policy.inputs.spec.policyTypes).not.toContain("Egress");
   });
 });
