@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { OPERATION_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from "../stacks/driver.ts";
 import { CONTROL_PLANE_NAMESPACE, OBSERVABILITY_NAMESPACE } from "../tenant-template/index.ts";
 import { ControlPlaneIdentity, type ControlPlaneIdentityArgs } from "./identity.ts";
+import { healthProbes, restrictedContainerSecurity, workVolumeMounts } from "./pod-defaults.ts";
 import { SitesServer, type SitesServerArgs } from "./sites-server.ts";
 
 export interface ControlPlaneArgs {
@@ -143,21 +144,9 @@ export class ControlPlane extends pulumi.ComponentResource {
                     requests: { cpu: "250m", memory: "512Mi" },
                     limits: { cpu: "2", memory: `${CONTROL_PLANE_MEMORY.limitMi}Mi` },
                   },
-                  readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 10 },
-                  livenessProbe: {
-                    httpGet: { path: "/healthz", port: "http" },
-                    periodSeconds: 10,
-                    failureThreshold: 6,
-                  },
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ["ALL"] },
-                  },
-                  volumeMounts: [
-                    { name: "tmp", mountPath: "/tmp" },
-                    { name: "data", mountPath: "/data" },
-                  ],
+                  ...healthProbes,
+                  securityContext: restrictedContainerSecurity,
+                  volumeMounts: workVolumeMounts,
                 },
               ],
               // Pulumi work dirs live in /tmp (a fresh dir per operation); PULUMI_HOME in /data links the

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { POD_IDENTITY_TRUST } from "./identity.ts";
+import { healthProbes, restrictedContainerSecurity, workVolumeMounts } from "./pod-defaults.ts";
 
 export interface SitesServerArgs {
   provider: k8s.Provider;
@@ -149,21 +150,9 @@ export class SitesServer extends pulumi.ComponentResource {
                       requests: { cpu: "200m", memory: "256Mi" },
                       limits: { cpu: "1", memory: "1Gi" },
                     },
-                    readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 10 },
-                    livenessProbe: {
-                      httpGet: { path: "/healthz", port: "http" },
-                      periodSeconds: 10,
-                      failureThreshold: 6,
-                    },
-                    securityContext: {
-                      allowPrivilegeEscalation: false,
-                      readOnlyRootFilesystem: true,
-                      capabilities: { drop: ["ALL"] },
-                    },
-                    volumeMounts: [
-                      { name: "tmp", mountPath: "/tmp" },
-                      { name: "data", mountPath: "/data" },
-                    ],
+                    ...healthProbes,
+                    securityContext: restrictedContainerSecurity,
+                    volumeMounts: workVolumeMounts,
                   },
                 ],
                 volumes: [
