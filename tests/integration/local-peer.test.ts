@@ -26,14 +26,20 @@ async function uidOfClient(
   }
 }
 
-/** A client in a child process (as `uid` when given; this test may run as root), connected until the server closes. */
+/**
+ * A client in a child process (as `uid` when given; this test may run as root), connected until the server
+ * closes. It is bash's `/dev/tcp`, not this checkout's Node: another uid may not enter a private clone.
+ */
 function childClient(host: string, port: number, uid?: number): Promise<void> {
-  const code = `const s=require("net").connect(${port},${JSON.stringify(host)});s.on("close",()=>process.exit(0));s.on("error",()=>process.exit(1));`;
-  const child = spawn(process.execPath, ["-e", code], {
+  const child = spawn("bash", ["-c", `exec 3<>/dev/tcp/${host}/${port} && cat <&3 >/dev/null`], {
     stdio: "ignore",
+    cwd: "/",
     ...(uid !== undefined ? { uid, gid: uid } : {}),
   });
-  return new Promise((resolve) => child.once("exit", () => resolve()));
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", () => resolve());
+  });
 }
 
 describe.skipIf(process.platform !== "linux")(
