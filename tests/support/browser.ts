@@ -65,7 +65,8 @@ export async function launchChromium(): Promise<Browser> {
     const context = await browser.newContext(options);
     const page = await context.newPage();
     // Closing the page closes its own context, as Playwright's `browser.newPage` does.
-    page.on("close", () => void context.close());
+    // The browser may be closing already (the test's end): then the context is gone with it.
+    page.on("close", () => void context.close().catch(() => {}));
     return page;
   };
   return browser;
