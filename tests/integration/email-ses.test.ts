@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,8 +13,9 @@ import { waitFor } from "../support/wait.ts";
 const sender = { publicUrl: "https://websp.lat", supportAddress: "support@websp.lat" };
 const logger = pino({ level: "silent" });
 const stops: Array<() => Promise<void>> = [];
-const ACCESS_KEY = "AKIAFAKEPODIDENTITY1";
-const SECRET_KEY = "pod-identity-secret-key-for-the-fake-ses";
+// Made for each run, as the pod identity would hand them out: no credential is written in the repository.
+const ACCESS_KEY = `TEST${randomBytes(8).toString("hex").toUpperCase()}`;
+const SECRET_KEY = randomBytes(30).toString("base64");
 
 // The default credential chain, as a pod's identity hands it over (here: the environment's variables).
 const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };

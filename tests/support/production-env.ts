@@ -1,3 +1,5 @@
+import { generateKeyPairSync } from "node:crypto";
+
 /** A complete environment for the control plane in the cluster with the Pulumi driver (placeholder values). */
 export const PRODUCTION_ENV = {
   PULUMI_BACKEND_URL: "s3://websplat-pulumi-state/tenants?region=eu-central-1",
@@ -19,8 +21,10 @@ export const PRODUCTION_ENV = {
   AWS_REGION: "eu-central-1",
   SMTP_FROM: "WebSplat <hello@websp.lat>",
   WEBSPLAT_ADMIN_TOKEN: "admin-token-of-at-least-24-characters",
-  WEBSPLAT_OWNER_SIGNING_KEY:
-    "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIGm8Rr3cxbA7GVr4T0wF1tL8Z9QeYl4h4mX0kz3S6c5x\n-----END PRIVATE KEY-----",
+  // Made for each run: no key is written in the repository.
+  WEBSPLAT_OWNER_SIGNING_KEY: generateKeyPairSync("ed25519")
+    .privateKey.export({ type: "pkcs8", format: "pem" })
+    .toString(),
   STRIPE_SECRET_KEY: "sk_live_placeholder",
   STRIPE_WEBHOOK_SECRET: "whsec_placeholder",
   WEBSPLAT_BACKUP_BUCKET: "websplat-backups",
